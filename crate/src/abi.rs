@@ -1,0 +1,1 @@
+//! The boundary: every `#[no_mangle] extern "C"` function lives here.

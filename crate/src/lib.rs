@@ -1,0 +1,8 @@
+//! modeconn-core: the hot loops of modeconn.
+//!
+//! Conventions: row-major f32 throughout; PyTorch layouts — dense weights `[out, in]`, conv weights
+//! `[c_out, c_in, k_h, k_w]`, images `[n, c, h, w]`. Kernel modules are safe Rust over slices; the
+//! only `extern "C"` surface is `abi`.
+
+pub mod abi;
+pub mod gemm;
