@@ -1,1 +1,134 @@
-//! The boundary: every `#[no_mangle] extern "C"` function lives here.
+//! The boundary: every `#[no_mangle] extern "C"` function lives here and nowhere else.
+//!
+//! Pointers are byte offsets into linear memory (u32 on wasm32), lengths are element counts.
+//! Every function returns an `i32` status (`OK` or an `ERR_*` code) and validates each pointer range
+//! against the memory's size before building a slice, so a bad argument is a status, never a trap.
+//! Kernel modules behind this file are safe Rust over slices.
+
+use std::alloc::{alloc_zeroed, dealloc, Layout};
+
+pub const OK: i32 = 0;
+/// Dimensions inconsistent with each other or with a buffer length.
+pub const ERR_SHAPE: i32 = 1;
+/// An enum, flag or scalar argument out of its range.
+pub const ERR_ARG: i32 = 2;
+/// A pointer range that is null, misaligned or outside linear memory.
+pub const ERR_BOUNDS: i32 = 3;
+/// The allocator could not satisfy a request.
+pub const ERR_ALLOC: i32 = 4;
+
+/// Alignment of every allocation: one v128.
+const ALIGN: usize = 16;
+
+/// Bytes of linear memory currently addressable (wasm32); unbounded natively.
+#[inline]
+fn memory_bytes() -> usize {
+    #[cfg(target_arch = "wasm32")]
+    {
+        core::arch::wasm32::memory_size::<0>() * 65536
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        usize::MAX
+    }
+}
+
+#[inline]
+fn check_range(ptr: usize, bytes: usize, align: usize) -> Result<(), i32> {
+    if ptr == 0 || ptr % align != 0 {
+        return Err(ERR_BOUNDS);
+    }
+    match ptr.checked_add(bytes) {
+        Some(end) if end <= memory_bytes() => Ok(()),
+        _ => Err(ERR_BOUNDS),
+    }
+}
+
+/// A checked view of `len` f32 values at `ptr`. A zero length gives an empty slice for any pointer.
+pub(crate) fn f32s<'a>(ptr: *const f32, len: usize) -> Result<&'a [f32], i32> {
+    if len == 0 {
+        return Ok(&[]);
+    }
+    check_range(ptr as usize, len.checked_mul(4).ok_or(ERR_BOUNDS)?, 4)?;
+    // SAFETY: the range is non-null, aligned and inside linear memory (checked above); the caller
+    // (TS kernel owner) guarantees it does not alias a mutable range passed to the same call.
+    Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
+}
+
+/// A checked mutable view of `len` f32 values at `ptr`.
+pub(crate) fn f32s_mut<'a>(ptr: *mut f32, len: usize) -> Result<&'a mut [f32], i32> {
+    if len == 0 {
+        return Ok(&mut []);
+    }
+    check_range(ptr as usize, len.checked_mul(4).ok_or(ERR_BOUNDS)?, 4)?;
+    // SAFETY: as in `f32s`; the TS side never passes overlapping ranges where one is mutable.
+    Ok(unsafe { std::slice::from_raw_parts_mut(ptr, len) })
+}
+
+/// A checked view of `len` u32 values at `ptr` (labels, indices).
+pub(crate) fn u32s<'a>(ptr: *const u32, len: usize) -> Result<&'a [u32], i32> {
+    if len == 0 {
+        return Ok(&[]);
+    }
+    check_range(ptr as usize, len.checked_mul(4).ok_or(ERR_BOUNDS)?, 4)?;
+    // SAFETY: as in `f32s`.
+    Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
+}
+
+/// A checked mutable view of `len` u32 values at `ptr`.
+pub(crate) fn u32s_mut<'a>(ptr: *mut u32, len: usize) -> Result<&'a mut [u32], i32> {
+    if len == 0 {
+        return Ok(&mut []);
+    }
+    check_range(ptr as usize, len.checked_mul(4).ok_or(ERR_BOUNDS)?, 4)?;
+    // SAFETY: as in `f32s_mut`.
+    Ok(unsafe { std::slice::from_raw_parts_mut(ptr, len) })
+}
+
+/// Turns a kernel body's `Result` into a status code.
+#[inline]
+pub(crate) fn status(r: Result<(), i32>) -> i32 {
+    match r {
+        Ok(()) => OK,
+        Err(code) => code,
+    }
+}
+
+/// Allocates `bytes` zeroed bytes aligned to 16; returns 0 on failure or for a zero size.
+#[no_mangle]
+pub extern "C" fn mem_alloc(bytes: u32) -> u32 {
+    if bytes == 0 {
+        return 0;
+    }
+    match Layout::from_size_align(bytes as usize, ALIGN) {
+        // SAFETY: the layout has a non-zero size.
+        Ok(layout) => unsafe { alloc_zeroed(layout) as usize as u32 },
+        Err(_) => 0,
+    }
+}
+
+/// Frees a block from `mem_alloc`; `bytes` must be the size it was allocated with.
+#[no_mangle]
+pub extern "C" fn mem_free(ptr: u32, bytes: u32) -> i32 {
+    if ptr == 0 || bytes == 0 {
+        return OK;
+    }
+    match Layout::from_size_align(bytes as usize, ALIGN) {
+        Ok(layout) => {
+            // SAFETY: the TS owner frees each block once with its allocation size.
+            unsafe { dealloc(ptr as usize as *mut u8, layout) };
+            OK
+        }
+        Err(_) => ERR_ARG,
+    }
+}
+
+/// Executes `unreachable`: the test hook proving a trap surfaces as a typed error and the
+/// instance is re-created. Never called by the library.
+#[no_mangle]
+pub extern "C" fn debug_trap() -> i32 {
+    #[cfg(target_arch = "wasm32")]
+    core::arch::wasm32::unreachable();
+    #[cfg(not(target_arch = "wasm32"))]
+    ERR_ARG
+}
