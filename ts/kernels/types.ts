@@ -6,3 +6,6 @@
 
 // Each kernel group appends its interface here.
 export interface Kernels {}
+
+import type { ConvKernels } from './conv.js';
+export interface Kernels extends ConvKernels {}
