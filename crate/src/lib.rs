@@ -6,3 +6,6 @@
 
 pub mod abi;
 pub mod gemm;
+pub mod act;
+pub mod loss;
+pub mod norm;
