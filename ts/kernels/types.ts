@@ -6,3 +6,8 @@
 
 // Each kernel group appends its interface here.
 export interface Kernels {}
+
+import type { NormKernels } from './norm.js';
+import type { ActKernels } from './act.js';
+import type { LossKernels } from './loss.js';
+export interface Kernels extends NormKernels, ActKernels, LossKernels {}
