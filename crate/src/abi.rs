@@ -138,7 +138,7 @@ pub extern "C" fn debug_trap() -> i32 {
 use crate::conv::{Conv2d, GeomError};
 use crate::pool::Pool2d;
 
-fn geom_status(e: GeomError) -> i32 {
+fn conv_geom_status(e: GeomError) -> i32 {
     match e {
         GeomError::Arg => ERR_ARG,
         GeomError::Shape => ERR_SHAPE,
@@ -146,7 +146,7 @@ fn geom_status(e: GeomError) -> i32 {
 }
 
 /// Zero-filled scratch, or `ERR_ALLOC` instead of an abort when memory runs out.
-fn scratch(len: usize) -> Result<Vec<f32>, i32> {
+fn conv_scratch(len: usize) -> Result<Vec<f32>, i32> {
     let mut v = Vec::new();
     v.try_reserve_exact(len).map_err(|_| ERR_ALLOC)?;
     v.resize(len, 0.0);
@@ -178,12 +178,12 @@ pub unsafe extern "C" fn conv2d_forward(
 ) -> i32 {
     status((|| {
         let g = conv_geom(n, c_in, h, w, c_out, kh, kw, sh, sw, ph, pw);
-        let s = g.sizes().map_err(geom_status)?;
+        let s = g.sizes().map_err(conv_geom_status)?;
         let x = f32s(x, s.x)?;
         let weight = f32s(weight, s.weight)?;
         let bias = if bias.is_null() { None } else { Some(f32s(bias, g.c_out)?) };
         let y = f32s_mut(y, s.y)?;
-        let mut tmp = scratch(s.scratch_forward)?;
+        let mut tmp = conv_scratch(s.scratch_forward)?;
         crate::conv::conv2d_forward(&g, &s, x, weight, bias, y, &mut tmp);
         Ok(())
     })())
@@ -203,14 +203,14 @@ pub unsafe extern "C" fn conv2d_backward(
 ) -> i32 {
     status((|| {
         let g = conv_geom(n, c_in, h, w, c_out, kh, kw, sh, sw, ph, pw);
-        let s = g.sizes().map_err(geom_status)?;
+        let s = g.sizes().map_err(conv_geom_status)?;
         let x = f32s(x, s.x)?;
         let weight = f32s(weight, s.weight)?;
         let dy = f32s(dy, s.y)?;
         let dx = if dx.is_null() { None } else { Some(f32s_mut(dx, s.x)?) };
         let dweight = f32s_mut(dweight, s.weight)?;
         let dbias = if dbias.is_null() { None } else { Some(f32s_mut(dbias, g.c_out)?) };
-        let mut tmp = scratch(s.scratch_backward)?;
+        let mut tmp = conv_scratch(s.scratch_backward)?;
         crate::conv::conv2d_backward(&g, &s, x, weight, dy, dx, dweight, dbias, &mut tmp);
         Ok(())
     })())
@@ -229,7 +229,7 @@ pub unsafe extern "C" fn maxpool2d_forward(
 ) -> i32 {
     status((|| {
         let g = pool_geom(n, c, h, w, kh, kw, sh, sw, ph, pw);
-        let s = g.sizes().map_err(geom_status)?;
+        let s = g.sizes().map_err(conv_geom_status)?;
         let x = f32s(x, s.x)?;
         let y = f32s_mut(y, s.y)?;
         let argmax = u32s_mut(argmax, s.y)?;
@@ -251,7 +251,7 @@ pub unsafe extern "C" fn maxpool2d_backward(
 ) -> i32 {
     status((|| {
         let g = pool_geom(n, c, h, w, kh, kw, sh, sw, ph, pw);
-        let s = g.sizes().map_err(geom_status)?;
+        let s = g.sizes().map_err(conv_geom_status)?;
         let dy = f32s(dy, s.y)?;
         let argmax = u32s(argmax, s.y)?;
         let dx = f32s_mut(dx, s.x)?;
@@ -271,7 +271,7 @@ pub unsafe extern "C" fn avgpool2d_forward(
 ) -> i32 {
     status((|| {
         let g = pool_geom(n, c, h, w, kh, kw, sh, sw, ph, pw);
-        let s = g.sizes().map_err(geom_status)?;
+        let s = g.sizes().map_err(conv_geom_status)?;
         let x = f32s(x, s.x)?;
         let y = f32s_mut(y, s.y)?;
         crate::pool::avgpool2d_forward(&g, &s, x, y);
@@ -291,7 +291,7 @@ pub unsafe extern "C" fn avgpool2d_backward(
 ) -> i32 {
     status((|| {
         let g = pool_geom(n, c, h, w, kh, kw, sh, sw, ph, pw);
-        let s = g.sizes().map_err(geom_status)?;
+        let s = g.sizes().map_err(conv_geom_status)?;
         let dy = f32s(dy, s.y)?;
         let dx = f32s_mut(dx, s.x)?;
         crate::pool::avgpool2d_backward(&g, &s, dy, dx);
