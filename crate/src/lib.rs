@@ -6,3 +6,7 @@
 
 pub mod abi;
 pub mod gemm;
+pub mod rng;
+pub mod dropout;
+pub mod optim;
+pub mod blend;
