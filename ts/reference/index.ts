@@ -1,0 +1,5 @@
+/** The pure-TS twin of every kernel: the oracle in tests and the "JS" column in benchmarks. */
+import type { Kernels } from '../kernels/types.js';
+
+export const referenceKernels: Kernels = {
+};
