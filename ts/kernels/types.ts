@@ -6,3 +6,9 @@
 
 // Each kernel group appends its interface here.
 export interface Kernels {}
+
+import type { BlendKernels } from './blend.js';
+import type { DropoutKernels } from './dropout.js';
+import type { OptimKernels } from './optim.js';
+import type { RngKernels } from './rng.js';
+export interface Kernels extends RngKernels, DropoutKernels, OptimKernels, BlendKernels {}
