@@ -138,12 +138,12 @@ pub extern "C" fn debug_trap() -> i32 {
 use crate::{blend, dropout, optim, rng};
 
 /// Runs `f` on the 4-word generator state at `state`, writing the advanced state back.
-fn with_state<F: FnOnce(&mut rng::State) -> Result<(), i32>>(state: *mut u32, f: F) -> Result<(), i32> {
+fn with_state<F: FnOnce(&mut rng::State)>(state: *mut u32, f: F) -> Result<(), i32> {
     let words = u32s_mut(state, 4)?;
     let mut s = [words[0], words[1], words[2], words[3]];
-    let r = f(&mut s);
+    f(&mut s);
     words.copy_from_slice(&s);
-    r
+    Ok(())
 }
 
 /// A checked f64 out-slot (reductions return their scalar through it).
@@ -171,19 +171,19 @@ pub unsafe extern "C" fn rng_seed(state: *mut u32, seed: u32, stream: u32) -> i3
 /// Fills `out[len]` with u32 draws, advancing `state`.
 #[no_mangle]
 pub unsafe extern "C" fn rng_u32(state: *mut u32, out: *mut u32, len: u32) -> i32 {
-    status(u32s_mut(out, len as usize).and_then(|o| with_state(state, |s| Ok(rng::fill_u32(s, o)))))
+    status(u32s_mut(out, len as usize).and_then(|o| with_state(state, |s| rng::fill_u32(s, o))))
 }
 
 /// Fills `out[len]` with uniforms in [0, 1), advancing `state`.
 #[no_mangle]
 pub unsafe extern "C" fn rng_uniform(state: *mut u32, out: *mut f32, len: u32) -> i32 {
-    status(f32s_mut(out, len as usize).and_then(|o| with_state(state, |s| Ok(rng::fill_uniform(s, o)))))
+    status(f32s_mut(out, len as usize).and_then(|o| with_state(state, |s| rng::fill_uniform(s, o))))
 }
 
 /// Fills `out[len]` with standard normals (pairs; an odd tail discards one value).
 #[no_mangle]
 pub unsafe extern "C" fn rng_normal(state: *mut u32, out: *mut f32, len: u32) -> i32 {
-    status(f32s_mut(out, len as usize).and_then(|o| with_state(state, |s| Ok(rng::fill_normal(s, o)))))
+    status(f32s_mut(out, len as usize).and_then(|o| with_state(state, |s| rng::fill_normal(s, o))))
 }
 
 /// Fills `out[len]` with integers in [0, n); `n = 0` is `ERR_ARG`.
@@ -192,13 +192,13 @@ pub unsafe extern "C" fn rng_below(state: *mut u32, n: u32, out: *mut u32, len: 
     if n == 0 {
         return ERR_ARG;
     }
-    status(u32s_mut(out, len as usize).and_then(|o| with_state(state, |s| Ok(rng::fill_below(s, n, o)))))
+    status(u32s_mut(out, len as usize).and_then(|o| with_state(state, |s| rng::fill_below(s, n, o))))
 }
 
 /// Writes a random permutation of 0..n into `out[n]`.
 #[no_mangle]
 pub unsafe extern "C" fn rng_permutation(state: *mut u32, out: *mut u32, n: u32) -> i32 {
-    status(u32s_mut(out, n as usize).and_then(|o| with_state(state, |s| Ok(rng::permutation(s, o)))))
+    status(u32s_mut(out, n as usize).and_then(|o| with_state(state, |s| rng::permutation(s, o))))
 }
 
 /// Dropout forward over `len` values: `y = x · mask`, mask drawn from `state`; p ∈ [0, 1).
@@ -212,7 +212,7 @@ pub unsafe extern "C" fn dropout_forward(
     let n = len as usize;
     status((|| {
         let (x, y, mask) = (f32s(x, n)?, f32s_mut(y, n)?, f32s_mut(mask, n)?);
-        with_state(state, |s| Ok(dropout::forward(p, s, x, y, mask)))
+        with_state(state, |s| dropout::forward(p, s, x, y, mask))
     })())
 }
 
