@@ -166,6 +166,9 @@ fn overlaps(a: usize, la: usize, b: usize, lb: usize) -> bool {
 /// BatchNorm train forward over `x[n, c, s]`. `mode`: 0 momentum
 /// (`running = (1 − momentum)·running + momentum·batch`), 1 exact average over `seen` samples
 /// already folded in, 2 running statistics untouched. Writes `y`, `save_mean`, `save_invstd`.
+///
+/// # Safety
+/// Every range is checked against linear memory; the caller passes no overlapping ranges where one is written.
 #[no_mangle]
 pub unsafe extern "C" fn batchnorm_forward_train(
     x: *const f32,
@@ -218,6 +221,9 @@ pub unsafe extern "C" fn batchnorm_forward_train(
 }
 
 /// BatchNorm eval forward over `x[n, c, s]` with the running statistics.
+///
+/// # Safety
+/// Every range is checked against linear memory; the caller passes no overlapping ranges where one is written.
 #[no_mangle]
 pub unsafe extern "C" fn batchnorm_forward_eval(
     x: *const f32,
@@ -250,6 +256,9 @@ pub unsafe extern "C" fn batchnorm_forward_eval(
 }
 
 /// BatchNorm train backward through the batch statistics; overwrites `dx`, `dgamma`, `dbeta`.
+///
+/// # Safety
+/// Every range is checked against linear memory; the caller passes no overlapping ranges where one is written.
 #[no_mangle]
 pub unsafe extern "C" fn batchnorm_backward(
     x: *const f32,
@@ -283,6 +292,9 @@ pub unsafe extern "C" fn batchnorm_backward(
 }
 
 /// BatchNorm eval backward (running statistics constant); overwrites `dx`, `dgamma`, `dbeta`.
+///
+/// # Safety
+/// Every range is checked against linear memory; the caller passes no overlapping ranges where one is written.
 #[no_mangle]
 pub unsafe extern "C" fn batchnorm_backward_eval(
     x: *const f32,
@@ -319,11 +331,14 @@ pub unsafe extern "C" fn batchnorm_backward_eval(
 }
 
 /// `y = max(x, 0)` over `len` values; `y == x` runs in place, a partial overlap is `ERR_ARG`.
+///
+/// # Safety
+/// Every range is checked against linear memory; overlaps other than the in-place case are ERR_ARG.
 #[no_mangle]
 pub unsafe extern "C" fn relu_forward(x: *const f32, y: *mut f32, len: u32) -> i32 {
     status((|| {
         let len = len as usize;
-        if x as usize == y as usize {
+        if std::ptr::eq(x, y) {
             crate::act::relu_forward_inplace(f32s_mut(y, len)?);
             return Ok(());
         }
@@ -337,6 +352,9 @@ pub unsafe extern "C" fn relu_forward(x: *const f32, y: *mut f32, len: u32) -> i
 
 /// `dx = dy` where `mask > 0` (mask: the forward input or output), else 0. `dx == dy` runs in
 /// place; `dx` must not overlap `mask` nor partially overlap `dy`.
+///
+/// # Safety
+/// Every range is checked against linear memory; overlaps other than the in-place case are ERR_ARG.
 #[no_mangle]
 pub unsafe extern "C" fn relu_backward(dy: *const f32, mask: *const f32, dx: *mut f32, len: u32) -> i32 {
     status((|| {
@@ -360,6 +378,9 @@ pub unsafe extern "C" fn relu_backward(dy: *const f32, mask: *const f32, dx: *mu
 /// Softmax cross-entropy on `logits[n, classes]` with `labels[n]`: writes `losses[n]`,
 /// `correct[n]` (1/0), `mean_loss[1]`, and `grad[n, classes] = (softmax − onehot)/n` unless
 /// `grad` is null. A label `>= classes` is `ERR_ARG` (nothing is written).
+///
+/// # Safety
+/// Every range is checked against linear memory; the caller passes no overlapping ranges where one is written.
 #[no_mangle]
 pub unsafe extern "C" fn softmax_xent(
     logits: *const f32,

@@ -23,6 +23,11 @@ impl BnShape {
     pub fn len(&self) -> usize {
         self.n * self.c * self.s
     }
+    /// True when some dimension is 0.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// How a train-mode forward folds the batch statistics into the running ones.
@@ -145,7 +150,7 @@ pub fn batchnorm_forward_train(
     running_mean: &mut [f32],
     running_var: &mut [f32],
 ) {
-    if sh.len() == 0 {
+    if sh.is_empty() {
         return;
     }
     let c = sh.c;
@@ -196,7 +201,7 @@ pub fn batchnorm_forward_eval(
     running_var: &[f32],
     y: &mut [f32],
 ) {
-    if sh.len() == 0 {
+    if sh.is_empty() {
         return;
     }
     let scale: Vec<f32> = running_var
@@ -207,24 +212,46 @@ pub fn batchnorm_forward_eval(
     normalize(sh, x, running_mean, &scale, beta, y);
 }
 
+/// (Σ g, Σ g·(x − m)) over one channel run, in f64 with two independent accumulator pairs.
+#[inline]
+fn dot_sums(xp: &[f32], gp: &[f32], m: f64) -> (f64, f64) {
+    let (mut a, mut b) = ([0f64; 2], [0f64; 2]);
+    let mut xc = xp.chunks_exact(2);
+    let mut gc = gp.chunks_exact(2);
+    for (xq, gq) in (&mut xc).zip(&mut gc) {
+        for k in 0..2 {
+            let g = gq[k] as f64;
+            a[k] += g;
+            b[k] += g * (xq[k] as f64 - m);
+        }
+    }
+    for (&xv, &g) in xc.remainder().iter().zip(gc.remainder()) {
+        let g = g as f64;
+        a[0] += g;
+        b[0] += g * (xv as f64 - m);
+    }
+    (a[0] + a[1], b[0] + b[1])
+}
+
 /// Per channel: (Σ dy, Σ dy·(x − mean)) in f64.
 fn grad_sums(sh: BnShape, x: &[f32], dy: &[f32], mean: &[f32], sdy: &mut [f64], sdyx: &mut [f64]) {
-    let cs = sh.c * sh.s;
+    let (c, s) = (sh.c, sh.s);
     sdy.iter_mut().for_each(|v| *v = 0.0);
     sdyx.iter_mut().for_each(|v| *v = 0.0);
-    for (xr, gr) in x.chunks_exact(cs).zip(dy.chunks_exact(cs)) {
-        for ch in 0..sh.c {
-            let xp = &xr[ch * sh.s..(ch + 1) * sh.s];
-            let gp = &gr[ch * sh.s..(ch + 1) * sh.s];
-            let m = mean[ch] as f64;
-            let (mut a, mut b) = (0f64, 0f64);
-            for (&xv, &g) in xp.iter().zip(gp) {
-                let g = g as f64;
-                a += g;
-                b += g * (xv as f64 - m);
+    for (xr, gr) in x.chunks_exact(c * s).zip(dy.chunks_exact(c * s)) {
+        if s == 1 {
+            // BatchNorm1d: accumulate whole rows, vectorising across channels.
+            for ch in 0..c {
+                let g = gr[ch] as f64;
+                sdy[ch] += g;
+                sdyx[ch] += g * (xr[ch] as f64 - mean[ch] as f64);
             }
-            sdy[ch] += a;
-            sdyx[ch] += b;
+        } else {
+            for (ch, (xp, gp)) in xr.chunks_exact(s).zip(gr.chunks_exact(s)).enumerate() {
+                let (a, b) = dot_sums(xp, gp, mean[ch] as f64);
+                sdy[ch] += a;
+                sdyx[ch] += b;
+            }
         }
     }
 }
@@ -244,7 +271,7 @@ pub fn batchnorm_backward(
     dgamma: &mut [f32],
     dbeta: &mut [f32],
 ) {
-    if sh.len() == 0 {
+    if sh.is_empty() {
         return;
     }
     let c = sh.c;
@@ -267,6 +294,13 @@ pub fn batchnorm_backward(
     }
     let cs = c * sh.s;
     for ((xr, gr), dr) in x.chunks_exact(cs).zip(dy.chunks_exact(cs)).zip(dx.chunks_exact_mut(cs)) {
+        if sh.s == 1 {
+            let (m, k, a, b) = (&save_mean[..c], &k[..c], &a[..c], &b[..c]);
+            for j in 0..c {
+                dr[j] = k[j] * gr[j] - a[j] - (xr[j] - m[j]) * b[j];
+            }
+            continue;
+        }
         for ch in 0..c {
             let r = ch * sh.s..(ch + 1) * sh.s;
             let (m, kk, aa, bb) = (save_mean[ch], k[ch], a[ch], b[ch]);
@@ -292,7 +326,7 @@ pub fn batchnorm_backward_eval(
     dgamma: &mut [f32],
     dbeta: &mut [f32],
 ) {
-    if sh.len() == 0 {
+    if sh.is_empty() {
         return;
     }
     let c = sh.c;
@@ -308,10 +342,14 @@ pub fn batchnorm_backward_eval(
     }
     let cs = c * sh.s;
     for (gr, dr) in dy.chunks_exact(cs).zip(dx.chunks_exact_mut(cs)) {
-        for ch in 0..c {
-            let kk = k[ch];
-            let r = ch * sh.s..(ch + 1) * sh.s;
-            for (d, &g) in dr[r.clone()].iter_mut().zip(&gr[r]) {
+        if sh.s == 1 {
+            for ((d, &g), &kk) in dr.iter_mut().zip(gr).zip(&k) {
+                *d = kk * g;
+            }
+            continue;
+        }
+        for ((dp, gp), &kk) in dr.chunks_exact_mut(sh.s).zip(gr.chunks_exact(sh.s)).zip(&k) {
+            for (d, &g) in dp.iter_mut().zip(gp) {
                 *d = kk * g;
             }
         }
