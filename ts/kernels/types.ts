@@ -7,6 +7,9 @@
 // Each kernel group appends its interface here.
 export interface Kernels {}
 
+import type { ConvKernels } from './conv.js';
+export interface Kernels extends ConvKernels {}
+
 import type { NormKernels } from './norm.js';
 import type { ActKernels } from './act.js';
 import type { LossKernels } from './loss.js';
