@@ -324,12 +324,31 @@ fn bn_eps(eps: f32) -> Result<(), i32> {
     }
 }
 
+/// An optional f32 view: a null pointer is `None` (e.g. BatchNorm without affine parameters).
+fn opt_f32s<'a>(ptr: *const f32, len: usize) -> Result<Option<&'a [f32]>, i32> {
+    if ptr.is_null() {
+        Ok(None)
+    } else {
+        f32s(ptr, len).map(Some)
+    }
+}
+
+/// An optional mutable f32 view: a null pointer is `None` (the output is skipped).
+fn opt_f32s_mut<'a>(ptr: *mut f32, len: usize) -> Result<Option<&'a mut [f32]>, i32> {
+    if ptr.is_null() {
+        Ok(None)
+    } else {
+        f32s_mut(ptr, len).map(Some)
+    }
+}
+
 /// True when two byte ranges `[a, a + la)` and `[b, b + lb)` intersect.
 fn overlaps(a: usize, la: usize, b: usize, lb: usize) -> bool {
     la != 0 && lb != 0 && a < b.saturating_add(lb) && b < a.saturating_add(la)
 }
 
-/// BatchNorm train forward over `x[n, c, s]`. `mode`: 0 momentum
+/// BatchNorm train forward over `x[n, c, s]`; null `gamma`/`beta` mean gamma 1, beta 0
+/// (`affine=False`), as in every BatchNorm export, and null `dgamma`/`dbeta` skip those outputs. `mode`: 0 momentum
 /// (`running = (1 − momentum)·running + momentum·batch`), 1 exact average over `seen` samples
 /// already folded in, 2 running statistics untouched. Writes `y`, `save_mean`, `save_invstd`.
 ///
@@ -374,8 +393,8 @@ pub unsafe extern "C" fn batchnorm_forward_train(
             eps,
             update,
             f32s(x, sh.len())?,
-            f32s(gamma, cc)?,
-            f32s(beta, cc)?,
+            opt_f32s(gamma, cc)?,
+            opt_f32s(beta, cc)?,
             f32s_mut(y, sh.len())?,
             f32s_mut(save_mean, cc)?,
             f32s_mut(save_invstd, cc)?,
@@ -411,8 +430,8 @@ pub unsafe extern "C" fn batchnorm_forward_eval(
             sh,
             eps,
             f32s(x, sh.len())?,
-            f32s(gamma, cc)?,
-            f32s(beta, cc)?,
+            opt_f32s(gamma, cc)?,
+            opt_f32s(beta, cc)?,
             f32s(running_mean, cc)?,
             f32s(running_var, cc)?,
             f32s_mut(y, sh.len())?,
@@ -446,12 +465,12 @@ pub unsafe extern "C" fn batchnorm_backward(
             sh,
             f32s(x, sh.len())?,
             f32s(dy, sh.len())?,
-            f32s(gamma, cc)?,
+            opt_f32s(gamma, cc)?,
             f32s(save_mean, cc)?,
             f32s(save_invstd, cc)?,
             f32s_mut(dx, sh.len())?,
-            f32s_mut(dgamma, cc)?,
-            f32s_mut(dbeta, cc)?,
+            opt_f32s_mut(dgamma, cc)?,
+            opt_f32s_mut(dbeta, cc)?,
         );
         Ok(())
     })())
@@ -485,12 +504,12 @@ pub unsafe extern "C" fn batchnorm_backward_eval(
             eps,
             f32s(x, sh.len())?,
             f32s(dy, sh.len())?,
-            f32s(gamma, cc)?,
+            opt_f32s(gamma, cc)?,
             f32s(running_mean, cc)?,
             f32s(running_var, cc)?,
             f32s_mut(dx, sh.len())?,
-            f32s_mut(dgamma, cc)?,
-            f32s_mut(dbeta, cc)?,
+            opt_f32s_mut(dgamma, cc)?,
+            opt_f32s_mut(dbeta, cc)?,
         );
         Ok(())
     })())

@@ -2,7 +2,8 @@
 //! `s = h·w` is BatchNorm2d on `[n, c, h, w]`. `y = (x − mean)/√(var + eps)·gamma + beta`, per channel.
 //! Train mode normalises with the batch's mean and biased variance (accumulated in f64) and folds
 //! the unbiased variance into the running statistics; eval mode uses the running statistics.
-//! Slice lengths: `x`, `y`, `dy`, `dx` are `n·c·s`; every per-channel vector is `c`.
+//! Slice lengths: `x`, `y`, `dy`, `dx` are `n·c·s`; every per-channel vector is `c`. `gamma`/`beta`
+//! are optional (`None` = PyTorch's `affine=False`: gamma 1, beta 0), and so are their gradients.
 
 /// The logical shape `[n, c, s]` of a BatchNorm input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -113,8 +114,16 @@ fn batch_stats(sh: BnShape, x: &[f32], mean: &mut [f64], var: &mut [f64]) {
     var.iter_mut().for_each(|v| *v *= inv_count);
 }
 
-/// `y = (x − mean[ch])·scale[ch] + beta[ch]` over `[n, c, s]`.
-fn normalize(sh: BnShape, x: &[f32], mean: &[f32], scale: &[f32], beta: &[f32], y: &mut [f32]) {
+/// `y = (x − mean[ch])·scale[ch] + beta[ch]` over `[n, c, s]` (beta 0 when absent).
+fn normalize(sh: BnShape, x: &[f32], mean: &[f32], scale: &[f32], beta: Option<&[f32]>, y: &mut [f32]) {
+    let zeros;
+    let beta = match beta {
+        Some(b) => b,
+        None => {
+            zeros = vec![0f32; sh.c];
+            &zeros[..]
+        }
+    };
     let cs = sh.c * sh.s;
     for (xr, yr) in x.chunks_exact(cs).zip(y.chunks_exact_mut(cs)) {
         if sh.s == 1 {
@@ -142,8 +151,8 @@ pub fn batchnorm_forward_train(
     eps: f32,
     update: RunningUpdate,
     x: &[f32],
-    gamma: &[f32],
-    beta: &[f32],
+    gamma: Option<&[f32]>,
+    beta: Option<&[f32]>,
     y: &mut [f32],
     save_mean: &mut [f32],
     save_invstd: &mut [f32],
@@ -162,7 +171,7 @@ pub fn batchnorm_forward_train(
         let inv = 1.0 / (var[ch] + eps as f64).sqrt();
         save_mean[ch] = mean[ch] as f32;
         save_invstd[ch] = inv as f32;
-        scale[ch] = (inv * gamma[ch] as f64) as f32;
+        scale[ch] = (inv * gamma.map_or(1.0, |g| g[ch] as f64)) as f32;
     }
     normalize(sh, x, save_mean, &scale, beta, y);
 
@@ -195,8 +204,8 @@ pub fn batchnorm_forward_eval(
     sh: BnShape,
     eps: f32,
     x: &[f32],
-    gamma: &[f32],
-    beta: &[f32],
+    gamma: Option<&[f32]>,
+    beta: Option<&[f32]>,
     running_mean: &[f32],
     running_var: &[f32],
     y: &mut [f32],
@@ -206,8 +215,8 @@ pub fn batchnorm_forward_eval(
     }
     let scale: Vec<f32> = running_var
         .iter()
-        .zip(gamma)
-        .map(|(&v, &g)| (g as f64 / (v as f64 + eps as f64).sqrt()) as f32)
+        .enumerate()
+        .map(|(ch, &v)| (gamma.map_or(1.0, |g| g[ch] as f64) / (v as f64 + eps as f64).sqrt()) as f32)
         .collect();
     normalize(sh, x, running_mean, &scale, beta, y);
 }
@@ -256,20 +265,32 @@ fn grad_sums(sh: BnShape, x: &[f32], dy: &[f32], mean: &[f32], sdy: &mut [f64], 
     }
 }
 
+/// Writes `dbeta[ch] = Σ dy` and `dgamma[ch] = Σ dy·x̂` where those outputs are wanted.
+#[inline]
+fn store_param_grads(ch: usize, db: f64, dg: f64, dgamma: &mut Option<&mut [f32]>, dbeta: &mut Option<&mut [f32]>) {
+    if let Some(d) = dgamma.as_mut() {
+        d[ch] = dg as f32;
+    }
+    if let Some(d) = dbeta.as_mut() {
+        d[ch] = db as f32;
+    }
+}
+
 /// Train-mode backward through the batch statistics, from `save_mean`/`save_invstd` of the
 /// forward: `dbeta = Σ dy`, `dgamma = Σ dy·x̂`, `dx = gamma·invstd·(dy − dbeta/m − x̂·dgamma/m)`
-/// with `x̂ = (x − mean)·invstd`, `m = n·s`. All outputs are overwritten.
+/// with `x̂ = (x − mean)·invstd`, `m = n·s`. All outputs are overwritten; absent `dgamma`/`dbeta`
+/// are skipped.
 #[allow(clippy::too_many_arguments)]
 pub fn batchnorm_backward(
     sh: BnShape,
     x: &[f32],
     dy: &[f32],
-    gamma: &[f32],
+    gamma: Option<&[f32]>,
     save_mean: &[f32],
     save_invstd: &[f32],
     dx: &mut [f32],
-    dgamma: &mut [f32],
-    dbeta: &mut [f32],
+    mut dgamma: Option<&mut [f32]>,
+    mut dbeta: Option<&mut [f32]>,
 ) {
     if sh.is_empty() {
         return;
@@ -285,9 +306,8 @@ pub fn batchnorm_backward(
     let mut b = vec![0f32; c];
     for ch in 0..c {
         let inv = save_invstd[ch] as f64;
-        let kk = gamma[ch] as f64 * inv;
-        dbeta[ch] = sdy[ch] as f32;
-        dgamma[ch] = (sdyx[ch] * inv) as f32;
+        let kk = gamma.map_or(1.0, |g| g[ch] as f64) * inv;
+        store_param_grads(ch, sdy[ch], sdyx[ch] * inv, &mut dgamma, &mut dbeta);
         k[ch] = kk as f32;
         a[ch] = (kk * sdy[ch] * inv_m) as f32;
         b[ch] = (kk * sdyx[ch] * inv * inv * inv_m) as f32;
@@ -319,12 +339,12 @@ pub fn batchnorm_backward_eval(
     eps: f32,
     x: &[f32],
     dy: &[f32],
-    gamma: &[f32],
+    gamma: Option<&[f32]>,
     running_mean: &[f32],
     running_var: &[f32],
     dx: &mut [f32],
-    dgamma: &mut [f32],
-    dbeta: &mut [f32],
+    mut dgamma: Option<&mut [f32]>,
+    mut dbeta: Option<&mut [f32]>,
 ) {
     if sh.is_empty() {
         return;
@@ -336,9 +356,8 @@ pub fn batchnorm_backward_eval(
     let mut k = vec![0f32; c];
     for ch in 0..c {
         let inv = 1.0 / (running_var[ch] as f64 + eps as f64).sqrt();
-        dbeta[ch] = sdy[ch] as f32;
-        dgamma[ch] = (sdyx[ch] * inv) as f32;
-        k[ch] = (gamma[ch] as f64 * inv) as f32;
+        store_param_grads(ch, sdy[ch], sdyx[ch] * inv, &mut dgamma, &mut dbeta);
+        k[ch] = (gamma.map_or(1.0, |g| g[ch] as f64) * inv) as f32;
     }
     let cs = c * sh.s;
     for (gr, dr) in dy.chunks_exact(cs).zip(dx.chunks_exact_mut(cs)) {
