@@ -138,7 +138,7 @@ pub extern "C" fn debug_trap() -> i32 {
 use crate::conv::{Conv2d, GeomError};
 use crate::pool::Pool2d;
 
-fn geom_status(e: GeomError) -> i32 {
+fn conv_geom_status(e: GeomError) -> i32 {
     match e {
         GeomError::Arg => ERR_ARG,
         GeomError::Shape => ERR_SHAPE,
@@ -146,7 +146,7 @@ fn geom_status(e: GeomError) -> i32 {
 }
 
 /// Zero-filled scratch, or `ERR_ALLOC` instead of an abort when memory runs out.
-fn scratch(len: usize) -> Result<Vec<f32>, i32> {
+fn conv_scratch(len: usize) -> Result<Vec<f32>, i32> {
     let mut v = Vec::new();
     v.try_reserve_exact(len).map_err(|_| ERR_ALLOC)?;
     v.resize(len, 0.0);
@@ -178,12 +178,12 @@ pub unsafe extern "C" fn conv2d_forward(
 ) -> i32 {
     status((|| {
         let g = conv_geom(n, c_in, h, w, c_out, kh, kw, sh, sw, ph, pw);
-        let s = g.sizes().map_err(geom_status)?;
+        let s = g.sizes().map_err(conv_geom_status)?;
         let x = f32s(x, s.x)?;
         let weight = f32s(weight, s.weight)?;
         let bias = if bias.is_null() { None } else { Some(f32s(bias, g.c_out)?) };
         let y = f32s_mut(y, s.y)?;
-        let mut tmp = scratch(s.scratch_forward)?;
+        let mut tmp = conv_scratch(s.scratch_forward)?;
         crate::conv::conv2d_forward(&g, &s, x, weight, bias, y, &mut tmp);
         Ok(())
     })())
@@ -203,14 +203,14 @@ pub unsafe extern "C" fn conv2d_backward(
 ) -> i32 {
     status((|| {
         let g = conv_geom(n, c_in, h, w, c_out, kh, kw, sh, sw, ph, pw);
-        let s = g.sizes().map_err(geom_status)?;
+        let s = g.sizes().map_err(conv_geom_status)?;
         let x = f32s(x, s.x)?;
         let weight = f32s(weight, s.weight)?;
         let dy = f32s(dy, s.y)?;
         let dx = if dx.is_null() { None } else { Some(f32s_mut(dx, s.x)?) };
         let dweight = f32s_mut(dweight, s.weight)?;
         let dbias = if dbias.is_null() { None } else { Some(f32s_mut(dbias, g.c_out)?) };
-        let mut tmp = scratch(s.scratch_backward)?;
+        let mut tmp = conv_scratch(s.scratch_backward)?;
         crate::conv::conv2d_backward(&g, &s, x, weight, dy, dx, dweight, dbias, &mut tmp);
         Ok(())
     })())
@@ -229,7 +229,7 @@ pub unsafe extern "C" fn maxpool2d_forward(
 ) -> i32 {
     status((|| {
         let g = pool_geom(n, c, h, w, kh, kw, sh, sw, ph, pw);
-        let s = g.sizes().map_err(geom_status)?;
+        let s = g.sizes().map_err(conv_geom_status)?;
         let x = f32s(x, s.x)?;
         let y = f32s_mut(y, s.y)?;
         let argmax = u32s_mut(argmax, s.y)?;
@@ -251,7 +251,7 @@ pub unsafe extern "C" fn maxpool2d_backward(
 ) -> i32 {
     status((|| {
         let g = pool_geom(n, c, h, w, kh, kw, sh, sw, ph, pw);
-        let s = g.sizes().map_err(geom_status)?;
+        let s = g.sizes().map_err(conv_geom_status)?;
         let dy = f32s(dy, s.y)?;
         let argmax = u32s(argmax, s.y)?;
         let dx = f32s_mut(dx, s.x)?;
@@ -271,7 +271,7 @@ pub unsafe extern "C" fn avgpool2d_forward(
 ) -> i32 {
     status((|| {
         let g = pool_geom(n, c, h, w, kh, kw, sh, sw, ph, pw);
-        let s = g.sizes().map_err(geom_status)?;
+        let s = g.sizes().map_err(conv_geom_status)?;
         let x = f32s(x, s.x)?;
         let y = f32s_mut(y, s.y)?;
         crate::pool::avgpool2d_forward(&g, &s, x, y);
@@ -291,7 +291,7 @@ pub unsafe extern "C" fn avgpool2d_backward(
 ) -> i32 {
     status((|| {
         let g = pool_geom(n, c, h, w, kh, kw, sh, sw, ph, pw);
-        let s = g.sizes().map_err(geom_status)?;
+        let s = g.sizes().map_err(conv_geom_status)?;
         let dy = f32s(dy, s.y)?;
         let dx = f32s_mut(dx, s.x)?;
         crate::pool::avgpool2d_backward(&g, &s, dy, dx);
@@ -325,7 +325,7 @@ fn bn_eps(eps: f32) -> Result<(), i32> {
 }
 
 /// An optional f32 view: a null pointer is `None` (e.g. BatchNorm without affine parameters).
-fn opt_f32s<'a>(ptr: *const f32, len: usize) -> Result<Option<&'a [f32]>, i32> {
+fn bn_opt_f32s<'a>(ptr: *const f32, len: usize) -> Result<Option<&'a [f32]>, i32> {
     if ptr.is_null() {
         Ok(None)
     } else {
@@ -334,7 +334,7 @@ fn opt_f32s<'a>(ptr: *const f32, len: usize) -> Result<Option<&'a [f32]>, i32> {
 }
 
 /// An optional mutable f32 view: a null pointer is `None` (the output is skipped).
-fn opt_f32s_mut<'a>(ptr: *mut f32, len: usize) -> Result<Option<&'a mut [f32]>, i32> {
+fn bn_opt_f32s_mut<'a>(ptr: *mut f32, len: usize) -> Result<Option<&'a mut [f32]>, i32> {
     if ptr.is_null() {
         Ok(None)
     } else {
@@ -343,14 +343,15 @@ fn opt_f32s_mut<'a>(ptr: *mut f32, len: usize) -> Result<Option<&'a mut [f32]>, 
 }
 
 /// True when two byte ranges `[a, a + la)` and `[b, b + lb)` intersect.
-fn overlaps(a: usize, la: usize, b: usize, lb: usize) -> bool {
+fn relu_overlaps(a: usize, la: usize, b: usize, lb: usize) -> bool {
     la != 0 && lb != 0 && a < b.saturating_add(lb) && b < a.saturating_add(la)
 }
 
-/// BatchNorm train forward over `x[n, c, s]`; null `gamma`/`beta` mean gamma 1, beta 0
-/// (`affine=False`), as in every BatchNorm export, and null `dgamma`/`dbeta` skip those outputs. `mode`: 0 momentum
+/// BatchNorm train forward over `x[n, c, s]`. `mode`: 0 momentum
 /// (`running = (1 − momentum)·running + momentum·batch`), 1 exact average over `seen` samples
 /// already folded in, 2 running statistics untouched. Writes `y`, `save_mean`, `save_invstd`.
+/// In every BatchNorm export, null `gamma`/`beta` mean gamma 1, beta 0 (`affine=False`) and null
+/// `dgamma`/`dbeta` skip those outputs.
 ///
 /// # Safety
 /// Every range is checked against linear memory; the caller passes no overlapping ranges where one is written.
@@ -393,8 +394,8 @@ pub unsafe extern "C" fn batchnorm_forward_train(
             eps,
             update,
             f32s(x, sh.len())?,
-            opt_f32s(gamma, cc)?,
-            opt_f32s(beta, cc)?,
+            bn_opt_f32s(gamma, cc)?,
+            bn_opt_f32s(beta, cc)?,
             f32s_mut(y, sh.len())?,
             f32s_mut(save_mean, cc)?,
             f32s_mut(save_invstd, cc)?,
@@ -430,8 +431,8 @@ pub unsafe extern "C" fn batchnorm_forward_eval(
             sh,
             eps,
             f32s(x, sh.len())?,
-            opt_f32s(gamma, cc)?,
-            opt_f32s(beta, cc)?,
+            bn_opt_f32s(gamma, cc)?,
+            bn_opt_f32s(beta, cc)?,
             f32s(running_mean, cc)?,
             f32s(running_var, cc)?,
             f32s_mut(y, sh.len())?,
@@ -465,12 +466,12 @@ pub unsafe extern "C" fn batchnorm_backward(
             sh,
             f32s(x, sh.len())?,
             f32s(dy, sh.len())?,
-            opt_f32s(gamma, cc)?,
+            bn_opt_f32s(gamma, cc)?,
             f32s(save_mean, cc)?,
             f32s(save_invstd, cc)?,
             f32s_mut(dx, sh.len())?,
-            opt_f32s_mut(dgamma, cc)?,
-            opt_f32s_mut(dbeta, cc)?,
+            bn_opt_f32s_mut(dgamma, cc)?,
+            bn_opt_f32s_mut(dbeta, cc)?,
         );
         Ok(())
     })())
@@ -504,12 +505,12 @@ pub unsafe extern "C" fn batchnorm_backward_eval(
             eps,
             f32s(x, sh.len())?,
             f32s(dy, sh.len())?,
-            opt_f32s(gamma, cc)?,
+            bn_opt_f32s(gamma, cc)?,
             f32s(running_mean, cc)?,
             f32s(running_var, cc)?,
             f32s_mut(dx, sh.len())?,
-            opt_f32s_mut(dgamma, cc)?,
-            opt_f32s_mut(dbeta, cc)?,
+            bn_opt_f32s_mut(dgamma, cc)?,
+            bn_opt_f32s_mut(dbeta, cc)?,
         );
         Ok(())
     })())
@@ -518,7 +519,7 @@ pub unsafe extern "C" fn batchnorm_backward_eval(
 /// `y = max(x, 0)` over `len` values; `y == x` runs in place, a partial overlap is `ERR_ARG`.
 ///
 /// # Safety
-/// Every range is checked against linear memory; overlaps other than the in-place case are ERR_ARG.
+/// Every range is checked against linear memory; relu_overlaps other than the in-place case are ERR_ARG.
 #[no_mangle]
 pub unsafe extern "C" fn relu_forward(x: *const f32, y: *mut f32, len: u32) -> i32 {
     status((|| {
@@ -527,7 +528,7 @@ pub unsafe extern "C" fn relu_forward(x: *const f32, y: *mut f32, len: u32) -> i
             crate::act::relu_forward_inplace(f32s_mut(y, len)?);
             return Ok(());
         }
-        if overlaps(x as usize, len.saturating_mul(4), y as usize, len.saturating_mul(4)) {
+        if relu_overlaps(x as usize, len.saturating_mul(4), y as usize, len.saturating_mul(4)) {
             return Err(ERR_ARG);
         }
         crate::act::relu_forward(f32s(x, len)?, f32s_mut(y, len)?);
@@ -539,20 +540,20 @@ pub unsafe extern "C" fn relu_forward(x: *const f32, y: *mut f32, len: u32) -> i
 /// place; `dx` must not overlap `mask` nor partially overlap `dy`.
 ///
 /// # Safety
-/// Every range is checked against linear memory; overlaps other than the in-place case are ERR_ARG.
+/// Every range is checked against linear memory; relu_overlaps other than the in-place case are ERR_ARG.
 #[no_mangle]
 pub unsafe extern "C" fn relu_backward(dy: *const f32, mask: *const f32, dx: *mut f32, len: u32) -> i32 {
     status((|| {
         let len = len as usize;
         let (d, m, o) = (dy as usize, mask as usize, dx as usize);
-        if overlaps(o, len.saturating_mul(4), m, len.saturating_mul(4)) {
+        if relu_overlaps(o, len.saturating_mul(4), m, len.saturating_mul(4)) {
             return Err(ERR_ARG);
         }
         if d == o {
             crate::act::relu_backward_inplace(f32s_mut(dx, len)?, f32s(mask, len)?);
             return Ok(());
         }
-        if overlaps(o, len.saturating_mul(4), d, len.saturating_mul(4)) {
+        if relu_overlaps(o, len.saturating_mul(4), d, len.saturating_mul(4)) {
             return Err(ERR_ARG);
         }
         crate::act::relu_backward(f32s(dy, len)?, f32s(mask, len)?, f32s_mut(dx, len)?);

@@ -3,14 +3,9 @@
  * the WASM core (`wasmKernels`) and by the pure-TS twin (`referenceKernels`). Outputs are written
  * into caller-provided typed arrays.
  */
-
-// Each kernel group appends its interface here.
-export interface Kernels {}
-
 import type { ConvKernels } from './conv.js';
-export interface Kernels extends ConvKernels {}
-
 import type { NormKernels } from './norm.js';
 import type { ActKernels } from './act.js';
 import type { LossKernels } from './loss.js';
-export interface Kernels extends NormKernels, ActKernels, LossKernels {}
+
+export interface Kernels extends ConvKernels, NormKernels, ActKernels, LossKernels {}

@@ -7,5 +7,7 @@ import { lossReference } from './loss.js';
 
 export const referenceKernels: Kernels = {
   ...convReference,
-  ...normReference, ...actReference, ...lossReference,
+  ...normReference,
+  ...actReference,
+  ...lossReference,
 };

@@ -42,7 +42,6 @@ export interface CoreExports {
   maxpool2d_backward(dy: Ptr, argmax: Ptr, dx: Ptr, n: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number): number;
   avgpool2d_forward(x: Ptr, y: Ptr, n: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number): number;
   avgpool2d_backward(dy: Ptr, dx: Ptr, n: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number): number;
-
   // ---- norm / act / loss ----
   /** BatchNorm train forward over x[n, c, s]; mode 0 momentum, 1 exact average over `seen`, 2 frozen (running ptrs may be 0). */
   batchnorm_forward_train(x: Ptr, gamma: Ptr, beta: Ptr, y: Ptr, saveMean: Ptr, saveInvstd: Ptr, runningMean: Ptr, runningVar: Ptr, n: number, c: number, s: number, eps: number, mode: number, momentum: number, seen: number): number;

@@ -9,6 +9,8 @@ import { lossKernels } from './loss.js';
 export function wasmKernels(core: Core): Kernels {
   return {
     ...convKernels(core),
-    ...normKernels(core), ...actKernels(core), ...lossKernels(core),
+    ...normKernels(core),
+    ...actKernels(core),
+    ...lossKernels(core),
   };
 }
