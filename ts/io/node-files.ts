@@ -4,7 +4,7 @@
  */
 import { ModeconnError } from '../errors.js';
 
-/** Reads a whole file; DATA_UNAVAILABLE when it does not exist, IO_ERROR for other failures. */
+/** Reads a whole file; IO_ERROR naming the path when it is missing or unreadable. */
 export async function readFileBytes(path: string): Promise<Uint8Array> {
   const fs = await import('node:fs/promises');
   try {
@@ -53,8 +53,6 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
 function fileError(path: string, verb: string, cause: unknown): ModeconnError {
   const code = (cause as { code?: string } | null)?.code;
   const text = cause instanceof Error ? cause.message : String(cause);
-  if (code === 'ENOENT' && verb === 'read') {
-    return new ModeconnError('DATA_UNAVAILABLE', `${path}: no such file`, { cause });
-  }
+  if (code === 'ENOENT' && verb === 'read') return new ModeconnError('IO_ERROR', `${path}: no such file`, { cause });
   return new ModeconnError('IO_ERROR', `${path}: cannot ${verb} (${text})`, { cause });
 }
