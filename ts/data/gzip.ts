@@ -15,7 +15,7 @@ export function isGzip(bytes: Uint8Array): boolean {
 /** Inflates a gzip file; BAD_FILE naming `name` when it is corrupt or inflates past `maxBytes`. */
 export async function gunzip(bytes: Uint8Array, name: string, maxBytes = DEFAULT_MAX_INFLATED_BYTES): Promise<Uint8Array> {
   try {
-    return typeof DecompressionStream === 'function' ? await inflateStream(bytes, name, maxBytes) : await inflateZlib(bytes, maxBytes);
+    return typeof DecompressionStream === 'function' ? await inflateStream(bytes, name, maxBytes) : await inflateZlib(bytes, name, maxBytes);
   } catch (cause) {
     if (cause instanceof ModeconnError) throw cause;
     throw new ModeconnError('BAD_FILE', `${name}: corrupt gzip data (${errorText(cause)})`, { cause });
@@ -45,9 +45,14 @@ async function inflateStream(bytes: Uint8Array, name: string, maxBytes: number):
   return concat(chunks, total);
 }
 
-async function inflateZlib(bytes: Uint8Array, maxBytes: number): Promise<Uint8Array> {
+async function inflateZlib(bytes: Uint8Array, name: string, maxBytes: number): Promise<Uint8Array> {
   const zlib = await import('node:zlib');
-  return new Uint8Array(zlib.gunzipSync(bytes, { maxOutputLength: maxBytes }));
+  try {
+    return new Uint8Array(zlib.gunzipSync(bytes, { maxOutputLength: maxBytes }));
+  } catch (cause) {
+    if ((cause as { code?: string } | null)?.code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(name, maxBytes);
+    throw cause;
+  }
 }
 
 function tooLarge(name: string, maxBytes: number): ModeconnError {

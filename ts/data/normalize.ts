@@ -96,8 +96,7 @@ export function scaleToUnit(data: DataSet, range?: ScaleStats): { data: DataSet;
     if (data.x.length === 0) min = max = 0;
   }
   const span = max - min;
-  const inv = span > 0 ? 1 / span : 0;
   const x = new Float32Array(data.x.length);
-  for (let i = 0; i < x.length; i++) x[i] = (data.x[i] - min) * inv;
+  if (span > 0) for (let i = 0; i < x.length; i++) x[i] = (data.x[i] - min) / span;
   return { data: createDataSet({ name: data.name, x, y: data.y.slice(), shape: data.shape, classes: data.classes }), stats: { min, max } };
 }
