@@ -804,3 +804,185 @@ pub unsafe extern "C" fn vec_dist2(x: *const f32, y: *const f32, len: u32, out: 
         Ok(())
     })())
 }
+
+// ---- plan ----
+// A plan lives in a registry slot; its handle is slot + 1, so 0 is never a valid handle and a
+// stale or forged handle is a status, not undefined behaviour.
+
+use crate::optim::{Adam, Sgd};
+use crate::plan::{Mode, Plan, PlanError};
+use crate::plan_run::{Optimizer, Outputs};
+use std::cell::RefCell;
+
+thread_local! {
+    static PLANS: RefCell<Vec<Option<Plan>>> = RefCell::new(Vec::new());
+}
+
+fn plan_status(e: PlanError) -> i32 {
+    match e {
+        PlanError::Format | PlanError::Arg => ERR_ARG,
+        PlanError::Shape => ERR_SHAPE,
+    }
+}
+
+fn with_plan<R>(handle: u32, f: impl FnOnce(&mut Plan) -> Result<R, i32>) -> Result<R, i32> {
+    PLANS.with(|plans| {
+        let mut plans = plans.borrow_mut();
+        match plans.get_mut((handle as usize).wrapping_sub(1)) {
+            Some(Some(plan)) => f(plan),
+            _ => Err(ERR_ARG),
+        }
+    })
+}
+
+fn plan_mode(mode: u32, seen: f64) -> Result<Mode, i32> {
+    match mode {
+        0 => Ok(Mode::Eval),
+        1 => Ok(Mode::BatchStats),
+        2 => Ok(Mode::Train),
+        3 if seen >= 0.0 && seen.fract() == 0.0 && seen < 9.0e15 => Ok(Mode::BnExact { seen: seen as u64 }),
+        _ => Err(ERR_ARG),
+    }
+}
+
+/// Reads a 4-word PRNG state (or a fixed one when `ptr` is 0), runs `f`, writes the state back.
+unsafe fn with_rng<R>(ptr: *mut u32, f: impl FnOnce(&mut crate::rng::State) -> Result<R, i32>) -> Result<R, i32> {
+    if ptr.is_null() {
+        let mut s = crate::rng::seed(0, 0);
+        return f(&mut s);
+    }
+    let words = u32s_mut(ptr, 4)?;
+    let mut s = [words[0], words[1], words[2], words[3]];
+    let r = f(&mut s);
+    words.copy_from_slice(&s);
+    r
+}
+
+/// The batch of a call: the data set (`x` rows of the input size, `y` labels, `count` samples)
+/// and the `n` sample indices to gather.
+unsafe fn load_batch(plan: &mut Plan, x: *const f32, y: *const u32, count: u32, indices: *const u32, n: u32) -> Result<usize, i32> {
+    let row = plan.input_size();
+    let xs = f32s(x, (count as usize).checked_mul(row).ok_or(ERR_SHAPE)?)?;
+    let ys = u32s(y, count as usize)?;
+    let idx = u32s(indices, n as usize)?;
+    plan.load_batch(xs, ys, idx).map_err(plan_status)
+}
+
+/// Compiles plan words for batches of up to `capacity`; writes the handle.
+#[no_mangle]
+pub unsafe extern "C" fn plan_create(words: *const u32, n_words: u32, capacity: u32, out_handle: *mut u32) -> i32 {
+    status((|| {
+        let words = u32s(words, n_words as usize)?;
+        let out = u32s_mut(out_handle, 1)?;
+        let plan = Plan::parse(words, capacity as usize).map_err(plan_status)?;
+        PLANS.with(|plans| {
+            let mut plans = plans.borrow_mut();
+            let slot = match plans.iter().position(|p| p.is_none()) {
+                Some(i) => i,
+                None => {
+                    plans.push(None);
+                    plans.len() - 1
+                }
+            };
+            plans[slot] = Some(plan);
+            out[0] = slot as u32 + 1;
+        });
+        Ok(())
+    })())
+}
+
+/// Releases a plan and its buffers.
+#[no_mangle]
+pub extern "C" fn plan_free(handle: u32) -> i32 {
+    PLANS.with(|plans| match plans.borrow_mut().get_mut((handle as usize).wrapping_sub(1)) {
+        Some(slot @ Some(_)) => {
+            *slot = None;
+            OK
+        }
+        _ => ERR_ARG,
+    })
+}
+
+/// Forward + per-sample loss and correctness on samples `indices` of a data set, in `mode`
+/// (0 eval, 1 batch statistics, 2 train, 3 exact-average BatchNorm update with `seen`).
+/// `logits` (n·classes) may be 0; `rng` (4 words) may be 0 outside train mode.
+#[no_mangle]
+pub unsafe extern "C" fn plan_forward(
+    handle: u32, params: *mut f32, params_len: u32,
+    x: *const f32, y: *const u32, count: u32, indices: *const u32, n: u32,
+    mode: u32, seen: f64, rng: *mut u32,
+    losses: *mut f32, correct: *mut u32, logits: *mut f32, mean: *mut f32,
+) -> i32 {
+    status(with_plan(handle, |plan| {
+        let mode = plan_mode(mode, seen)?;
+        let nb = load_batch(plan, x, y, count, indices, n)?;
+        let params = f32s_mut(params, params_len as usize)?;
+        let (losses, correct) = (f32s_mut(losses, nb)?, u32s_mut(correct, nb)?);
+        let mean = f32s_mut(mean, 1)?;
+        let classes = plan.classes;
+        with_rng(rng, |state| plan.forward(params, nb, mode, state).map(|_| ()).map_err(plan_status))?;
+        if !logits.is_null() {
+            f32s_mut(logits, nb * classes)?.copy_from_slice(plan.logits(nb));
+        }
+        mean[0] = plan.loss(nb, Outputs { losses, correct }, false);
+        Ok(())
+    }))
+}
+
+/// Forward in `mode`, loss, backward: `grads` (params_len) receives ∂(mean loss)/∂θ.
+#[no_mangle]
+pub unsafe extern "C" fn plan_gradient(
+    handle: u32, params: *mut f32, grads: *mut f32, params_len: u32,
+    x: *const f32, y: *const u32, count: u32, indices: *const u32, n: u32,
+    mode: u32, seen: f64, rng: *mut u32,
+    losses: *mut f32, correct: *mut u32, mean: *mut f32,
+) -> i32 {
+    status(with_plan(handle, |plan| {
+        let mode = plan_mode(mode, seen)?;
+        let nb = load_batch(plan, x, y, count, indices, n)?;
+        let params = f32s_mut(params, params_len as usize)?;
+        let grads = f32s_mut(grads, params_len as usize)?;
+        let (losses, correct) = (f32s_mut(losses, nb)?, u32s_mut(correct, nb)?);
+        let mean = f32s_mut(mean, 1)?;
+        mean[0] = with_rng(rng, |state| plan.gradient(params, grads, nb, mode, state, Outputs { losses, correct }).map_err(plan_status))?;
+        Ok(())
+    }))
+}
+
+/// One training step. `opt` 0 = SGD with hyper [lr, momentum, dampening, weight_decay, nesterov],
+/// 1 = Adam with hyper [lr, beta1, beta2, eps, weight_decay, decoupled]. `state_a`/`state_b` are
+/// the optimiser buffers (P values each; state_a may be 0 for SGD without momentum).
+#[no_mangle]
+pub unsafe extern "C" fn plan_train_step(
+    handle: u32, params: *mut f32, grads: *mut f32, params_len: u32,
+    opt: u32, hyper: *const f32, state_a: *mut f32, state_b: *mut f32, step: u32,
+    x: *const f32, y: *const u32, count: u32, indices: *const u32, n: u32, rng: *mut u32,
+    losses: *mut f32, correct: *mut u32, mean: *mut f32,
+) -> i32 {
+    status(with_plan(handle, |plan| {
+        let p = plan.param_len;
+        let (optimizer, a_len, b_len) = match opt {
+            0 => {
+                let h = f32s(hyper, 5)?;
+                let sgd = Sgd { lr: h[0], momentum: h[1], dampening: h[2], weight_decay: h[3], nesterov: h[4] != 0.0 };
+                (Optimizer::Sgd(sgd), if state_a.is_null() { 0 } else { p }, 0)
+            }
+            1 => {
+                let h = f32s(hyper, 6)?;
+                let adam = Adam { lr: h[0], beta1: h[1], beta2: h[2], eps: h[3], weight_decay: h[4], decoupled: h[5] != 0.0 };
+                (Optimizer::Adam(adam), p, p)
+            }
+            _ => return Err(ERR_ARG),
+        };
+        let nb = load_batch(plan, x, y, count, indices, n)?;
+        let params = f32s_mut(params, params_len as usize)?;
+        let grads = f32s_mut(grads, params_len as usize)?;
+        let (sa, sb) = (f32s_mut(state_a, a_len)?, f32s_mut(state_b, b_len)?);
+        let (losses, correct) = (f32s_mut(losses, nb)?, u32s_mut(correct, nb)?);
+        let mean = f32s_mut(mean, 1)?;
+        mean[0] = with_rng(rng, |state| {
+            plan.train_step(params, grads, &optimizer, sa, sb, step, nb, state, Outputs { losses, correct }).map_err(plan_status)
+        })?;
+        Ok(())
+    }))
+}

@@ -15,3 +15,6 @@ pub mod rng;
 pub mod dropout;
 pub mod optim;
 pub mod blend;
+pub mod plan;
+pub mod plan_run;
+pub mod plan_grad;

@@ -1,0 +1,257 @@
+//! The plan executor: parsing rejects bad words, gradients match central finite differences for
+//! dense/BatchNorm, conv/pool and residual plans, the exact-average BatchNorm mode equals one-shot
+//! statistics, and SGD steps lower the loss.
+
+use modeconn_core::optim::Sgd;
+use modeconn_core::plan::{Mode, Plan, PlanError, MAGIC, NONE, VERSION};
+use modeconn_core::plan_run::{Optimizer, Outputs};
+use modeconn_core::rng;
+
+/// A tiny plan builder: buffers and ops appended in order, θ offsets assigned as it goes.
+struct Builder {
+    sizes: Vec<u32>,
+    ops: Vec<u32>,
+    n_ops: u32,
+    p: u32,
+    buffers: Vec<(u32, u32)>, // (offset within buffer region, len) of running stats
+}
+
+impl Builder {
+    fn new(input: u32) -> Self {
+        Builder { sizes: vec![input], ops: vec![], n_ops: 0, p: 0, buffers: vec![] }
+    }
+    fn buf(&mut self, size: u32) -> u32 {
+        self.sizes.push(size);
+        self.sizes.len() as u32 - 1
+    }
+    fn param(&mut self, len: u32) -> u32 {
+        self.p += len;
+        self.p - len
+    }
+    fn op(&mut self, code: u32, fields: &[u32]) {
+        self.ops.push(code);
+        self.ops.push(fields.len() as u32);
+        self.ops.extend_from_slice(fields);
+        self.n_ops += 1;
+    }
+    fn dense(&mut self, src: u32, inp: u32, out: u32, relu: bool) -> u32 {
+        let dst = self.buf(out);
+        let w = self.param(inp * out);
+        let b = self.param(out);
+        self.op(1, &[src, dst, inp, out, w, b, relu as u32]);
+        dst
+    }
+    /// BatchNorm's running statistics get placeholder offsets, fixed up in `finish`.
+    fn bn(&mut self, src: u32, c: u32, s: u32, relu: bool) -> u32 {
+        let dst = self.buf(c * s);
+        let g = self.param(c);
+        let b = self.param(c);
+        let slot = self.buffers.iter().map(|&(_, l)| l).sum::<u32>();
+        self.buffers.push((slot, 2 * c));
+        self.op(3, &[src, dst, c, s, g, b, 0x8000_0000 | slot, 0x8000_0000 | (slot + c), 1e-5f32.to_bits(), 0.1f32.to_bits(), relu as u32]);
+        dst
+    }
+    fn finish(mut self, out_buf: u32, classes: u32) -> (Vec<u32>, usize, usize) {
+        let p = self.p;
+        let b: u32 = self.buffers.iter().map(|&(_, l)| l).sum();
+        // Resolve running-statistic placeholders (high bit set) to absolute offsets ≥ P.
+        let mut i = 0;
+        while i < self.ops.len() {
+            let (code, count) = (self.ops[i], self.ops[i + 1] as usize);
+            if code == 3 {
+                for k in [i + 2 + 6, i + 2 + 7] {
+                    self.ops[k] = p + (self.ops[k] & 0x7fff_ffff);
+                }
+            }
+            i += 2 + count;
+        }
+        let mut words = vec![MAGIC, VERSION, self.sizes.len() as u32, self.n_ops, p, p + b, classes, out_buf];
+        words.extend_from_slice(&self.sizes);
+        words.extend_from_slice(&self.ops);
+        (words, p as usize, (p + b) as usize)
+    }
+}
+
+fn rand_vec(len: usize, seed: u32, scale: f32) -> Vec<f32> {
+    let mut s = rng::seed(seed, 7);
+    (0..len).map(|_| (rng::uniform(&mut s) * 2.0 - 1.0) * scale).collect()
+}
+
+/// θ with BatchNorm running variances set to 1 (ranges of running stats given by the builder).
+fn init_params(total: usize, p: usize, seed: u32) -> Vec<f32> {
+    let mut theta = rand_vec(total, seed, 0.5);
+    for v in theta[p..].iter_mut() {
+        *v = 1.0;
+    }
+    theta
+}
+
+fn mlp_bn() -> (Vec<u32>, usize, usize) {
+    let mut b = Builder::new(6);
+    let h = b.dense(0, 6, 5, false);
+    let h = b.bn(h, 5, 1, true);
+    let o = b.dense(h, 5, 3, false);
+    b.finish(o, 3)
+}
+
+fn conv_pool() -> (Vec<u32>, usize, usize) {
+    // input [2, 5, 5] → conv 3x3 pad 1 → 3 ch relu → maxpool 2 (→ [3,2,2]) → bn2d → avgpool 2 → dense 3→4
+    let mut b = Builder::new(2 * 5 * 5);
+    let c = b.buf(3 * 25);
+    let w = b.param(3 * 2 * 9);
+    let bias = b.param(3);
+    b.op(2, &[0, c, 2, 5, 5, 3, 3, 3, 1, 1, 1, 1, w, bias, 1]);
+    let m = b.buf(3 * 4);
+    b.op(5, &[c, m, 3, 5, 5, 2, 2, 2, 2, 0, 0]);
+    let n = b.bn(m, 3, 4, false);
+    let a = b.buf(3);
+    b.op(6, &[n, a, 3, 2, 2, 2, 2, 2, 2, 0, 0]);
+    let o = b.dense(a, 3, 4, false);
+    b.finish(o, 4)
+}
+
+fn residual() -> (Vec<u32>, usize, usize) {
+    let mut b = Builder::new(4);
+    let x1 = b.dense(0, 4, 6, true);
+    let body = b.dense(x1, 6, 6, true);
+    let body = b.dense(body, 6, 6, false);
+    let sum = b.buf(6);
+    b.op(8, &[body, sum, x1, 1]);
+    let o = b.dense(sum, 6, 3, false);
+    b.finish(o, 3)
+}
+
+fn data(count: usize, row: usize, classes: u32, seed: u32) -> (Vec<f32>, Vec<u32>) {
+    let x = rand_vec(count * row, seed, 1.0);
+    let y = (0..count as u32).map(|i| (i * 7 + seed) % classes).collect();
+    (x, y)
+}
+
+fn mean_loss(plan: &mut Plan, theta: &mut [f32], n: usize) -> f64 {
+    let mut st = rng::seed(1, 1);
+    let (mut l, mut c) = (vec![0.0; n], vec![0u32; n]);
+    plan.forward(theta, n, Mode::BatchStats, &mut st).unwrap();
+    plan.loss(n, Outputs { losses: &mut l, correct: &mut c }, false) as f64
+}
+
+fn check_gradient((words, p, total): (Vec<u32>, usize, usize), classes: u32) {
+    let n = 5;
+    let mut plan = Plan::parse(&words, 8).unwrap();
+    let row = plan.input_size();
+    let (x, y) = data(n, row, classes, 3);
+    let idx: Vec<u32> = (0..n as u32).collect();
+    plan.load_batch(&x, &y, &idx).unwrap();
+    let mut theta = init_params(total, p, 11);
+    let mut grads = vec![0.0; total];
+    let mut st = rng::seed(1, 1);
+    let (mut l, mut c) = (vec![0.0; n], vec![0u32; n]);
+    plan.gradient(&mut theta, &mut grads, n, Mode::BatchStats, &mut st, Outputs { losses: &mut l, correct: &mut c }).unwrap();
+    assert!(grads[p..].iter().all(|&g| g == 0.0), "buffers get no gradient");
+    let eps = 2e-3f32;
+    let mut worst = 0f64;
+    for i in 0..p {
+        let keep = theta[i];
+        theta[i] = keep + eps;
+        let up = mean_loss(&mut plan, &mut theta, n);
+        theta[i] = keep - eps;
+        let down = mean_loss(&mut plan, &mut theta, n);
+        theta[i] = keep;
+        let fd = (up - down) / (2.0 * eps as f64);
+        let err = (fd - grads[i] as f64).abs() / (1e-2 + fd.abs().max(grads[i].abs() as f64));
+        worst = worst.max(err);
+    }
+    assert!(worst < 1e-2, "worst relative gradient error {worst}");
+}
+
+#[test]
+fn gradients_match_finite_differences() {
+    check_gradient(mlp_bn(), 3);
+    check_gradient(conv_pool(), 4);
+    check_gradient(residual(), 3);
+}
+
+#[test]
+fn parse_rejects_bad_words() {
+    let (words, _, _) = mlp_bn();
+    assert!(Plan::parse(&words, 4).is_ok());
+    let mut bad = words.clone();
+    bad[0] ^= 1;
+    assert_eq!(Plan::parse(&bad, 4).err(), Some(PlanError::Format));
+    assert_eq!(Plan::parse(&words[..words.len() - 1], 4).err(), Some(PlanError::Format));
+    assert_eq!(Plan::parse(&words, 0).err(), Some(PlanError::Shape));
+    let mut short_theta = words.clone();
+    short_theta[4] = 10; // P too small for the first dense weight
+    short_theta[5] = 30;
+    assert!(Plan::parse(&short_theta, 4).is_err());
+    let mut wrong_classes = words.clone();
+    wrong_classes[6] = 4;
+    assert_eq!(Plan::parse(&wrong_classes, 4).err(), Some(PlanError::Format));
+    for k in 8..words.len() {
+        // Any single corrupted word is rejected or still runs without panicking.
+        let mut w = words.clone();
+        w[k] = w[k].wrapping_add(0x1000_0001);
+        if let Ok(mut plan) = Plan::parse(&w, 2) {
+            let total = w[5] as usize;
+            let row = plan.input_size();
+            let (x, y) = data(2, row, w[6].max(1), 1);
+            if plan.load_batch(&x, &y, &[0, 1]).is_ok() {
+                let mut theta = vec![0.5; total];
+                let _ = plan.forward(&mut theta, 2, Mode::Train, &mut rng::seed(0, 0));
+            }
+        }
+    }
+    let _ = NONE;
+}
+
+#[test]
+fn exact_average_mode_equals_one_shot_statistics() {
+    let (words, p, total) = mlp_bn();
+    let count = 12;
+    let (x, y) = data(count, 6, 3, 5);
+    let theta0 = init_params(total, p, 2);
+    let mut plan = Plan::parse(&words, count).unwrap();
+    let mut one = theta0.clone();
+    let all: Vec<u32> = (0..count as u32).collect();
+    plan.load_batch(&x, &y, &all).unwrap();
+    plan.forward(&mut one, count, Mode::BnExact { seen: 0 }, &mut rng::seed(0, 0)).unwrap();
+    let mut avg = theta0.clone();
+    let mut seen = 0u64;
+    for chunk in all.chunks(count / 3) {
+        plan.load_batch(&x, &y, chunk).unwrap();
+        plan.forward(&mut avg, chunk.len(), Mode::BnExact { seen }, &mut rng::seed(0, 0)).unwrap();
+        seen += chunk.len() as u64;
+    }
+    // Means agree exactly in distribution; the variance average is of per-batch unbiased variances
+    // (as Garipov's update_bn), so only the means are compared with the one-shot pass.
+    for c in 0..5 {
+        assert!((one[p + c] - avg[p + c]).abs() < 1e-5, "mean {c}: {} vs {}", one[p + c], avg[p + c]);
+    }
+    assert_eq!(&theta0[..p], &avg[..p], "trainable parameters untouched");
+}
+
+#[test]
+fn sgd_steps_lower_the_loss() {
+    let (words, p, total) = residual();
+    let count = 32;
+    let mut plan = Plan::parse(&words, count).unwrap();
+    let (x, _) = data(count, 4, 3, 9);
+    // A learnable rule: the label is the argmax of the first three inputs.
+    let y: Vec<u32> = x.chunks(4).map(|r| (0..3).max_by(|&a, &b| r[a].partial_cmp(&r[b]).unwrap()).unwrap() as u32).collect();
+    let mut theta = init_params(total, p, 4);
+    let mut grads = vec![0.0; total];
+    let mut buf = vec![0.0; p];
+    let opt = Optimizer::Sgd(Sgd { lr: 0.1, momentum: 0.9, dampening: 0.0, weight_decay: 0.0, nesterov: false });
+    let all: Vec<u32> = (0..count as u32).collect();
+    let (mut l, mut c) = (vec![0.0; count], vec![0u32; count]);
+    let mut first = 0.0;
+    let mut last = 0.0;
+    for step in 1..=60 {
+        plan.load_batch(&x, &y, &all).unwrap();
+        let loss = plan.train_step(&mut theta, &mut grads, &opt, &mut buf, &mut [], step, count, &mut rng::seed(0, 0), Outputs { losses: &mut l, correct: &mut c }).unwrap();
+        if step == 1 {
+            first = loss;
+        }
+        last = loss;
+    }
+    assert!(last < 0.5 * first, "loss {first} → {last}");
+}
