@@ -74,4 +74,17 @@ export interface CoreExports {
   vec_norm2(x: Ptr, len: number, out: Ptr): number;
   vec_maxabs(x: Ptr, len: number, out: Ptr): number;
   vec_dist2(x: Ptr, y: Ptr, len: number, out: Ptr): number;
+  // ---- plan ----
+  /** Parses plan words for batches of up to `capacity`; writes the handle (≥ 1) to outHandle. */
+  plan_create(words: Ptr, nWords: number, capacity: number, outHandle: Ptr): number;
+  plan_free(handle: number): number;
+  /** Forward + per-sample loss/correctness on samples `indices` of a data set (x, y, count). */
+  plan_forward(handle: number, params: Ptr, paramsLen: number, x: Ptr, y: Ptr, count: number, indices: Ptr, n: number,
+    mode: number, seen: number, rng: Ptr, losses: Ptr, correct: Ptr, logits: Ptr, mean: Ptr): number;
+  /** Forward in `mode`, loss, backward into grads (paramsLen). */
+  plan_gradient(handle: number, params: Ptr, grads: Ptr, paramsLen: number, x: Ptr, y: Ptr, count: number, indices: Ptr, n: number,
+    mode: number, seen: number, rng: Ptr, losses: Ptr, correct: Ptr, mean: Ptr): number;
+  /** One training step; opt 0 = SGD hyper[lr, momentum, dampening, wd, nesterov], 1 = Adam hyper[lr, b1, b2, eps, wd, decoupled]. */
+  plan_train_step(handle: number, params: Ptr, grads: Ptr, paramsLen: number, opt: number, hyper: Ptr, stateA: Ptr, stateB: Ptr, step: number,
+    x: Ptr, y: Ptr, count: number, indices: Ptr, n: number, rng: Ptr, losses: Ptr, correct: Ptr, mean: Ptr): number;
 }

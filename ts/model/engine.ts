@@ -1,0 +1,220 @@
+/**
+ * The WASM side of models: compiled plans, data sets and parameter vectors resident in the core's
+ * memory, and one ABI call per batch (forward + per-sample loss, or forward + backward + optimiser
+ * step). Data sets are uploaded once per core and gathered by index inside WASM.
+ */
+import { ModeconnError } from '../errors.js';
+import type { DataSet } from '../data/dataset.js';
+import type { Buf, Core } from '../wasm/kernel.js';
+import { getCore } from '../wasm/kernel.js';
+import type { CompiledArch } from './compile.js';
+import { PlanMode } from './plan-format.js';
+import { seedState } from '../reference/rng.js';
+
+/** How BatchNorm and dropout behave in a forward pass (docs/PLAN-FORMAT.md, "Modes"). */
+export type ForwardMode = 'eval' | 'batch-stats' | 'train' | 'bn-exact';
+
+const MODE_CODE: Record<ForwardMode, number> = {
+  eval: PlanMode.EVAL,
+  'batch-stats': PlanMode.BATCH_STATS,
+  train: PlanMode.TRAIN,
+  'bn-exact': PlanMode.BN_EXACT,
+};
+
+/** A data set in WASM memory: samples, labels and the identity order 0..n-1. */
+export interface DeviceData {
+  readonly data: DataSet;
+  readonly x: Buf;
+  readonly y: Buf;
+  readonly identity: Buf;
+  readonly generation: number;
+}
+
+/** Per-sample and aggregate results of evaluating θ on a data set. */
+export interface EvalResult {
+  /** Mean loss over the samples (f64 sum of the per-sample losses, in sample order). */
+  loss: number;
+  /** Fraction of samples classified correctly. */
+  accuracy: number;
+  /** Per-sample cross-entropy, in the data set's order. */
+  losses: Float32Array;
+  /** Per-sample correctness (1/0). */
+  correct: Uint8Array;
+  /** Logits `[n, classes]` when asked for. */
+  logits?: Float32Array;
+}
+
+export interface EvaluateOptions {
+  /** Samples per WASM call (default 1000). */
+  batchSize?: number;
+  /** Default 'eval' (running statistics). 'batch-stats' normalises each batch by its own statistics. */
+  mode?: Extract<ForwardMode, 'eval' | 'batch-stats'>;
+  /** Also return the logits. */
+  logits?: boolean;
+}
+
+/** Checks that every value of θ is finite; a NaN weight otherwise shows up as a silent NaN loss. */
+export function assertFinite(values: Float32Array, what: string): void {
+  const bad = values.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) {
+    throw new ModeconnError('NON_FINITE', `${what} holds a non-finite value (${values[bad]}) at index ${bad}`, {
+      advice: 'check the file or the training run that produced it',
+    });
+  }
+}
+
+/** Plans and resident data sets on one core. */
+export class Engine {
+  readonly core: Core;
+  readonly #plans = new Map<string, { handle: number; generation: number }>();
+  readonly #data = new WeakMap<DataSet, DeviceData>();
+
+  constructor(core: Core) {
+    this.core = core;
+  }
+
+  /** An engine on this thread's shared core. */
+  static async create(): Promise<Engine> {
+    return new Engine(await getCore());
+  }
+
+  /** The handle of `compiled`'s plan for batches of up to `capacity` (compiled once, then cached). */
+  plan(compiled: CompiledArch, capacity: number): number {
+    const key = `${capacity}:${compiled.words.join(',')}`;
+    const cached = this.#plans.get(key);
+    if (cached && cached.generation === this.core.generation) return cached.handle;
+    const out = new Uint32Array(1);
+    this.core.call('plan_create', (s) => [s.in(compiled.words), compiled.words.length, capacity, s.out(out)]);
+    this.#plans.set(key, { handle: out[0], generation: this.core.generation });
+    return out[0];
+  }
+
+  /** Uploads `data` once (per core instance); checks its sample size and labels against `compiled`. */
+  upload(data: DataSet, compiled?: CompiledArch): DeviceData {
+    if (compiled) checkData(data, compiled);
+    const cached = this.#data.get(data);
+    if (cached && cached.generation === this.core.generation) return cached;
+    const x = this.core.allocF32(data.x.length);
+    const y = this.core.allocU32(data.n);
+    const identity = this.core.allocU32(data.n);
+    this.core.f32(x).set(data.x);
+    this.core.u32(y).set(data.y);
+    const order = this.core.u32(identity);
+    for (let i = 0; i < data.n; i++) order[i] = i;
+    const device = { data, x, y, identity, generation: this.core.generation };
+    this.#data.set(data, device);
+    return device;
+  }
+
+  /** Frees a data set's WASM copy (it is uploaded again if used later). */
+  release(data: DataSet): void {
+    const device = this.#data.get(data);
+    if (!device) return;
+    for (const b of [device.x, device.y, device.identity]) this.core.free(b);
+    this.#data.delete(data);
+  }
+
+  /** Per-sample losses and correctness of θ on every sample of `data`, one WASM call per batch. */
+  evaluate(compiled: CompiledArch, params: Float32Array, data: DataSet, options: EvaluateOptions = {}): EvalResult {
+    const { batchSize = 1000, mode = 'eval', logits: wantLogits = false } = options;
+    const capacity = Math.min(batchSize, data.n);
+    if (data.n === 0) throw new ModeconnError('EMPTY_DATA', `data set ${data.name} has no samples`);
+    const device = this.upload(data, compiled);
+    const handle = this.plan(compiled, capacity);
+    const core = this.core;
+    const theta = core.allocF32(params.length);
+    const losses = core.allocF32(data.n);
+    const correct = core.allocU32(data.n);
+    const mean = core.allocF32(1);
+    const logits = wantLogits ? core.allocF32(data.n * compiled.classes) : null;
+    try {
+      core.f32(theta).set(params);
+      for (let start = 0; start < data.n; start += capacity) {
+        const n = Math.min(capacity, data.n - start);
+        core.invokeChecked('plan_forward', handle, theta.ptr, params.length, device.x.ptr, device.y.ptr, data.n,
+          device.identity.ptr + 4 * start, n, MODE_CODE[mode], 0, 0,
+          losses.ptr + 4 * start, correct.ptr + 4 * start, logits ? logits.ptr + 4 * start * compiled.classes : 0, mean.ptr);
+      }
+      const perSample = core.f32(losses).slice();
+      const right = Uint8Array.from(core.u32(correct));
+      return {
+        loss: meanOf(perSample),
+        accuracy: right.reduce((a, b) => a + b, 0) / data.n,
+        losses: perSample,
+        correct: right,
+        ...(logits ? { logits: core.f32(logits).slice() } : {}),
+      };
+    } finally {
+      for (const b of [theta, losses, correct, mean, logits]) if (b) core.free(b);
+    }
+  }
+
+  /**
+   * θ with every BatchNorm's running statistics recomputed over `data` as an exact sample-weighted
+   * average of batch statistics (Garipov's update_bn). Trainable values are unchanged.
+   */
+  recomputeBatchNorm(compiled: CompiledArch, params: Float32Array, data: DataSet, { batchSize = 1000 } = {}): Float32Array {
+    if (data.n === 0) throw new ModeconnError('EMPTY_DATA', `data set ${data.name} has no samples`);
+    const capacity = Math.min(batchSize, data.n);
+    const device = this.upload(data, compiled);
+    const handle = this.plan(compiled, capacity);
+    const core = this.core;
+    const theta = core.allocF32(params.length);
+    const losses = core.allocF32(capacity);
+    const correct = core.allocU32(capacity);
+    const mean = core.allocF32(1);
+    try {
+      core.f32(theta).set(params);
+      for (let start = 0; start < data.n; start += capacity) {
+        const n = Math.min(capacity, data.n - start);
+        core.invokeChecked('plan_forward', handle, theta.ptr, params.length, device.x.ptr, device.y.ptr, data.n,
+          device.identity.ptr + 4 * start, n, PlanMode.BN_EXACT, start, 0, losses.ptr, correct.ptr, 0, mean.ptr);
+      }
+      return core.f32(theta).slice();
+    } finally {
+      for (const b of [theta, losses, correct, mean]) core.free(b);
+    }
+  }
+
+  /** ∂(mean loss)/∂θ over the samples `indices` of `data` (one batch), with the batch's results. */
+  gradient(compiled: CompiledArch, params: Float32Array, data: DataSet, indices: Uint32Array, { mode = 'batch-stats' as ForwardMode, seed = 0 } = {}) {
+    if (indices.length === 0) throw new ModeconnError('EMPTY_DATA', 'gradient needs at least one sample');
+    const device = this.upload(data, compiled);
+    const handle = this.plan(compiled, indices.length);
+    const grads = new Float32Array(params.length);
+    const losses = new Float32Array(indices.length);
+    const correct = new Uint32Array(indices.length);
+    const mean = new Float32Array(1);
+    const rng = rngState(seed);
+    this.core.call('plan_gradient', (s) => [handle, s.inout(params.slice()), s.out(grads), params.length,
+      device.x.ptr, device.y.ptr, data.n, s.in(indices), indices.length, MODE_CODE[mode], 0, s.inout(rng),
+      s.out(losses), s.out(correct), s.out(mean)]);
+    return { grads, loss: mean[0], losses, correct };
+  }
+}
+
+/** Checks a data set against a compiled arch: sample size and every label < classes. */
+export function checkData(data: DataSet, compiled: CompiledArch): void {
+  const size = data.n === 0 ? compiled.inputSize : data.x.length / data.n;
+  if (size !== compiled.inputSize) {
+    throw new ModeconnError('BAD_SHAPE', `data set ${data.name} has samples of ${size} values (shape [${data.shape.join(', ')}]); the model takes ${compiled.inputSize}`);
+  }
+  const bad = data.y.findIndex((label) => label >= compiled.classes);
+  if (bad >= 0) {
+    throw new ModeconnError('BAD_ARGUMENT', `data set ${data.name}: sample ${bad} has label ${data.y[bad]}, but the model has ${compiled.classes} classes`);
+  }
+}
+
+/** Mean of per-sample values, summed in f64 in order (the same on every worker count). */
+export function meanOf(values: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i];
+  return values.length ? sum / values.length : NaN;
+}
+
+/** A PRNG state for (seed, stream), identical to the crate's `rng::seed`. */
+export function rngState(seed: number, stream = 0): Uint32Array {
+  const state = new Uint32Array(4);
+  seedState(seed, stream, state);
+  return state;
+}
