@@ -132,3 +132,427 @@ pub extern "C" fn debug_trap() -> i32 {
     #[cfg(not(target_arch = "wasm32"))]
     ERR_ARG
 }
+
+// ---- conv, pool ----
+
+use crate::conv::{Conv2d, GeomError};
+use crate::pool::Pool2d;
+
+fn conv_geom_status(e: GeomError) -> i32 {
+    match e {
+        GeomError::Arg => ERR_ARG,
+        GeomError::Shape => ERR_SHAPE,
+    }
+}
+
+/// Zero-filled scratch, or `ERR_ALLOC` instead of an abort when memory runs out.
+fn conv_scratch(len: usize) -> Result<Vec<f32>, i32> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len).map_err(|_| ERR_ALLOC)?;
+    v.resize(len, 0.0);
+    Ok(v)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn conv_geom(n: u32, c_in: u32, h: u32, w: u32, c_out: u32, kh: u32, kw: u32, sh: u32, sw: u32, ph: u32, pw: u32) -> Conv2d {
+    let u = |v: u32| v as usize;
+    Conv2d { n: u(n), c_in: u(c_in), h: u(h), w: u(w), c_out: u(c_out), kh: u(kh), kw: u(kw), sh: u(sh), sw: u(sw), ph: u(ph), pw: u(pw) }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn pool_geom(n: u32, c: u32, h: u32, w: u32, kh: u32, kw: u32, sh: u32, sw: u32, ph: u32, pw: u32) -> Pool2d {
+    let u = |v: u32| v as usize;
+    Pool2d { n: u(n), c: u(c), h: u(h), w: u(w), kh: u(kh), kw: u(kw), sh: u(sh), sw: u(sw), ph: u(ph), pw: u(pw) }
+}
+
+/// y `[n, c_out, oh, ow]` = conv2d(x `[n, c_in, h, w]`, weight `[c_out, c_in, kh, kw]`) + bias
+/// `[c_out]` (bias null = none). Zero padding (ph, pw), stride (sh, sw).
+///
+/// # Safety
+/// Pointers are checked against linear memory; `y` must not overlap the inputs.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn conv2d_forward(
+    x: *const f32, weight: *const f32, bias: *const f32, y: *mut f32,
+    n: u32, c_in: u32, h: u32, w: u32, c_out: u32, kh: u32, kw: u32, sh: u32, sw: u32, ph: u32, pw: u32,
+) -> i32 {
+    status((|| {
+        let g = conv_geom(n, c_in, h, w, c_out, kh, kw, sh, sw, ph, pw);
+        let s = g.sizes().map_err(conv_geom_status)?;
+        let x = f32s(x, s.x)?;
+        let weight = f32s(weight, s.weight)?;
+        let bias = if bias.is_null() { None } else { Some(f32s(bias, g.c_out)?) };
+        let y = f32s_mut(y, s.y)?;
+        let mut tmp = conv_scratch(s.scratch_forward)?;
+        crate::conv::conv2d_forward(&g, &s, x, weight, bias, y, &mut tmp);
+        Ok(())
+    })())
+}
+
+/// Gradients of `conv2d_forward` from dy `[n, c_out, oh, ow]`, overwritten: dx `[n, c_in, h, w]`
+/// (null = skip, e.g. the first layer), dweight `[c_out, c_in, kh, kw]`, dbias `[c_out]` (null =
+/// skip).
+///
+/// # Safety
+/// Pointers are checked against linear memory; outputs must not overlap each other or the inputs.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn conv2d_backward(
+    x: *const f32, weight: *const f32, dy: *const f32, dx: *mut f32, dweight: *mut f32, dbias: *mut f32,
+    n: u32, c_in: u32, h: u32, w: u32, c_out: u32, kh: u32, kw: u32, sh: u32, sw: u32, ph: u32, pw: u32,
+) -> i32 {
+    status((|| {
+        let g = conv_geom(n, c_in, h, w, c_out, kh, kw, sh, sw, ph, pw);
+        let s = g.sizes().map_err(conv_geom_status)?;
+        let x = f32s(x, s.x)?;
+        let weight = f32s(weight, s.weight)?;
+        let dy = f32s(dy, s.y)?;
+        let dx = if dx.is_null() { None } else { Some(f32s_mut(dx, s.x)?) };
+        let dweight = f32s_mut(dweight, s.weight)?;
+        let dbias = if dbias.is_null() { None } else { Some(f32s_mut(dbias, g.c_out)?) };
+        let mut tmp = conv_scratch(s.scratch_backward)?;
+        crate::conv::conv2d_backward(&g, &s, x, weight, dy, dx, dweight, dbias, &mut tmp);
+        Ok(())
+    })())
+}
+
+/// y `[n, c, oh, ow]` = max over each window of x `[n, c, h, w]` (padding = −∞); argmax
+/// `[n, c, oh, ow]` gets the index of the maximum within its `h·w` plane.
+///
+/// # Safety
+/// Pointers are checked against linear memory; outputs must not overlap.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn maxpool2d_forward(
+    x: *const f32, y: *mut f32, argmax: *mut u32,
+    n: u32, c: u32, h: u32, w: u32, kh: u32, kw: u32, sh: u32, sw: u32, ph: u32, pw: u32,
+) -> i32 {
+    status((|| {
+        let g = pool_geom(n, c, h, w, kh, kw, sh, sw, ph, pw);
+        let s = g.sizes().map_err(conv_geom_status)?;
+        let x = f32s(x, s.x)?;
+        let y = f32s_mut(y, s.y)?;
+        let argmax = u32s_mut(argmax, s.y)?;
+        crate::pool::maxpool2d_forward(&g, &s, x, y, argmax);
+        Ok(())
+    })())
+}
+
+/// dx `[n, c, h, w]` (overwritten) = dy `[n, c, oh, ow]` routed to the argmax of
+/// `maxpool2d_forward`. An argmax outside its plane is `ERR_ARG`.
+///
+/// # Safety
+/// Pointers are checked against linear memory; `dx` must not overlap the inputs.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn maxpool2d_backward(
+    dy: *const f32, argmax: *const u32, dx: *mut f32,
+    n: u32, c: u32, h: u32, w: u32, kh: u32, kw: u32, sh: u32, sw: u32, ph: u32, pw: u32,
+) -> i32 {
+    status((|| {
+        let g = pool_geom(n, c, h, w, kh, kw, sh, sw, ph, pw);
+        let s = g.sizes().map_err(conv_geom_status)?;
+        let dy = f32s(dy, s.y)?;
+        let argmax = u32s(argmax, s.y)?;
+        let dx = f32s_mut(dx, s.x)?;
+        crate::pool::maxpool2d_backward(&g, &s, dy, argmax, dx).map_err(|_| ERR_ARG)
+    })())
+}
+
+/// y `[n, c, oh, ow]` = window sums of x `[n, c, h, w]` / (kh·kw) (count_include_pad).
+///
+/// # Safety
+/// Pointers are checked against linear memory; `y` must not overlap `x`.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn avgpool2d_forward(
+    x: *const f32, y: *mut f32,
+    n: u32, c: u32, h: u32, w: u32, kh: u32, kw: u32, sh: u32, sw: u32, ph: u32, pw: u32,
+) -> i32 {
+    status((|| {
+        let g = pool_geom(n, c, h, w, kh, kw, sh, sw, ph, pw);
+        let s = g.sizes().map_err(conv_geom_status)?;
+        let x = f32s(x, s.x)?;
+        let y = f32s_mut(y, s.y)?;
+        crate::pool::avgpool2d_forward(&g, &s, x, y);
+        Ok(())
+    })())
+}
+
+/// dx `[n, c, h, w]` (overwritten) = gradient of `avgpool2d_forward` from dy `[n, c, oh, ow]`.
+///
+/// # Safety
+/// Pointers are checked against linear memory; `dx` must not overlap `dy`.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn avgpool2d_backward(
+    dy: *const f32, dx: *mut f32,
+    n: u32, c: u32, h: u32, w: u32, kh: u32, kw: u32, sh: u32, sw: u32, ph: u32, pw: u32,
+) -> i32 {
+    status((|| {
+        let g = pool_geom(n, c, h, w, kh, kw, sh, sw, ph, pw);
+        let s = g.sizes().map_err(conv_geom_status)?;
+        let dy = f32s(dy, s.y)?;
+        let dx = f32s_mut(dx, s.x)?;
+        crate::pool::avgpool2d_backward(&g, &s, dy, dx);
+        Ok(())
+    })())
+}
+
+// ---- norm / act / loss ----
+
+/// `n·c·s` with every factor ≥ 1, or `ERR_SHAPE`.
+fn bn_shape(n: u32, c: u32, s: u32) -> Result<crate::norm::BnShape, i32> {
+    if n == 0 || c == 0 || s == 0 {
+        return Err(ERR_SHAPE);
+    }
+    let sh = crate::norm::BnShape { n: n as usize, c: c as usize, s: s as usize };
+    (sh.n)
+        .checked_mul(sh.c)
+        .and_then(|v| v.checked_mul(sh.s))
+        .filter(|&v| v <= u32::MAX as usize / 4)
+        .map(|_| sh)
+        .ok_or(ERR_SHAPE)
+}
+
+/// `eps` must be finite and ≥ 0.
+fn bn_eps(eps: f32) -> Result<(), i32> {
+    if eps.is_finite() && eps >= 0.0 {
+        Ok(())
+    } else {
+        Err(ERR_ARG)
+    }
+}
+
+/// True when two byte ranges `[a, a + la)` and `[b, b + lb)` intersect.
+fn overlaps(a: usize, la: usize, b: usize, lb: usize) -> bool {
+    la != 0 && lb != 0 && a < b.saturating_add(lb) && b < a.saturating_add(la)
+}
+
+/// BatchNorm train forward over `x[n, c, s]`. `mode`: 0 momentum
+/// (`running = (1 − momentum)·running + momentum·batch`), 1 exact average over `seen` samples
+/// already folded in, 2 running statistics untouched. Writes `y`, `save_mean`, `save_invstd`.
+#[no_mangle]
+pub unsafe extern "C" fn batchnorm_forward_train(
+    x: *const f32,
+    gamma: *const f32,
+    beta: *const f32,
+    y: *mut f32,
+    save_mean: *mut f32,
+    save_invstd: *mut f32,
+    running_mean: *mut f32,
+    running_var: *mut f32,
+    n: u32,
+    c: u32,
+    s: u32,
+    eps: f32,
+    mode: u32,
+    momentum: f32,
+    seen: u32,
+) -> i32 {
+    use crate::norm::RunningUpdate;
+    status((|| {
+        let sh = bn_shape(n, c, s)?;
+        bn_eps(eps)?;
+        let update = match mode {
+            0 if (0.0..=1.0).contains(&momentum) => RunningUpdate::Momentum(momentum),
+            1 => RunningUpdate::ExactAverage { seen: seen as u64 },
+            2 => RunningUpdate::Frozen,
+            _ => return Err(ERR_ARG),
+        };
+        let cc = sh.c;
+        let (rm, rv): (&mut [f32], &mut [f32]) = if mode == 2 {
+            (&mut [], &mut [])
+        } else {
+            (f32s_mut(running_mean, cc)?, f32s_mut(running_var, cc)?)
+        };
+        crate::norm::batchnorm_forward_train(
+            sh,
+            eps,
+            update,
+            f32s(x, sh.len())?,
+            f32s(gamma, cc)?,
+            f32s(beta, cc)?,
+            f32s_mut(y, sh.len())?,
+            f32s_mut(save_mean, cc)?,
+            f32s_mut(save_invstd, cc)?,
+            rm,
+            rv,
+        );
+        Ok(())
+    })())
+}
+
+/// BatchNorm eval forward over `x[n, c, s]` with the running statistics.
+#[no_mangle]
+pub unsafe extern "C" fn batchnorm_forward_eval(
+    x: *const f32,
+    gamma: *const f32,
+    beta: *const f32,
+    running_mean: *const f32,
+    running_var: *const f32,
+    y: *mut f32,
+    n: u32,
+    c: u32,
+    s: u32,
+    eps: f32,
+) -> i32 {
+    status((|| {
+        let sh = bn_shape(n, c, s)?;
+        bn_eps(eps)?;
+        let cc = sh.c;
+        crate::norm::batchnorm_forward_eval(
+            sh,
+            eps,
+            f32s(x, sh.len())?,
+            f32s(gamma, cc)?,
+            f32s(beta, cc)?,
+            f32s(running_mean, cc)?,
+            f32s(running_var, cc)?,
+            f32s_mut(y, sh.len())?,
+        );
+        Ok(())
+    })())
+}
+
+/// BatchNorm train backward through the batch statistics; overwrites `dx`, `dgamma`, `dbeta`.
+#[no_mangle]
+pub unsafe extern "C" fn batchnorm_backward(
+    x: *const f32,
+    dy: *const f32,
+    gamma: *const f32,
+    save_mean: *const f32,
+    save_invstd: *const f32,
+    dx: *mut f32,
+    dgamma: *mut f32,
+    dbeta: *mut f32,
+    n: u32,
+    c: u32,
+    s: u32,
+) -> i32 {
+    status((|| {
+        let sh = bn_shape(n, c, s)?;
+        let cc = sh.c;
+        crate::norm::batchnorm_backward(
+            sh,
+            f32s(x, sh.len())?,
+            f32s(dy, sh.len())?,
+            f32s(gamma, cc)?,
+            f32s(save_mean, cc)?,
+            f32s(save_invstd, cc)?,
+            f32s_mut(dx, sh.len())?,
+            f32s_mut(dgamma, cc)?,
+            f32s_mut(dbeta, cc)?,
+        );
+        Ok(())
+    })())
+}
+
+/// BatchNorm eval backward (running statistics constant); overwrites `dx`, `dgamma`, `dbeta`.
+#[no_mangle]
+pub unsafe extern "C" fn batchnorm_backward_eval(
+    x: *const f32,
+    dy: *const f32,
+    gamma: *const f32,
+    running_mean: *const f32,
+    running_var: *const f32,
+    dx: *mut f32,
+    dgamma: *mut f32,
+    dbeta: *mut f32,
+    n: u32,
+    c: u32,
+    s: u32,
+    eps: f32,
+) -> i32 {
+    status((|| {
+        let sh = bn_shape(n, c, s)?;
+        bn_eps(eps)?;
+        let cc = sh.c;
+        crate::norm::batchnorm_backward_eval(
+            sh,
+            eps,
+            f32s(x, sh.len())?,
+            f32s(dy, sh.len())?,
+            f32s(gamma, cc)?,
+            f32s(running_mean, cc)?,
+            f32s(running_var, cc)?,
+            f32s_mut(dx, sh.len())?,
+            f32s_mut(dgamma, cc)?,
+            f32s_mut(dbeta, cc)?,
+        );
+        Ok(())
+    })())
+}
+
+/// `y = max(x, 0)` over `len` values; `y == x` runs in place, a partial overlap is `ERR_ARG`.
+#[no_mangle]
+pub unsafe extern "C" fn relu_forward(x: *const f32, y: *mut f32, len: u32) -> i32 {
+    status((|| {
+        let len = len as usize;
+        if x as usize == y as usize {
+            crate::act::relu_forward_inplace(f32s_mut(y, len)?);
+            return Ok(());
+        }
+        if overlaps(x as usize, len.saturating_mul(4), y as usize, len.saturating_mul(4)) {
+            return Err(ERR_ARG);
+        }
+        crate::act::relu_forward(f32s(x, len)?, f32s_mut(y, len)?);
+        Ok(())
+    })())
+}
+
+/// `dx = dy` where `mask > 0` (mask: the forward input or output), else 0. `dx == dy` runs in
+/// place; `dx` must not overlap `mask` nor partially overlap `dy`.
+#[no_mangle]
+pub unsafe extern "C" fn relu_backward(dy: *const f32, mask: *const f32, dx: *mut f32, len: u32) -> i32 {
+    status((|| {
+        let len = len as usize;
+        let (d, m, o) = (dy as usize, mask as usize, dx as usize);
+        if overlaps(o, len.saturating_mul(4), m, len.saturating_mul(4)) {
+            return Err(ERR_ARG);
+        }
+        if d == o {
+            crate::act::relu_backward_inplace(f32s_mut(dx, len)?, f32s(mask, len)?);
+            return Ok(());
+        }
+        if overlaps(o, len.saturating_mul(4), d, len.saturating_mul(4)) {
+            return Err(ERR_ARG);
+        }
+        crate::act::relu_backward(f32s(dy, len)?, f32s(mask, len)?, f32s_mut(dx, len)?);
+        Ok(())
+    })())
+}
+
+/// Softmax cross-entropy on `logits[n, classes]` with `labels[n]`: writes `losses[n]`,
+/// `correct[n]` (1/0), `mean_loss[1]`, and `grad[n, classes] = (softmax − onehot)/n` unless
+/// `grad` is null. A label `>= classes` is `ERR_ARG` (nothing is written).
+#[no_mangle]
+pub unsafe extern "C" fn softmax_xent(
+    logits: *const f32,
+    labels: *const u32,
+    losses: *mut f32,
+    correct: *mut u32,
+    mean_loss: *mut f32,
+    grad: *mut f32,
+    n: u32,
+    classes: u32,
+) -> i32 {
+    status((|| {
+        if n == 0 || classes == 0 {
+            return Err(ERR_SHAPE);
+        }
+        let (nn, k) = (n as usize, classes as usize);
+        let len = nn.checked_mul(k).filter(|&v| v <= u32::MAX as usize / 4).ok_or(ERR_SHAPE)?;
+        let labels = u32s(labels, nn)?;
+        if crate::loss::first_bad_label(labels, k).is_some() {
+            return Err(ERR_ARG);
+        }
+        let logits = f32s(logits, len)?;
+        let losses = f32s_mut(losses, nn)?;
+        let correct = u32s_mut(correct, nn)?;
+        let mean_loss = f32s_mut(mean_loss, 1)?;
+        let grad = if grad.is_null() { None } else { Some(f32s_mut(grad, len)?) };
+        mean_loss[0] = crate::loss::softmax_xent(k, logits, labels, losses, correct, grad);
+        Ok(())
+    })())
+}

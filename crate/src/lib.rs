@@ -6,3 +6,8 @@
 
 pub mod abi;
 pub mod gemm;
+pub mod conv;
+pub mod pool;
+pub mod act;
+pub mod loss;
+pub mod norm;

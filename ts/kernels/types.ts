@@ -3,6 +3,9 @@
  * the WASM core (`wasmKernels`) and by the pure-TS twin (`referenceKernels`). Outputs are written
  * into caller-provided typed arrays.
  */
+import type { ConvKernels } from './conv.js';
+import type { NormKernels } from './norm.js';
+import type { ActKernels } from './act.js';
+import type { LossKernels } from './loss.js';
 
-// Each kernel group appends its interface here.
-export interface Kernels {}
+export interface Kernels extends ConvKernels, NormKernels, ActKernels, LossKernels {}

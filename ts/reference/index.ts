@@ -1,5 +1,13 @@
 /** The pure-TS twin of every kernel: the oracle in tests and the "JS" column in benchmarks. */
 import type { Kernels } from '../kernels/types.js';
+import { convReference } from './conv.js';
+import { normReference } from './norm.js';
+import { actReference } from './act.js';
+import { lossReference } from './loss.js';
 
 export const referenceKernels: Kernels = {
+  ...convReference,
+  ...normReference,
+  ...actReference,
+  ...lossReference,
 };

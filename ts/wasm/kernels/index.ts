@@ -1,9 +1,16 @@
 /** The kernels backed by the WASM core; same signatures as the TS twin. */
 import type { Kernels } from '../../kernels/types.js';
 import type { Core } from '../kernel.js';
+import { convKernels } from './conv.js';
+import { normKernels } from './norm.js';
+import { actKernels } from './act.js';
+import { lossKernels } from './loss.js';
 
 export function wasmKernels(core: Core): Kernels {
-  void core;
   return {
+    ...convKernels(core),
+    ...normKernels(core),
+    ...actKernels(core),
+    ...lossKernels(core),
   };
 }
