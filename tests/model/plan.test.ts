@@ -137,7 +137,7 @@ describe('ReferencePlan modes', () => {
 });
 
 describe('ReferencePlan training', () => {
-  const arch = mlp({ input: 6, hidden: [5], classes: 3, batchNorm: true });
+  const arch = mlp({ input: 6, hidden: [16], classes: 3, batchNorm: true });
   const c = compileArch(arch);
   const n = 8;
   const x = randomArray(n * 6, 12);
@@ -165,7 +165,7 @@ describe('ReferencePlan training', () => {
     const m = new Float32Array(c.paramCount);
     const v = new Float32Array(c.paramCount);
     const first = plan.evaluate(params, x, labels, n, PlanMode.BATCH_STATS).loss;
-    for (let step = 1; step <= 30; step++) {
+    for (let step = 1; step <= 40; step++) {
       const adam = { lr: 0.05, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false, step };
       plan.trainStep(params, x, labels, n, { kind: 'adam', params: adam, m, v }, grads);
     }
