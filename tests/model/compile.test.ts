@@ -94,6 +94,12 @@ describe('compileArch layouts', () => {
     expect(plan.bufferSizes).toEqual([784, 8 * 784, 8 * 784, 8 * 196, 16 * 196, 16 * 196, 16 * 49, 10]);
   });
 
+  it('vgg11 for 32x32 CIFAR has its 9,225,610 parameters', () => {
+    const c = compileArch(vgg({ input: [3, 32, 32], channels: [64, 'M', 128, 'M', 256, 256, 'M', 512, 512, 'M', 512, 512, 'M'], classes: 10 }));
+    expect(c.paramCount).toBe(9225610);
+    expect(c.layout.at(-2)).toMatchObject({ name: '22.weight', shape: [10, 512] });
+  });
+
   it('resnet: body/shortcut names, conv without bias, ADD with folded ReLU, global average pool', () => {
     const c = compileArch(resnet({ input: [3, 32, 32], width: 4, blocks: [1, 1], classes: 10 }));
     const names = c.layout.map((e) => e.name);
