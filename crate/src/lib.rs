@@ -11,3 +11,7 @@ pub mod pool;
 pub mod act;
 pub mod loss;
 pub mod norm;
+pub mod rng;
+pub mod dropout;
+pub mod optim;
+pub mod blend;

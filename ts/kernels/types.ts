@@ -7,5 +7,10 @@ import type { ConvKernels } from './conv.js';
 import type { NormKernels } from './norm.js';
 import type { ActKernels } from './act.js';
 import type { LossKernels } from './loss.js';
+import type { RngKernels } from './rng.js';
+import type { DropoutKernels } from './dropout.js';
+import type { OptimKernels } from './optim.js';
+import type { BlendKernels } from './blend.js';
 
-export interface Kernels extends ConvKernels, NormKernels, ActKernels, LossKernels {}
+export interface Kernels
+  extends ConvKernels, NormKernels, ActKernels, LossKernels, RngKernels, DropoutKernels, OptimKernels, BlendKernels {}

@@ -4,10 +4,15 @@ import { convReference } from './conv.js';
 import { normReference } from './norm.js';
 import { actReference } from './act.js';
 import { lossReference } from './loss.js';
+import { blendReference, dropoutReference, optimReference, rngReference } from './vec.js';
 
 export const referenceKernels: Kernels = {
   ...convReference,
   ...normReference,
   ...actReference,
   ...lossReference,
+  ...rngReference,
+  ...dropoutReference,
+  ...optimReference,
+  ...blendReference,
 };

@@ -54,4 +54,24 @@ export interface CoreExports {
   relu_backward(dy: Ptr, mask: Ptr, dx: Ptr, len: number): number;
   /** Softmax cross-entropy; grad may be 0 (skipped). A label >= classes returns ERR_ARG. */
   softmax_xent(logits: Ptr, labels: Ptr, losses: Ptr, correct: Ptr, meanLoss: Ptr, grad: Ptr, n: number, classes: number): number;
+  // ---- rng, dropout, optim, blend ----
+  rng_seed(state: Ptr, seed: number, stream: number): number;
+  rng_u32(state: Ptr, out: Ptr, len: number): number;
+  rng_uniform(state: Ptr, out: Ptr, len: number): number;
+  rng_normal(state: Ptr, out: Ptr, len: number): number;
+  rng_below(state: Ptr, n: number, out: Ptr, len: number): number;
+  rng_permutation(state: Ptr, out: Ptr, n: number): number;
+  dropout_forward(state: Ptr, x: Ptr, y: Ptr, mask: Ptr, len: number, p: number): number;
+  dropout_backward(dy: Ptr, mask: Ptr, dx: Ptr, len: number): number;
+  sgd_step(params: Ptr, grads: Ptr, buf: Ptr, len: number, lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: number, first: number): number;
+  adam_step(params: Ptr, grads: Ptr, m: Ptr, v: Ptr, len: number, step: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: number): number;
+  vec_axpy(x: Ptr, y: Ptr, len: number, a: number): number;
+  vec_scale(x: Ptr, len: number, a: number): number;
+  /** `ptrs` is a u32 array of k pointers to vectors of `len` f32. */
+  vec_blend(ptrs: Ptr, coeffs: Ptr, k: number, out: Ptr, len: number): number;
+  /** Scalar results are written to an f64 at `out`. */
+  vec_dot(x: Ptr, y: Ptr, len: number, out: Ptr): number;
+  vec_norm2(x: Ptr, len: number, out: Ptr): number;
+  vec_maxabs(x: Ptr, len: number, out: Ptr): number;
+  vec_dist2(x: Ptr, y: Ptr, len: number, out: Ptr): number;
 }

@@ -5,6 +5,7 @@ import { convKernels } from './conv.js';
 import { normKernels } from './norm.js';
 import { actKernels } from './act.js';
 import { lossKernels } from './loss.js';
+import { vecKernels } from './vec.js';
 
 export function wasmKernels(core: Core): Kernels {
   return {
@@ -12,5 +13,6 @@ export function wasmKernels(core: Core): Kernels {
     ...normKernels(core),
     ...actKernels(core),
     ...lossKernels(core),
+    ...vecKernels(core),
   };
 }
