@@ -8,7 +8,15 @@ import { ModeconnError, expectLength } from '../errors.js';
 import type { Conv2dParams, Pool2dParams } from '../kernels/conv.js';
 import type { AdamParams, SgdParams } from '../kernels/optim.js';
 import { type BatchNormOp, type Conv2dOp, type DenseOp, type PoolOp, type Plan, type PlanOp, PlanMode, decodePlan } from '../model/plan-format.js';
-import { referenceKernels as k } from './index.js';
+import { actReference } from './act.js';
+import { convReference } from './conv.js';
+import { dropoutReference } from './dropout.js';
+import { lossReference } from './loss.js';
+import { normReference } from './norm.js';
+import { optimReference } from './optim.js';
+
+/** The reference kernels the executor runs on (imported one by one: index.ts re-exports this module). */
+const k = { ...convReference, ...normReference, ...actReference, ...lossReference, ...dropoutReference, ...optimReference };
 
 /** An optimiser step with its state buffers (each of length P, owned by the caller). */
 export type OptimizerStep =
