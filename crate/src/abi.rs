@@ -324,14 +324,37 @@ fn bn_eps(eps: f32) -> Result<(), i32> {
     }
 }
 
+/// An optional f32 view: a null pointer is `None` (e.g. BatchNorm without affine parameters).
+fn bn_opt_f32s<'a>(ptr: *const f32, len: usize) -> Result<Option<&'a [f32]>, i32> {
+    if ptr.is_null() {
+        Ok(None)
+    } else {
+        f32s(ptr, len).map(Some)
+    }
+}
+
+/// An optional mutable f32 view: a null pointer is `None` (the output is skipped).
+fn bn_opt_f32s_mut<'a>(ptr: *mut f32, len: usize) -> Result<Option<&'a mut [f32]>, i32> {
+    if ptr.is_null() {
+        Ok(None)
+    } else {
+        f32s_mut(ptr, len).map(Some)
+    }
+}
+
 /// True when two byte ranges `[a, a + la)` and `[b, b + lb)` intersect.
-fn overlaps(a: usize, la: usize, b: usize, lb: usize) -> bool {
+fn relu_overlaps(a: usize, la: usize, b: usize, lb: usize) -> bool {
     la != 0 && lb != 0 && a < b.saturating_add(lb) && b < a.saturating_add(la)
 }
 
 /// BatchNorm train forward over `x[n, c, s]`. `mode`: 0 momentum
 /// (`running = (1 − momentum)·running + momentum·batch`), 1 exact average over `seen` samples
 /// already folded in, 2 running statistics untouched. Writes `y`, `save_mean`, `save_invstd`.
+/// In every BatchNorm export, null `gamma`/`beta` mean gamma 1, beta 0 (`affine=False`) and null
+/// `dgamma`/`dbeta` skip those outputs.
+///
+/// # Safety
+/// Every range is checked against linear memory; the caller passes no overlapping ranges where one is written.
 #[no_mangle]
 pub unsafe extern "C" fn batchnorm_forward_train(
     x: *const f32,
@@ -371,8 +394,8 @@ pub unsafe extern "C" fn batchnorm_forward_train(
             eps,
             update,
             f32s(x, sh.len())?,
-            f32s(gamma, cc)?,
-            f32s(beta, cc)?,
+            bn_opt_f32s(gamma, cc)?,
+            bn_opt_f32s(beta, cc)?,
             f32s_mut(y, sh.len())?,
             f32s_mut(save_mean, cc)?,
             f32s_mut(save_invstd, cc)?,
@@ -384,6 +407,9 @@ pub unsafe extern "C" fn batchnorm_forward_train(
 }
 
 /// BatchNorm eval forward over `x[n, c, s]` with the running statistics.
+///
+/// # Safety
+/// Every range is checked against linear memory; the caller passes no overlapping ranges where one is written.
 #[no_mangle]
 pub unsafe extern "C" fn batchnorm_forward_eval(
     x: *const f32,
@@ -405,8 +431,8 @@ pub unsafe extern "C" fn batchnorm_forward_eval(
             sh,
             eps,
             f32s(x, sh.len())?,
-            f32s(gamma, cc)?,
-            f32s(beta, cc)?,
+            bn_opt_f32s(gamma, cc)?,
+            bn_opt_f32s(beta, cc)?,
             f32s(running_mean, cc)?,
             f32s(running_var, cc)?,
             f32s_mut(y, sh.len())?,
@@ -416,6 +442,9 @@ pub unsafe extern "C" fn batchnorm_forward_eval(
 }
 
 /// BatchNorm train backward through the batch statistics; overwrites `dx`, `dgamma`, `dbeta`.
+///
+/// # Safety
+/// Every range is checked against linear memory; the caller passes no overlapping ranges where one is written.
 #[no_mangle]
 pub unsafe extern "C" fn batchnorm_backward(
     x: *const f32,
@@ -437,18 +466,21 @@ pub unsafe extern "C" fn batchnorm_backward(
             sh,
             f32s(x, sh.len())?,
             f32s(dy, sh.len())?,
-            f32s(gamma, cc)?,
+            bn_opt_f32s(gamma, cc)?,
             f32s(save_mean, cc)?,
             f32s(save_invstd, cc)?,
             f32s_mut(dx, sh.len())?,
-            f32s_mut(dgamma, cc)?,
-            f32s_mut(dbeta, cc)?,
+            bn_opt_f32s_mut(dgamma, cc)?,
+            bn_opt_f32s_mut(dbeta, cc)?,
         );
         Ok(())
     })())
 }
 
 /// BatchNorm eval backward (running statistics constant); overwrites `dx`, `dgamma`, `dbeta`.
+///
+/// # Safety
+/// Every range is checked against linear memory; the caller passes no overlapping ranges where one is written.
 #[no_mangle]
 pub unsafe extern "C" fn batchnorm_backward_eval(
     x: *const f32,
@@ -473,27 +505,30 @@ pub unsafe extern "C" fn batchnorm_backward_eval(
             eps,
             f32s(x, sh.len())?,
             f32s(dy, sh.len())?,
-            f32s(gamma, cc)?,
+            bn_opt_f32s(gamma, cc)?,
             f32s(running_mean, cc)?,
             f32s(running_var, cc)?,
             f32s_mut(dx, sh.len())?,
-            f32s_mut(dgamma, cc)?,
-            f32s_mut(dbeta, cc)?,
+            bn_opt_f32s_mut(dgamma, cc)?,
+            bn_opt_f32s_mut(dbeta, cc)?,
         );
         Ok(())
     })())
 }
 
 /// `y = max(x, 0)` over `len` values; `y == x` runs in place, a partial overlap is `ERR_ARG`.
+///
+/// # Safety
+/// Every range is checked against linear memory; relu_overlaps other than the in-place case are ERR_ARG.
 #[no_mangle]
 pub unsafe extern "C" fn relu_forward(x: *const f32, y: *mut f32, len: u32) -> i32 {
     status((|| {
         let len = len as usize;
-        if x as usize == y as usize {
+        if std::ptr::eq(x, y) {
             crate::act::relu_forward_inplace(f32s_mut(y, len)?);
             return Ok(());
         }
-        if overlaps(x as usize, len.saturating_mul(4), y as usize, len.saturating_mul(4)) {
+        if relu_overlaps(x as usize, len.saturating_mul(4), y as usize, len.saturating_mul(4)) {
             return Err(ERR_ARG);
         }
         crate::act::relu_forward(f32s(x, len)?, f32s_mut(y, len)?);
@@ -503,19 +538,22 @@ pub unsafe extern "C" fn relu_forward(x: *const f32, y: *mut f32, len: u32) -> i
 
 /// `dx = dy` where `mask > 0` (mask: the forward input or output), else 0. `dx == dy` runs in
 /// place; `dx` must not overlap `mask` nor partially overlap `dy`.
+///
+/// # Safety
+/// Every range is checked against linear memory; relu_overlaps other than the in-place case are ERR_ARG.
 #[no_mangle]
 pub unsafe extern "C" fn relu_backward(dy: *const f32, mask: *const f32, dx: *mut f32, len: u32) -> i32 {
     status((|| {
         let len = len as usize;
         let (d, m, o) = (dy as usize, mask as usize, dx as usize);
-        if overlaps(o, len.saturating_mul(4), m, len.saturating_mul(4)) {
+        if relu_overlaps(o, len.saturating_mul(4), m, len.saturating_mul(4)) {
             return Err(ERR_ARG);
         }
         if d == o {
             crate::act::relu_backward_inplace(f32s_mut(dx, len)?, f32s(mask, len)?);
             return Ok(());
         }
-        if overlaps(o, len.saturating_mul(4), d, len.saturating_mul(4)) {
+        if relu_overlaps(o, len.saturating_mul(4), d, len.saturating_mul(4)) {
             return Err(ERR_ARG);
         }
         crate::act::relu_backward(f32s(dy, len)?, f32s(mask, len)?, f32s_mut(dx, len)?);
@@ -526,6 +564,9 @@ pub unsafe extern "C" fn relu_backward(dy: *const f32, mask: *const f32, dx: *mu
 /// Softmax cross-entropy on `logits[n, classes]` with `labels[n]`: writes `losses[n]`,
 /// `correct[n]` (1/0), `mean_loss[1]`, and `grad[n, classes] = (softmax − onehot)/n` unless
 /// `grad` is null. A label `>= classes` is `ERR_ARG` (nothing is written).
+///
+/// # Safety
+/// Every range is checked against linear memory; the caller passes no overlapping ranges where one is written.
 #[no_mangle]
 pub unsafe extern "C" fn softmax_xent(
     logits: *const f32,

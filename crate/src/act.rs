@@ -26,6 +26,7 @@ pub fn relu_backward(dy: &[f32], mask: &[f32], dx: &mut [f32]) {
 }
 
 /// In-place backward: `g = 0` where `mask <= 0` (or NaN).
+#[allow(clippy::neg_cmp_op_on_partial_ord)] // `!(m > 0)` is deliberate: a NaN mask blocks the gradient.
 pub fn relu_backward_inplace(g: &mut [f32], mask: &[f32]) {
     for (o, &m) in g.iter_mut().zip(mask) {
         if !(m > 0.0) {

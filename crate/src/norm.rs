@@ -2,7 +2,8 @@
 //! `s = h·w` is BatchNorm2d on `[n, c, h, w]`. `y = (x − mean)/√(var + eps)·gamma + beta`, per channel.
 //! Train mode normalises with the batch's mean and biased variance (accumulated in f64) and folds
 //! the unbiased variance into the running statistics; eval mode uses the running statistics.
-//! Slice lengths: `x`, `y`, `dy`, `dx` are `n·c·s`; every per-channel vector is `c`.
+//! Slice lengths: `x`, `y`, `dy`, `dx` are `n·c·s`; every per-channel vector is `c`. `gamma`/`beta`
+//! are optional (`None` = PyTorch's `affine=False`: gamma 1, beta 0), and so are their gradients.
 
 /// The logical shape `[n, c, s]` of a BatchNorm input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,6 +23,11 @@ impl BnShape {
     #[inline]
     pub fn len(&self) -> usize {
         self.n * self.c * self.s
+    }
+    /// True when some dimension is 0.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
@@ -108,8 +114,16 @@ fn batch_stats(sh: BnShape, x: &[f32], mean: &mut [f64], var: &mut [f64]) {
     var.iter_mut().for_each(|v| *v *= inv_count);
 }
 
-/// `y = (x − mean[ch])·scale[ch] + beta[ch]` over `[n, c, s]`.
-fn normalize(sh: BnShape, x: &[f32], mean: &[f32], scale: &[f32], beta: &[f32], y: &mut [f32]) {
+/// `y = (x − mean[ch])·scale[ch] + beta[ch]` over `[n, c, s]` (beta 0 when absent).
+fn normalize(sh: BnShape, x: &[f32], mean: &[f32], scale: &[f32], beta: Option<&[f32]>, y: &mut [f32]) {
+    let zeros;
+    let beta = match beta {
+        Some(b) => b,
+        None => {
+            zeros = vec![0f32; sh.c];
+            &zeros[..]
+        }
+    };
     let cs = sh.c * sh.s;
     for (xr, yr) in x.chunks_exact(cs).zip(y.chunks_exact_mut(cs)) {
         if sh.s == 1 {
@@ -137,15 +151,15 @@ pub fn batchnorm_forward_train(
     eps: f32,
     update: RunningUpdate,
     x: &[f32],
-    gamma: &[f32],
-    beta: &[f32],
+    gamma: Option<&[f32]>,
+    beta: Option<&[f32]>,
     y: &mut [f32],
     save_mean: &mut [f32],
     save_invstd: &mut [f32],
     running_mean: &mut [f32],
     running_var: &mut [f32],
 ) {
-    if sh.len() == 0 {
+    if sh.is_empty() {
         return;
     }
     let c = sh.c;
@@ -157,7 +171,7 @@ pub fn batchnorm_forward_train(
         let inv = 1.0 / (var[ch] + eps as f64).sqrt();
         save_mean[ch] = mean[ch] as f32;
         save_invstd[ch] = inv as f32;
-        scale[ch] = (inv * gamma[ch] as f64) as f32;
+        scale[ch] = (inv * gamma.map_or(1.0, |g| g[ch] as f64)) as f32;
     }
     normalize(sh, x, save_mean, &scale, beta, y);
 
@@ -190,61 +204,95 @@ pub fn batchnorm_forward_eval(
     sh: BnShape,
     eps: f32,
     x: &[f32],
-    gamma: &[f32],
-    beta: &[f32],
+    gamma: Option<&[f32]>,
+    beta: Option<&[f32]>,
     running_mean: &[f32],
     running_var: &[f32],
     y: &mut [f32],
 ) {
-    if sh.len() == 0 {
+    if sh.is_empty() {
         return;
     }
     let scale: Vec<f32> = running_var
         .iter()
-        .zip(gamma)
-        .map(|(&v, &g)| (g as f64 / (v as f64 + eps as f64).sqrt()) as f32)
+        .enumerate()
+        .map(|(ch, &v)| (gamma.map_or(1.0, |g| g[ch] as f64) / (v as f64 + eps as f64).sqrt()) as f32)
         .collect();
     normalize(sh, x, running_mean, &scale, beta, y);
 }
 
+/// (Σ g, Σ g·(x − m)) over one channel run, in f64 with two independent accumulator pairs.
+#[inline]
+fn dot_sums(xp: &[f32], gp: &[f32], m: f64) -> (f64, f64) {
+    let (mut a, mut b) = ([0f64; 2], [0f64; 2]);
+    let mut xc = xp.chunks_exact(2);
+    let mut gc = gp.chunks_exact(2);
+    for (xq, gq) in (&mut xc).zip(&mut gc) {
+        for k in 0..2 {
+            let g = gq[k] as f64;
+            a[k] += g;
+            b[k] += g * (xq[k] as f64 - m);
+        }
+    }
+    for (&xv, &g) in xc.remainder().iter().zip(gc.remainder()) {
+        let g = g as f64;
+        a[0] += g;
+        b[0] += g * (xv as f64 - m);
+    }
+    (a[0] + a[1], b[0] + b[1])
+}
+
 /// Per channel: (Σ dy, Σ dy·(x − mean)) in f64.
 fn grad_sums(sh: BnShape, x: &[f32], dy: &[f32], mean: &[f32], sdy: &mut [f64], sdyx: &mut [f64]) {
-    let cs = sh.c * sh.s;
+    let (c, s) = (sh.c, sh.s);
     sdy.iter_mut().for_each(|v| *v = 0.0);
     sdyx.iter_mut().for_each(|v| *v = 0.0);
-    for (xr, gr) in x.chunks_exact(cs).zip(dy.chunks_exact(cs)) {
-        for ch in 0..sh.c {
-            let xp = &xr[ch * sh.s..(ch + 1) * sh.s];
-            let gp = &gr[ch * sh.s..(ch + 1) * sh.s];
-            let m = mean[ch] as f64;
-            let (mut a, mut b) = (0f64, 0f64);
-            for (&xv, &g) in xp.iter().zip(gp) {
-                let g = g as f64;
-                a += g;
-                b += g * (xv as f64 - m);
+    for (xr, gr) in x.chunks_exact(c * s).zip(dy.chunks_exact(c * s)) {
+        if s == 1 {
+            // BatchNorm1d: accumulate whole rows, vectorising across channels.
+            for ch in 0..c {
+                let g = gr[ch] as f64;
+                sdy[ch] += g;
+                sdyx[ch] += g * (xr[ch] as f64 - mean[ch] as f64);
             }
-            sdy[ch] += a;
-            sdyx[ch] += b;
+        } else {
+            for (ch, (xp, gp)) in xr.chunks_exact(s).zip(gr.chunks_exact(s)).enumerate() {
+                let (a, b) = dot_sums(xp, gp, mean[ch] as f64);
+                sdy[ch] += a;
+                sdyx[ch] += b;
+            }
         }
+    }
+}
+
+/// Writes `dbeta[ch] = Σ dy` and `dgamma[ch] = Σ dy·x̂` where those outputs are wanted.
+#[inline]
+fn store_param_grads(ch: usize, db: f64, dg: f64, dgamma: &mut Option<&mut [f32]>, dbeta: &mut Option<&mut [f32]>) {
+    if let Some(d) = dgamma.as_mut() {
+        d[ch] = dg as f32;
+    }
+    if let Some(d) = dbeta.as_mut() {
+        d[ch] = db as f32;
     }
 }
 
 /// Train-mode backward through the batch statistics, from `save_mean`/`save_invstd` of the
 /// forward: `dbeta = Σ dy`, `dgamma = Σ dy·x̂`, `dx = gamma·invstd·(dy − dbeta/m − x̂·dgamma/m)`
-/// with `x̂ = (x − mean)·invstd`, `m = n·s`. All outputs are overwritten.
+/// with `x̂ = (x − mean)·invstd`, `m = n·s`. All outputs are overwritten; absent `dgamma`/`dbeta`
+/// are skipped.
 #[allow(clippy::too_many_arguments)]
 pub fn batchnorm_backward(
     sh: BnShape,
     x: &[f32],
     dy: &[f32],
-    gamma: &[f32],
+    gamma: Option<&[f32]>,
     save_mean: &[f32],
     save_invstd: &[f32],
     dx: &mut [f32],
-    dgamma: &mut [f32],
-    dbeta: &mut [f32],
+    mut dgamma: Option<&mut [f32]>,
+    mut dbeta: Option<&mut [f32]>,
 ) {
-    if sh.len() == 0 {
+    if sh.is_empty() {
         return;
     }
     let c = sh.c;
@@ -258,15 +306,21 @@ pub fn batchnorm_backward(
     let mut b = vec![0f32; c];
     for ch in 0..c {
         let inv = save_invstd[ch] as f64;
-        let kk = gamma[ch] as f64 * inv;
-        dbeta[ch] = sdy[ch] as f32;
-        dgamma[ch] = (sdyx[ch] * inv) as f32;
+        let kk = gamma.map_or(1.0, |g| g[ch] as f64) * inv;
+        store_param_grads(ch, sdy[ch], sdyx[ch] * inv, &mut dgamma, &mut dbeta);
         k[ch] = kk as f32;
         a[ch] = (kk * sdy[ch] * inv_m) as f32;
         b[ch] = (kk * sdyx[ch] * inv * inv * inv_m) as f32;
     }
     let cs = c * sh.s;
     for ((xr, gr), dr) in x.chunks_exact(cs).zip(dy.chunks_exact(cs)).zip(dx.chunks_exact_mut(cs)) {
+        if sh.s == 1 {
+            let (m, k, a, b) = (&save_mean[..c], &k[..c], &a[..c], &b[..c]);
+            for j in 0..c {
+                dr[j] = k[j] * gr[j] - a[j] - (xr[j] - m[j]) * b[j];
+            }
+            continue;
+        }
         for ch in 0..c {
             let r = ch * sh.s..(ch + 1) * sh.s;
             let (m, kk, aa, bb) = (save_mean[ch], k[ch], a[ch], b[ch]);
@@ -285,14 +339,14 @@ pub fn batchnorm_backward_eval(
     eps: f32,
     x: &[f32],
     dy: &[f32],
-    gamma: &[f32],
+    gamma: Option<&[f32]>,
     running_mean: &[f32],
     running_var: &[f32],
     dx: &mut [f32],
-    dgamma: &mut [f32],
-    dbeta: &mut [f32],
+    mut dgamma: Option<&mut [f32]>,
+    mut dbeta: Option<&mut [f32]>,
 ) {
-    if sh.len() == 0 {
+    if sh.is_empty() {
         return;
     }
     let c = sh.c;
@@ -302,16 +356,19 @@ pub fn batchnorm_backward_eval(
     let mut k = vec![0f32; c];
     for ch in 0..c {
         let inv = 1.0 / (running_var[ch] as f64 + eps as f64).sqrt();
-        dbeta[ch] = sdy[ch] as f32;
-        dgamma[ch] = (sdyx[ch] * inv) as f32;
-        k[ch] = (gamma[ch] as f64 * inv) as f32;
+        store_param_grads(ch, sdy[ch], sdyx[ch] * inv, &mut dgamma, &mut dbeta);
+        k[ch] = (gamma.map_or(1.0, |g| g[ch] as f64) * inv) as f32;
     }
     let cs = c * sh.s;
     for (gr, dr) in dy.chunks_exact(cs).zip(dx.chunks_exact_mut(cs)) {
-        for ch in 0..c {
-            let kk = k[ch];
-            let r = ch * sh.s..(ch + 1) * sh.s;
-            for (d, &g) in dr[r.clone()].iter_mut().zip(&gr[r]) {
+        if sh.s == 1 {
+            for ((d, &g), &kk) in dr.iter_mut().zip(gr).zip(&k) {
+                *d = kk * g;
+            }
+            continue;
+        }
+        for ((dp, gp), &kk) in dr.chunks_exact_mut(sh.s).zip(gr.chunks_exact(sh.s)).zip(&k) {
+            for (d, &g) in dp.iter_mut().zip(gp) {
                 *d = kk * g;
             }
         }

@@ -65,7 +65,7 @@ fn run_train(sh: BnShape, eps: f32, up: RunningUpdate, x: &[f32], g: &[f32], b: 
         rm: rm.to_vec(),
         rv: rv.to_vec(),
     };
-    batchnorm_forward_train(sh, eps, up, x, g, b, &mut t.y, &mut t.mean, &mut t.invstd, &mut t.rm, &mut t.rv);
+    batchnorm_forward_train(sh, eps, up, x, Some(g), Some(b), &mut t.y, &mut t.mean, &mut t.invstd, &mut t.rm, &mut t.rv);
     t
 }
 
@@ -176,7 +176,7 @@ fn forward_eval_matches_naive() {
         let (g, b, rm) = (r.vec(c, 1.0, 0.0), r.vec(c, 1.0, 0.0), r.vec(c, 1.0, 0.0));
         let rv = r.vec(c, 0.5, 1.0);
         let mut y = vec![f32::NAN; sh.len()];
-        batchnorm_forward_eval(sh, 1e-3, &x, &g, &b, &rm, &rv, &mut y);
+        batchnorm_forward_eval(sh, 1e-3, &x, Some(&g), Some(&b), &rm, &rv, &mut y);
         let mut want = vec![0f64; sh.len()];
         for i in 0..n {
             for ch in 0..c {
@@ -222,7 +222,7 @@ fn backward_matches_naive() {
         let (g, b) = (r.vec(c, 1.0, 1.0), r.vec(c, 1.0, 0.0));
         let t = run_train(sh, eps, RunningUpdate::Frozen, &x, &g, &b, &[], &[]);
         let (mut dx, mut dg, mut db) = (vec![f32::NAN; sh.len()], vec![f32::NAN; c], vec![f32::NAN; c]);
-        batchnorm_backward(sh, &x, &dy, &g, &t.mean, &t.invstd, &mut dx, &mut dg, &mut db);
+        batchnorm_backward(sh, &x, &dy, Some(&g), &t.mean, &t.invstd, &mut dx, Some(&mut dg), Some(&mut db));
         let (wdx, wdg, wdb) = naive_backward(sh, &x, &dy, &g, eps as f64);
         // With one value per channel, dx is ~0 up to cancellation scaled by invstd ≈ 316.
         let tol = if n * s == 1 { 1e-3 } else { 1e-4 };
@@ -242,7 +242,7 @@ fn backward_eval_matches_naive() {
         let (g, rm) = (r.vec(c, 1.0, 1.0), r.vec(c, 1.0, 0.0));
         let rv = r.vec(c, 0.5, 1.0);
         let (mut dx, mut dg, mut db) = (vec![f32::NAN; sh.len()], vec![f32::NAN; c], vec![f32::NAN; c]);
-        batchnorm_backward_eval(sh, 1e-5, &x, &dy, &g, &rm, &rv, &mut dx, &mut dg, &mut db);
+        batchnorm_backward_eval(sh, 1e-5, &x, &dy, Some(&g), &rm, &rv, &mut dx, Some(&mut dg), Some(&mut db));
         let mut wdx = vec![0f64; sh.len()];
         let (mut wdg, mut wdb) = (vec![0f64; c], vec![0f64; c]);
         for ch in 0..c {
@@ -290,8 +290,34 @@ fn abi_validates_arguments() {
     let st = unsafe {
         abi::batchnorm_backward(
             x.as_ptr(), x.as_ptr(), c1.as_ptr(), sm.as_ptr(), si.as_ptr(), y.as_mut_ptr(),
-            rm.as_mut_ptr(), std::ptr::null_mut(), 4, 3, 1,
+            rm.as_mut_ptr(), 2 as *mut f32, 4, 3, 1,
         )
     };
-    assert_eq!(st, abi::ERR_BOUNDS);
+    assert_eq!(st, abi::ERR_BOUNDS, "misaligned dbeta");
+}
+
+#[test]
+fn absent_affine_parameters_mean_gamma_one_beta_zero() {
+    let mut r = Rng(17);
+    for &(n, c, s) in &[(4usize, 3usize, 1usize), (3, 5, 7)] {
+        let sh = BnShape { n, c, s };
+        let x = r.vec(sh.len(), 2.0, 0.5);
+        let dy = r.vec(sh.len(), 1.0, 0.0);
+        let (ones, zeros) = (vec![1f32; c], vec![0f32; c]);
+        let rv = r.vec(c, 0.5, 1.0);
+        let run = |affine: bool| {
+            let (g, b) = if affine { (Some(&ones[..]), Some(&zeros[..])) } else { (None, None) };
+            let (mut y, mut m, mut inv) = (vec![0f32; sh.len()], vec![0f32; c], vec![0f32; c]);
+            batchnorm_forward_train(sh, 1e-5, RunningUpdate::Frozen, &x, g, b, &mut y, &mut m, &mut inv, &mut [], &mut []);
+            let mut dx = vec![0f32; sh.len()];
+            let mut dg = vec![0f32; c];
+            batchnorm_backward(sh, &x, &dy, g, &m, &inv, &mut dx, if affine { Some(&mut dg) } else { None }, None);
+            let mut ye = vec![0f32; sh.len()];
+            batchnorm_forward_eval(sh, 1e-5, &x, g, b, &m, &rv, &mut ye);
+            let mut dxe = vec![0f32; sh.len()];
+            batchnorm_backward_eval(sh, 1e-5, &x, &dy, g, &m, &rv, &mut dxe, None, None);
+            (y, dx, ye, dxe)
+        };
+        assert_eq!(run(true), run(false));
+    }
 }

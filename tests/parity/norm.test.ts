@@ -25,6 +25,7 @@ const shapeArb = fc.record({
   c: fc.integer({ min: 1, max: 7 }),
   s: fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 19 })),
   seed: fc.integer({ min: 1, max: 1 << 30 }),
+  affine: fc.boolean(),
 });
 const updateArb: fc.Arbitrary<RunningUpdate> = fc.oneof(
   fc.record({ kind: fc.constant('momentum' as const), momentum: fc.double({ min: 0, max: 1, noNaN: true }) }),
@@ -32,11 +33,12 @@ const updateArb: fc.Arbitrary<RunningUpdate> = fc.oneof(
   fc.constant({ kind: 'frozen' as const }),
 );
 
-function inputs(n: number, c: number, s: number, seed: number) {
+function inputs(n: number, c: number, s: number, seed: number, affine = true) {
   const x = randomArray(n * c * s, seed, 3);
   for (let i = 0; i < x.length; i++) x[i] += 0.5;
-  const gamma = randomArray(c, seed + 1, 1);
-  const beta = randomArray(c, seed + 2, 1);
+  // affine = false: PyTorch's BatchNorm(affine=False), gamma/beta (and their gradients) null.
+  const gamma = affine ? randomArray(c, seed + 1, 1) : null;
+  const beta = affine ? randomArray(c, seed + 2, 1) : null;
   const runningMean = randomArray(c, seed + 3, 1);
   const runningVar = randomArray(c, seed + 4, 0.5).map((v) => v + 1);
   const dy = randomArray(n * c * s, seed + 5, 1);
@@ -50,17 +52,18 @@ function train(k: Kernels, p: { n: number; c: number; s: number; eps: number; up
     runningMean: d.runningMean.slice(), runningVar: d.runningVar.slice(),
     dx: new Float32Array(len), dgamma: new Float32Array(p.c), dbeta: new Float32Array(p.c),
   };
+  const [dgamma, dbeta] = d.gamma ? [out.dgamma, out.dbeta] : [null, null];
   k.batchnormForwardTrain(p, d.x, d.gamma, d.beta, out.y, out.saveMean, out.saveInvstd, out.runningMean, out.runningVar);
-  k.batchnormBackward(p, d.x, d.dy, d.gamma, out.saveMean, out.saveInvstd, out.dx, out.dgamma, out.dbeta);
+  k.batchnormBackward(p, d.x, d.dy, d.gamma, out.saveMean, out.saveInvstd, out.dx, dgamma, dbeta);
   return out;
 }
 
 describe('BatchNorm parity (WASM vs twin)', () => {
   it('train forward, running update and backward agree', () => {
     fc.assert(
-      fc.property(shapeArb, updateArb, ({ n, c, s, seed }, update) => {
+      fc.property(shapeArb, updateArb, ({ n, c, s, seed, affine }, update) => {
         const p = { n, c, s, eps: 1e-5, update };
-        const d = inputs(n, c, s, seed);
+        const d = inputs(n, c, s, seed, affine);
         const a = train(wasm, p, d);
         const b = train(ref, p, d);
         expectClose(a.y, b.y, tol);
@@ -80,14 +83,14 @@ describe('BatchNorm parity (WASM vs twin)', () => {
 
   it('eval forward and backward agree', () => {
     fc.assert(
-      fc.property(shapeArb, ({ n, c, s, seed }) => {
+      fc.property(shapeArb, ({ n, c, s, seed, affine }) => {
         const p = { n, c, s, eps: 1e-3 };
-        const d = inputs(n, c, s, seed);
+        const d = inputs(n, c, s, seed, affine);
         const len = n * c * s;
         const run = (k: Kernels) => {
           const o = { y: new Float32Array(len), dx: new Float32Array(len), dgamma: new Float32Array(c), dbeta: new Float32Array(c) };
           k.batchnormForwardEval(p, d.x, d.gamma, d.beta, d.runningMean, d.runningVar, o.y);
-          k.batchnormBackwardEval(p, d.x, d.dy, d.gamma, d.runningMean, d.runningVar, o.dx, o.dgamma, o.dbeta);
+          k.batchnormBackwardEval(p, d.x, d.dy, d.gamma, d.runningMean, d.runningVar, o.dx, affine ? o.dgamma : null, o.dbeta);
           return o;
         };
         const a = run(wasm);
@@ -142,6 +145,27 @@ describe('BatchNorm parity (WASM vs twin)', () => {
       expect(Array.from(y)).toEqual(Array.from(beta));
       expectClose(rm, [1.5, -1, 3.5]);
       expectClose(rv, [0.5, 0.5, 0.5]);
+    }
+  });
+
+  it('null gamma/beta behave as gamma 1, beta 0', () => {
+    const [n, c, s] = [3, 5, 4];
+    const d = inputs(n, c, s, 77);
+    const ones = new Float32Array(c).fill(1);
+    const zeros = new Float32Array(c);
+    for (const k of [wasm, ref]) {
+      const p = { n, c, s, eps: 1e-5, update: { kind: 'frozen' as const } };
+      const run = (g: Float32Array | null, b: Float32Array | null) => {
+        const o = train(k, p, { ...d, gamma: g, beta: b });
+        const y = new Float32Array(n * c * s);
+        k.batchnormForwardEval(p, d.x, g, b, d.runningMean, d.runningVar, y);
+        return [o.y, o.dx, o.dbeta, y];
+      };
+      const withOnes = run(ones, zeros);
+      const withNull = run(null, null);
+      // With null gamma, train() passes null dgamma/dbeta: those outputs stay untouched (zero).
+      expect(Array.from(withNull[2])).toEqual(Array.from(zeros));
+      for (const i of [0, 1, 3]) expect(Array.from(withNull[i])).toEqual(Array.from(withOnes[i]));
     }
   });
 

@@ -36,36 +36,49 @@ export interface BatchNormEvalParams extends BatchNormShape {
   eps: number;
 }
 
-/** BatchNorm kernels; every output array is overwritten. `x`, `y`, `dy`, `dx` have `n·c·s` values, the rest `c`. */
+/**
+ * BatchNorm kernels; every output array is overwritten. `x`, `y`, `dy`, `dx` have `n·c·s` values,
+ * the rest `c`. `gamma`/`beta` may be null (PyTorch's `affine=False`: gamma 1, beta 0), and a null
+ * `dgamma`/`dbeta` skips that output.
+ */
 export interface NormKernels {
   /** Train forward: writes `y`, the batch mean `saveMean` and `saveInvstd = 1/√(var + eps)`, and updates the running statistics in place. */
   batchnormForwardTrain(
     p: BatchNormTrainParams,
-    x: Float32Array, gamma: Float32Array, beta: Float32Array,
+    x: Float32Array, gamma: Float32Array | null, beta: Float32Array | null,
     y: Float32Array, saveMean: Float32Array, saveInvstd: Float32Array,
     runningMean: Float32Array, runningVar: Float32Array,
   ): void;
   /** Eval forward with the running statistics. */
   batchnormForwardEval(
     p: BatchNormEvalParams,
-    x: Float32Array, gamma: Float32Array, beta: Float32Array,
+    x: Float32Array, gamma: Float32Array | null, beta: Float32Array | null,
     runningMean: Float32Array, runningVar: Float32Array,
     y: Float32Array,
   ): void;
   /** Train backward through the batch statistics, from the forward's `saveMean`/`saveInvstd`. */
   batchnormBackward(
     p: BatchNormShape,
-    x: Float32Array, dy: Float32Array, gamma: Float32Array,
+    x: Float32Array, dy: Float32Array, gamma: Float32Array | null,
     saveMean: Float32Array, saveInvstd: Float32Array,
-    dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
+    dx: Float32Array, dgamma: Float32Array | null, dbeta: Float32Array | null,
   ): void;
   /** Eval backward: the running statistics are constants. */
   batchnormBackwardEval(
     p: BatchNormEvalParams,
-    x: Float32Array, dy: Float32Array, gamma: Float32Array,
+    x: Float32Array, dy: Float32Array, gamma: Float32Array | null,
     runningMean: Float32Array, runningVar: Float32Array,
-    dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
+    dx: Float32Array, dgamma: Float32Array | null, dbeta: Float32Array | null,
   ): void;
+}
+
+/** Checks the lengths of whole-tensor arrays (`n·c·s`) and of present per-channel arrays (`c`). */
+export function checkBatchNormArrays(
+  p: BatchNormShape, arrays: Record<string, Float32Array>, perChannel: Record<string, Float32Array | null>,
+): void {
+  const len = checkBatchNormShape(p);
+  for (const [name, a] of Object.entries(arrays)) expectLength(name, a, len);
+  for (const [name, a] of Object.entries(perChannel)) if (a !== null) expectLength(name, a, p.c);
 }
 
 /** Validates a BatchNorm shape (BAD_ARGUMENT / BAD_SHAPE) and returns `n·c·s`. */

@@ -2,17 +2,11 @@
  * Pure-TS twin of the BatchNorm kernels (crate/src/norm.rs): plain per-channel loops in f64,
  * two passes for the variance. Index of `(i, ch, j)` in `[n, c, s]` is `(i·c + ch)·s + j`.
  */
-import { expectLength } from '../errors.js';
 import {
   type BatchNormEvalParams, type BatchNormShape, type BatchNormTrainParams, type NormKernels,
-  checkBatchNormShape, checkEps, checkRunningUpdate,
+  checkBatchNormArrays, checkEps, checkRunningUpdate,
 } from '../kernels/norm.js';
 
-function checkCommon(p: BatchNormShape, arrays: Record<string, Float32Array>, perChannel: Record<string, Float32Array>): void {
-  const len = checkBatchNormShape(p);
-  for (const [name, a] of Object.entries(arrays)) expectLength(name, a, len);
-  for (const [name, a] of Object.entries(perChannel)) expectLength(name, a, p.c);
-}
 
 /** Per channel: batch mean and biased variance. */
 function batchStats({ n, c, s }: BatchNormShape, x: Float32Array): { mean: Float64Array; variance: Float64Array } {
@@ -37,11 +31,11 @@ function batchStats({ n, c, s }: BatchNormShape, x: Float32Array): { mean: Float
 }
 
 function batchnormForwardTrain(
-  p: BatchNormTrainParams, x: Float32Array, gamma: Float32Array, beta: Float32Array,
+  p: BatchNormTrainParams, x: Float32Array, gamma: Float32Array | null, beta: Float32Array | null,
   y: Float32Array, saveMean: Float32Array, saveInvstd: Float32Array,
   runningMean: Float32Array, runningVar: Float32Array,
 ): void {
-  checkCommon(p, { x, y }, { gamma, beta, saveMean, saveInvstd });
+  checkBatchNormArrays(p, { x, y }, { gamma, beta, saveMean, saveInvstd });
   checkEps(p.eps);
   checkRunningUpdate(p.update, p.c, runningMean, runningVar);
   const { n, c, s } = p;
@@ -53,7 +47,7 @@ function batchnormForwardTrain(
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < s; j++) {
         const k = (i * c + ch) * s + j;
-        y[k] = (x[k] - mean[ch]) * invstd * gamma[ch] + beta[ch];
+        y[k] = (x[k] - mean[ch]) * invstd * (gamma ? gamma[ch] : 1) + (beta ? beta[ch] : 0);
       }
     }
   }
@@ -73,10 +67,10 @@ function batchnormForwardTrain(
 }
 
 function batchnormForwardEval(
-  p: BatchNormEvalParams, x: Float32Array, gamma: Float32Array, beta: Float32Array,
+  p: BatchNormEvalParams, x: Float32Array, gamma: Float32Array | null, beta: Float32Array | null,
   runningMean: Float32Array, runningVar: Float32Array, y: Float32Array,
 ): void {
-  checkCommon(p, { x, y }, { gamma, beta, runningMean, runningVar });
+  checkBatchNormArrays(p, { x, y }, { gamma, beta, runningMean, runningVar });
   checkEps(p.eps);
   const { n, c, s } = p;
   for (let ch = 0; ch < c; ch++) {
@@ -84,7 +78,7 @@ function batchnormForwardEval(
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < s; j++) {
         const k = (i * c + ch) * s + j;
-        y[k] = (x[k] - runningMean[ch]) * invstd * gamma[ch] + beta[ch];
+        y[k] = (x[k] - runningMean[ch]) * invstd * (gamma ? gamma[ch] : 1) + (beta ? beta[ch] : 0);
       }
     }
   }
@@ -92,8 +86,8 @@ function batchnormForwardEval(
 
 /** Shared backward: `dx = gamma·invstd·(dy − [train]·(dbeta + x̂·dgamma)/m)`. */
 function backward(
-  { n, c, s }: BatchNormShape, train: boolean, x: Float32Array, dy: Float32Array, gamma: Float32Array,
-  mean: ArrayLike<number>, invstd: ArrayLike<number>, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
+  { n, c, s }: BatchNormShape, train: boolean, x: Float32Array, dy: Float32Array, gamma: Float32Array | null,
+  mean: ArrayLike<number>, invstd: ArrayLike<number>, dx: Float32Array, dgamma: Float32Array | null, dbeta: Float32Array | null,
 ): void {
   const m = n * s;
   for (let ch = 0; ch < c; ch++) {
@@ -106,32 +100,32 @@ function backward(
         sumDyXhat += dy[k] * (x[k] - mean[ch]) * invstd[ch];
       }
     }
-    dbeta[ch] = sumDy;
-    dgamma[ch] = sumDyXhat;
+    if (dbeta) dbeta[ch] = sumDy;
+    if (dgamma) dgamma[ch] = sumDyXhat;
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < s; j++) {
         const k = (i * c + ch) * s + j;
         const xhat = (x[k] - mean[ch]) * invstd[ch];
         const centred = train ? dy[k] - (sumDy + xhat * sumDyXhat) / m : dy[k];
-        dx[k] = gamma[ch] * invstd[ch] * centred;
+        dx[k] = (gamma ? gamma[ch] : 1) * invstd[ch] * centred;
       }
     }
   }
 }
 
 function batchnormBackward(
-  p: BatchNormShape, x: Float32Array, dy: Float32Array, gamma: Float32Array,
-  saveMean: Float32Array, saveInvstd: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
+  p: BatchNormShape, x: Float32Array, dy: Float32Array, gamma: Float32Array | null,
+  saveMean: Float32Array, saveInvstd: Float32Array, dx: Float32Array, dgamma: Float32Array | null, dbeta: Float32Array | null,
 ): void {
-  checkCommon(p, { x, dy, dx }, { gamma, saveMean, saveInvstd, dgamma, dbeta });
+  checkBatchNormArrays(p, { x, dy, dx }, { gamma, saveMean, saveInvstd, dgamma, dbeta });
   backward(p, true, x, dy, gamma, saveMean, saveInvstd, dx, dgamma, dbeta);
 }
 
 function batchnormBackwardEval(
-  p: BatchNormEvalParams, x: Float32Array, dy: Float32Array, gamma: Float32Array,
-  runningMean: Float32Array, runningVar: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
+  p: BatchNormEvalParams, x: Float32Array, dy: Float32Array, gamma: Float32Array | null,
+  runningMean: Float32Array, runningVar: Float32Array, dx: Float32Array, dgamma: Float32Array | null, dbeta: Float32Array | null,
 ): void {
-  checkCommon(p, { x, dy, dx }, { gamma, runningMean, runningVar, dgamma, dbeta });
+  checkBatchNormArrays(p, { x, dy, dx }, { gamma, runningMean, runningVar, dgamma, dbeta });
   checkEps(p.eps);
   const invstd = Array.from(runningVar, (v) => 1 / Math.sqrt(v + p.eps));
   backward(p, false, x, dy, gamma, runningMean, invstd, dx, dgamma, dbeta);
