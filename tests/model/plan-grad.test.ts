@@ -1,5 +1,6 @@
 // Finite-difference check of the whole ReferencePlan: d(mean softmax cross-entropy)/dθ from
-// backward vs central differences of the loss, in BATCH_STATS mode (batch statistics, dropout off).
+// backward vs central differences of the loss, in BATCH_STATS mode (batch statistics, dropout off)
+// and in EVAL mode.
 // Nets: an MLP with BatchNorm and dropout, a convnet with strides and both poolings, and a ResNet
 // piece with a projection block and an identity block (the fan-out rule).
 import { describe, expect, it } from 'vitest';
@@ -24,17 +25,17 @@ function labelsFor(n: number, classes: number, seed: number): Uint32Array {
   return Uint32Array.from(randomArray(n, seed), (v) => Math.floor((v + 1) / 2 * classes) % classes);
 }
 
-function gradCheck(arch: Arch, n: number, seed: number, checks = 60): void {
+function gradCheck(arch: Arch, n: number, seed: number, mode: PlanMode = PlanMode.BATCH_STATS, checks = 60): void {
   const { compiled, params } = randomParams(arch, seed);
   const plan = new ReferencePlan(compiled.words, n + 2);
   const x = randomArray(n * compiled.inputSize, seed + 1);
   const labels = labelsFor(n, compiled.classes, seed + 2);
   const grads = new Float32Array(compiled.totalLength).fill(NaN);
-  plan.gradient(params, x, labels, n, grads, PlanMode.BATCH_STATS);
+  plan.gradient(params, x, labels, n, grads, mode);
   expect(Array.from(grads.subarray(compiled.paramCount)).every((g) => g === 0), 'buffers get zero gradient').toBe(true);
 
   const loss = (theta: Float32Array) => {
-    const { losses } = plan.evaluate(theta, x, labels, n, PlanMode.BATCH_STATS);
+    const { losses } = plan.evaluate(theta, x, labels, n, mode);
     return losses.reduce((a, b) => a + b, 0) / n;
   };
   // Every trainable tensor's first element, then evenly spread indices.
@@ -74,6 +75,16 @@ describe('ReferencePlan gradient (finite differences, BATCH_STATS)', () => {
         { type: 'dense', out: 3 },
       ],
     }, 7, 11);
+  });
+
+  it('EVAL mode: BatchNorm with running statistics as constants', () => {
+    gradCheck({
+      input: [2, 4, 4], classes: 3,
+      layers: [
+        { type: 'conv2d', out: 3, kernel: 3, padding: 1 }, { type: 'batchnorm' }, { type: 'relu' },
+        { type: 'flatten' }, { type: 'dense', out: 5 }, { type: 'batchnorm' }, { type: 'dense', out: 3 },
+      ],
+    }, 3, 41, PlanMode.EVAL);
   });
 
   it('convnet with strides, BatchNorm2d, max and average pooling', () => {
