@@ -16,3 +16,4 @@ export const referenceKernels: Kernels = {
   ...optimReference,
   ...blendReference,
 };
+export { ReferencePlan, type OptimizerStep, type BatchLoss } from './plan.js';
