@@ -21,7 +21,11 @@ export type ErrorCode =
   | 'MISSING_TENSOR' // an expected tensor is absent
   | 'UNEXPECTED_TENSOR' // a tensor that was not expected is present
   | 'DATA_UNAVAILABLE' // a data set's files are not installed or not found
-  | 'IO_ERROR'; // the file system refused (permissions, not a file, disk full, ...)
+  | 'IO_ERROR' // the file system refused (permissions, not a file, disk full, ...)
+  // models and training
+  | 'EMPTY_DATA' // a data set or batch with no samples
+  | 'DIVERGED' // training produced a non-finite loss
+  | 'CANCELLED'; // an AbortSignal stopped the work
 
 /** The one error class of the library. */
 export class ModeconnError extends Error {
