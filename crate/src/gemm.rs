@@ -1,1 +1,276 @@
-//! Placeholder; replaced by the blocked SIMD GEMM.
+//! Single-precision GEMM: C(m,n) = beta·C + op(A)·op(B) + bias, then optional ReLU. Row-major.
+//! op(A) is (m,k) — A stored (m,k), or (k,m) when `trans_a`; op(B) is (k,n) — B stored (k,n), or
+//! (n,k) when `trans_b`. Cache-blocked (KC/MC/NC) over packed panels of A (MR rows) and B (NR
+//! columns); packing absorbs the transposes, so every layout runs the same MR×NR micro-kernel.
+
+use crate::gemm_pack::{pack_a, pack_b};
+use crate::simd::{Arch, Simd};
+use std::cell::RefCell;
+
+/// Rows of a micro-tile (one splat of A per row and k step).
+pub const MR: usize = 4;
+/// v128 vectors per micro-tile row.
+const NV: usize = 2;
+/// Columns of a micro-tile.
+pub const NR: usize = 4 * NV;
+/// Depth of a packed block: a B micro-panel (KC·NR) and an A micro-panel (KC·MR) stay in L1.
+const KC: usize = 256;
+/// Rows of a packed A block (a multiple of MR): MC·KC floats stay in L2.
+const MC: usize = 128;
+/// Columns of a packed B block (a multiple of NR).
+const NC: usize = 2048;
+
+/// What is added after the product: nothing, `bias[j]` to column j, or `bias[i]` to row i.
+#[derive(Clone, Copy, Debug)]
+pub enum Bias<'a> {
+    None,
+    /// Length n: added to every row.
+    PerCol(&'a [f32]),
+    /// Length m: added to every column.
+    PerRow(&'a [f32]),
+}
+
+/// Shape and epilogue of one GEMM call.
+#[derive(Clone, Copy, Debug)]
+pub struct Gemm {
+    pub m: usize,
+    pub n: usize,
+    pub k: usize,
+    pub trans_a: bool,
+    pub trans_b: bool,
+    pub beta: f32,
+    pub relu: bool,
+}
+
+/// C(m,n) = beta*C + op(A)·op(B) + bias, then ReLU if `relu`. Row-major. op(A) is (m,k): A is stored
+/// (m,k), or (k,m) when trans_a. op(B) is (k,n): B is stored (k,n), or (n,k) when trans_b.
+/// beta == 0 ignores C's old contents (NaN-safe). Panics if a slice is shorter than its shape.
+pub fn gemm(p: &Gemm, a: &[f32], b: &[f32], bias: Bias, c: &mut [f32]) {
+    let (m, n, k) = (p.m, p.n, p.k);
+    assert!(a.len() >= m * k && b.len() >= k * n && c.len() >= m * n, "gemm: slice too short");
+    match bias {
+        Bias::PerCol(v) => assert!(v.len() >= n, "gemm: bias shorter than n"),
+        Bias::PerRow(v) => assert!(v.len() >= m, "gemm: bias shorter than m"),
+        Bias::None => {}
+    }
+    if m == 0 || n == 0 {
+        return;
+    }
+    if k == 0 {
+        let e = Epilogue { beta: p.beta, load_c: p.beta != 0.0, bias, relu: p.relu };
+        for i in 0..m {
+            for j in 0..n {
+                c[i * n + j] = e.apply_one(c[i * n + j], 0.0, i, j);
+            }
+        }
+        return;
+    }
+    PACK.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut bufs) => {
+            let bufs = &mut *bufs;
+            blocked(p, a, b, bias, c, &mut bufs.0, &mut bufs.1)
+        }
+        // Re-entered (cannot happen single-threaded, but stay safe): use fresh buffers.
+        Err(_) => blocked(p, a, b, bias, c, &mut Vec::new(), &mut Vec::new()),
+    });
+}
+
+thread_local! {
+    /// Packing buffers for A and B, grown on demand and kept, so steady-state calls do not allocate.
+    static PACK: RefCell<(Vec<f32>, Vec<f32>)> = RefCell::new((Vec::new(), Vec::new()));
+}
+
+fn grow(v: &mut Vec<f32>, len: usize) {
+    if v.len() < len {
+        v.resize(len, 0.0);
+    }
+}
+
+fn round_up(x: usize, to: usize) -> usize {
+    (x + to - 1) / to * to
+}
+
+fn blocked(p: &Gemm, a: &[f32], b: &[f32], bias: Bias, c: &mut [f32], ap: &mut Vec<f32>, bp: &mut Vec<f32>) {
+    let (m, n, k) = (p.m, p.n, p.k);
+    let kc_max = k.min(KC);
+    grow(ap, round_up(m.min(MC), MR) * kc_max);
+    grow(bp, round_up(n.min(NC), NR) * kc_max);
+    let mut jc = 0;
+    while jc < n {
+        let nb = NC.min(n - jc);
+        let mut pc = 0;
+        while pc < k {
+            let kb = KC.min(k - pc);
+            pack_b(p.trans_b, b, k, n, pc, kb, jc, nb, bp);
+            let first = pc == 0;
+            let e = Epilogue {
+                beta: if first { p.beta } else { 1.0 },
+                load_c: !first || p.beta != 0.0,
+                bias: if first { bias } else { Bias::None },
+                relu: p.relu && pc + kb == k,
+            };
+            let mut ic = 0;
+            while ic < m {
+                let mb = MC.min(m - ic);
+                pack_a(p.trans_a, a, m, k, ic, mb, pc, kb, ap);
+                for jr in 0..(nb + NR - 1) / NR {
+                    let col = jc + jr * NR;
+                    let bpanel = &bp[jr * NR * kb..(jr + 1) * NR * kb];
+                    for ir in 0..(mb + MR - 1) / MR {
+                        let row = ic + ir * MR;
+                        let apanel = &ap[ir * MR * kb..(ir + 1) * MR * kb];
+                        let rows = MR.min(m - row);
+                        let cols = NR.min(n - col);
+                        tile::<Arch>(kb, apanel, bpanel, &e, c, n, row, col, rows, cols);
+                    }
+                }
+                ic += mb;
+            }
+            pc += kb;
+        }
+        jc += nb;
+    }
+}
+
+/// How a finished tile is merged into C for one k block.
+struct Epilogue<'a> {
+    beta: f32,
+    /// false when beta == 0 on the first block: C's old contents (maybe NaN) are never read.
+    load_c: bool,
+    bias: Bias<'a>,
+    relu: bool,
+}
+
+impl<'a> Epilogue<'a> {
+    /// The scalar form of the epilogue; the same operation order as the vector form.
+    #[inline(always)]
+    fn apply_one(&self, old: f32, acc: f32, i: usize, j: usize) -> f32 {
+        let mut v = acc;
+        if self.load_c {
+            v = if self.beta == 1.0 { old + v } else { self.beta * old + v };
+        }
+        match self.bias {
+            Bias::PerCol(bv) => v += bv[j],
+            Bias::PerRow(bv) => v += bv[i],
+            Bias::None => {}
+        }
+        if self.relu && v < 0.0 {
+            v = 0.0;
+        }
+        v
+    }
+}
+
+/// Multiplies an MR×kb A panel by a kb×NR B panel and merges the MR×NR result into C at
+/// (row, col); only `rows`×`cols` of it when the tile hangs over C's edge.
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn tile<S: Simd>(
+    kb: usize,
+    apanel: &[f32],
+    bpanel: &[f32],
+    e: &Epilogue,
+    c: &mut [f32],
+    ldc: usize,
+    row: usize,
+    col: usize,
+    rows: usize,
+    cols: usize,
+) {
+    assert!(apanel.len() >= kb * MR && bpanel.len() >= kb * NR);
+    assert!(rows <= MR && cols <= NR && (row + rows - 1) * ldc + col + cols <= c.len());
+    let mut acc = [[S::zero(); NV]; MR];
+    let (mut pa, mut pb) = (apanel.as_ptr(), bpanel.as_ptr());
+    for _ in 0..kb {
+        // SAFETY: the loop runs kb times and advances pa by MR and pb by NR floats per step, so
+        // every read stays inside apanel[..kb*MR] and bpanel[..kb*NR] (asserted above).
+        unsafe {
+            let mut bv = [S::zero(); NV];
+            for (j, v) in bv.iter_mut().enumerate() {
+                *v = S::load(pb.add(4 * j));
+            }
+            for acc_row in acc.iter_mut() {
+                let av = S::load_splat(pa);
+                pa = pa.add(1);
+                for (a, b) in acc_row.iter_mut().zip(bv.iter()) {
+                    *a = S::add(*a, S::mul(av, *b));
+                }
+            }
+            pb = pb.add(NR);
+        }
+    }
+    if rows == MR && cols == NR {
+        store_full::<S>(&acc, e, c, ldc, row, col);
+    } else {
+        let mut t = [0.0f32; MR * NR];
+        for (i, acc_row) in acc.iter().enumerate() {
+            for (j, v) in acc_row.iter().enumerate() {
+                S::store_slice(&mut t[i * NR + 4 * j..], *v);
+            }
+        }
+        for i in 0..rows {
+            for j in 0..cols {
+                let at = (row + i) * ldc + col + j;
+                c[at] = e.apply_one(c[at], t[i * NR + j], row + i, col + j);
+            }
+        }
+    }
+}
+
+/// The vector epilogue for a whole MR×NR tile inside C.
+#[inline(always)]
+fn store_full<S: Simd>(acc: &[[S::V; NV]; MR], e: &Epilogue, c: &mut [f32], ldc: usize, row: usize, col: usize) {
+    let beta = S::splat(e.beta);
+    for (i, acc_row) in acc.iter().enumerate() {
+        let at = (row + i) * ldc + col;
+        let crow = &mut c[at..at + NR];
+        let rb = match e.bias {
+            Bias::PerRow(bv) => S::splat(bv[row + i]),
+            _ => S::zero(),
+        };
+        for (j, v) in acc_row.iter().enumerate() {
+            let mut v = *v;
+            if e.load_c {
+                let old = S::load_slice(&crow[4 * j..]);
+                v = if e.beta == 1.0 { S::add(old, v) } else { S::add(S::mul(beta, old), v) };
+            }
+            match e.bias {
+                Bias::PerCol(bv) => v = S::add(v, S::load_slice(&bv[col + 4 * j..])),
+                Bias::PerRow(_) => v = S::add(v, rb),
+                Bias::None => {}
+            }
+            if e.relu {
+                v = S::relu(v);
+            }
+            S::store_slice(&mut crow[4 * j..], v);
+        }
+    }
+}
+
+/// Chains in `simd_peak`: enough independent mul→add chains to cover both latencies.
+const PEAK_CHAINS: usize = 12;
+/// FLOPs per `simd_peak` iteration: each chain does one 4-lane mul and one 4-lane add.
+pub const SIMD_PEAK_FLOPS_PER_ITER: usize = PEAK_CHAINS * 8;
+
+/// A register-only loop of PEAK_CHAINS independent `acc = acc*m + c` chains, `iters` times
+/// (SIMD_PEAK_FLOPS_PER_ITER FLOPs each, no memory traffic): the ceiling GEMM is compared against.
+/// Returns the sum of the lanes so the work cannot be optimised away.
+pub fn simd_peak(iters: usize) -> f32 {
+    peak::<Arch>(iters)
+}
+
+#[inline(never)]
+fn peak<S: Simd>(iters: usize) -> f32 {
+    // acc converges to c/(1-m) = 1, so values stay normal for any iteration count.
+    let (m, c) = (S::splat(0.999), S::splat(0.001));
+    let mut acc = [S::zero(); PEAK_CHAINS];
+    for (i, a) in acc.iter_mut().enumerate() {
+        *a = S::splat(0.5 + i as f32 * 0.01);
+    }
+    for _ in 0..iters {
+        for a in acc.iter_mut() {
+            *a = S::add(S::mul(*a, m), c);
+        }
+    }
+    acc.iter().fold(0.0, |s, a| s + S::sum(*a))
+}

@@ -6,3 +6,5 @@
 
 pub mod abi;
 pub mod gemm;
+pub mod gemm_pack;
+pub mod simd;
