@@ -176,7 +176,7 @@ pub unsafe extern "C" fn gemm_f32(
     })())
 }
 
-/// Runs `gemm::simd_peak(iters)` (`gemm::SIMD_PEAK_FLOPS_PER_ITER` = 96 FLOPs per iteration) and
+/// Runs `gemm::simd_peak(iters)` (`gemm::SIMD_PEAK_FLOPS_PER_ITER` = 48 FLOPs per iteration) and
 /// writes its result to `out[0]`, so the loop cannot be optimised away.
 #[no_mangle]
 pub unsafe extern "C" fn simd_peak(iters: u32, out: *mut f32) -> i32 {

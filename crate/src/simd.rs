@@ -11,6 +11,8 @@ pub trait Simd {
     fn zero() -> Self::V;
     /// All lanes `x`.
     fn splat(x: f32) -> Self::V;
+    /// The vector with lanes `l`.
+    fn from_lanes(l: [f32; 4]) -> Self::V;
     /// Lane-wise `a + b`.
     fn add(a: Self::V, b: Self::V) -> Self::V;
     /// Lane-wise `a * b`.
@@ -69,6 +71,10 @@ impl Simd for Scalar {
         [x; 4]
     }
     #[inline(always)]
+    fn from_lanes(l: [f32; 4]) -> [f32; 4] {
+        l
+    }
+    #[inline(always)]
     fn add(a: [f32; 4], b: [f32; 4]) -> [f32; 4] {
         [a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3]]
     }
@@ -122,6 +128,10 @@ impl Simd for Wasm128 {
     #[inline(always)]
     fn splat(x: f32) -> Self::V {
         core::arch::wasm32::f32x4_splat(x)
+    }
+    #[inline(always)]
+    fn from_lanes(l: [f32; 4]) -> Self::V {
+        core::arch::wasm32::f32x4(l[0], l[1], l[2], l[3])
     }
     #[inline(always)]
     fn add(a: Self::V, b: Self::V) -> Self::V {
