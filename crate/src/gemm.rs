@@ -180,23 +180,22 @@ fn tile<S: Simd>(
     assert!(apanel.len() >= kb * MR && bpanel.len() >= kb * NR);
     assert!(rows <= MR && cols <= NR && (row + rows - 1) * ldc + col + cols <= c.len());
     let mut acc = [[S::zero(); NV]; MR];
-    let (mut pa, mut pb) = (apanel.as_ptr(), bpanel.as_ptr());
-    for _ in 0..kb {
-        // SAFETY: the loop runs kb times and advances pa by MR and pb by NR floats per step, so
-        // every read stays inside apanel[..kb*MR] and bpanel[..kb*NR] (asserted above).
+    let (pa, pb) = (apanel.as_ptr(), bpanel.as_ptr());
+    for p in 0..kb {
+        // SAFETY: p < kb, so reads at p*MR + i (i < MR) and p*NR + 4j + 3 (j < NV) stay inside
+        // apanel[..kb*MR] and bpanel[..kb*NR] (asserted above).
         unsafe {
+            let (ap, bp) = (pa.add(p * MR), pb.add(p * NR));
             let mut bv = [S::zero(); NV];
             for (j, v) in bv.iter_mut().enumerate() {
-                *v = S::load(pb.add(4 * j));
+                *v = S::load(bp.add(4 * j));
             }
-            for acc_row in acc.iter_mut() {
-                let av = S::load_splat(pa);
-                pa = pa.add(1);
+            for (i, acc_row) in acc.iter_mut().enumerate() {
+                let av = S::load_splat(ap.add(i));
                 for (a, b) in acc_row.iter_mut().zip(bv.iter()) {
                     *a = S::add(*a, S::mul(av, *b));
                 }
             }
-            pb = pb.add(NR);
         }
     }
     if rows == MR && cols == NR {
