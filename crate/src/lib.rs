@@ -6,5 +6,7 @@
 
 pub mod abi;
 pub mod gemm;
+pub mod conv;
+pub mod pool;
 pub mod gemm_pack;
 pub mod simd;

@@ -1,0 +1,19 @@
+// The package's entries mapped through one config: ESM out, the core wasm inlined (base64) so it
+// loads in Node, browsers and workers without paths. Types come from `tsc -p tsconfig.build.json`.
+import typescript from '@rollup/plugin-typescript';
+import { wasm } from '@rollup/plugin-wasm';
+
+const entries = {
+  index: 'ts/index.ts',
+  reference: 'ts/reference/index.ts',
+};
+
+export default {
+  input: entries,
+  output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true },
+  external: (id) => /^node:/.test(id) || id === 'comlink' || id.startsWith('comlink/'),
+  plugins: [
+    wasm({ targetEnv: 'auto-inline' }),
+    typescript({ tsconfig: './tsconfig.json', include: ['ts/**/*'], compilerOptions: { noEmit: false, outDir: 'dist' } }),
+  ],
+};

@@ -1,0 +1,44 @@
+/**
+ * Typed errors: every failure the library reports is a ModeconnError with a stable `code`, a
+ * message naming what was wrong (file, tensor, argument) and, where it helps, advice.
+ */
+
+/** Stable error codes; programs branch on these, never on messages. */
+export type ErrorCode =
+  | 'BAD_SHAPE'
+  | 'BAD_ARGUMENT'
+  | 'WASM_LOAD'
+  | 'WASM_STATUS'
+  | 'WASM_TRAP'
+  | 'STALE_HANDLE'
+  | 'OUT_OF_MEMORY';
+
+/** The one error class of the library. */
+export class ModeconnError extends Error {
+  readonly code: ErrorCode;
+  readonly advice?: string;
+
+  constructor(code: ErrorCode, message: string, options: { advice?: string; cause?: unknown } = {}) {
+    super(options.advice ? `${message} (${options.advice})` : message, { cause: options.cause });
+    this.name = 'ModeconnError';
+    this.code = code;
+    this.advice = options.advice;
+  }
+}
+
+/** Throws BAD_SHAPE unless `array` has exactly `expected` elements. */
+export function expectLength(name: string, array: ArrayLike<number> | null | undefined, expected: number): void {
+  const actual = array == null ? 0 : array.length;
+  if (actual !== expected) {
+    throw new ModeconnError('BAD_SHAPE', `${name} has ${actual} elements, expected ${expected}`);
+  }
+}
+
+/** Throws BAD_ARGUMENT unless every value is a non-negative integer (dimensions, counts). */
+export function expectDims(dims: Record<string, number>): void {
+  for (const [name, value] of Object.entries(dims)) {
+    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
+      throw new ModeconnError('BAD_ARGUMENT', `${name} must be a non-negative integer, got ${value}`);
+    }
+  }
+}

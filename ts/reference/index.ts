@@ -1,0 +1,7 @@
+/** The pure-TS twin of every kernel: the oracle in tests and the "JS" column in benchmarks. */
+import type { Kernels } from '../kernels/types.js';
+import { convReference } from './conv.js';
+
+export const referenceKernels: Kernels = {
+  ...convReference,
+};

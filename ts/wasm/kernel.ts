@@ -1,0 +1,226 @@
+/**
+ * The one owner of WASM memory. It instantiates the core, allocates and frees blocks, makes typed
+ * views (fresh after every possible growth), runs calls with scratch buffers, checks statuses and,
+ * when the module traps, re-creates the instance so the next call works. No other module reads
+ * or writes `memory.buffer`.
+ */
+import { ModeconnError } from '../errors.js';
+import { type CoreExports, Status, describeStatus } from './abi.js';
+import { compileCore } from './load.js';
+
+/** Typed arrays that can cross the boundary. */
+export type Transferable = Float32Array | Float64Array | Uint32Array | Int32Array | Uint8Array;
+
+/** A block of WASM memory owned by the caller until `core.free(buf)`. */
+export interface Buf {
+  readonly ptr: number;
+  readonly length: number;
+  readonly bytes: number;
+  /** The instance generation it belongs to; a trap makes older buffers stale. */
+  readonly generation: number;
+}
+
+/** Scratch allocations for one call; pointers are valid only inside the call. */
+export interface Scope {
+  /** Copies `array` in; returns its pointer. */
+  in(array: Transferable): number;
+  /** Copies `array` in and back out after the call. */
+  inout(array: Transferable): number;
+  /** Zeroed scratch the size of `array`, copied into `array` after the call. */
+  out(array: Transferable): number;
+  /** A u32 array holding the given pointers (for kernels over k vectors). */
+  ptrs(pointers: readonly number[]): number;
+}
+
+type ExportName = { [K in keyof CoreExports]: CoreExports[K] extends (...args: never[]) => number ? K : never }[keyof CoreExports];
+
+interface Block { ptr: number; bytes: number }
+
+/** An instantiated core with its memory. Get one with `getCore()` or `Core.create()`. */
+export class Core {
+  #module: WebAssembly.Module;
+  #exports!: CoreExports;
+  #generation = 0;
+  /** Bytes currently allocated through `allocF32`/`allocU32` (not scratch). */
+  #liveBytes = 0;
+
+  private constructor(module: WebAssembly.Module) {
+    this.#module = module;
+    this.#instantiate();
+  }
+
+  /** A new, independent instance (its own memory). */
+  static async create(): Promise<Core> {
+    return new Core(await compileCore());
+  }
+
+  /** Times the instance has been re-created after a trap. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /** Bytes of long-lived buffers currently allocated. */
+  get liveBytes(): number {
+    return this.#liveBytes;
+  }
+
+  /** Bytes of linear memory (grows, never shrinks). */
+  get memoryBytes(): number {
+    return this.#exports.memory.buffer.byteLength;
+  }
+
+  #instantiate(): void {
+    const instance = new WebAssembly.Instance(this.#module, {});
+    this.#exports = instance.exports as unknown as CoreExports;
+    this.#liveBytes = 0;
+  }
+
+  #alloc(bytes: number): number {
+    if (bytes === 0) return 0;
+    const ptr = this.#exports.mem_alloc(bytes);
+    if (ptr === 0) {
+      throw new ModeconnError('OUT_OF_MEMORY', `cannot allocate ${bytes} bytes of WASM memory`, {
+        advice: 'release handles you no longer need or use smaller batches',
+      });
+    }
+    return ptr;
+  }
+
+  #bytes(ptr: number, bytes: number): Uint8Array {
+    return new Uint8Array(this.#exports.memory.buffer, ptr, bytes);
+  }
+
+  /** Runs `body` against the exports; a trap re-creates the instance and throws WASM_TRAP. */
+  #guard<T>(what: string, body: (exports: CoreExports) => T): T {
+    try {
+      return body(this.#exports);
+    } catch (cause) {
+      // RangeError covers stack exhaustion inside WASM, which leaves the shadow stack pointer wrong.
+      if (cause instanceof WebAssembly.RuntimeError || cause instanceof RangeError) {
+        this.#generation += 1;
+        this.#instantiate();
+        throw new ModeconnError('WASM_TRAP', `the WASM core trapped in ${what}: ${(cause as Error).message}`, {
+          advice: 'the instance was re-created; buffers allocated before the trap are gone',
+          cause,
+        });
+      }
+      throw cause;
+    }
+  }
+
+  #check(name: string, status: number): void {
+    if (status !== Status.OK) {
+      throw new ModeconnError('WASM_STATUS', `${name} failed with status ${status}: ${describeStatus(status)}`);
+    }
+  }
+
+  /**
+   * Calls export `name` with scratch copies of typed arrays: `args` receives a scope, allocates
+   * through it and returns the argument list. Outputs are copied back, scratch is freed, a
+   * non-zero status throws WASM_STATUS.
+   */
+  call(name: ExportName, args: (scope: Scope) => number[]): void {
+    const blocks: Block[] = [];
+    const copyBack: { ptr: number; array: Transferable }[] = [];
+    const place = (array: Transferable, copyIn: boolean): number => {
+      const ptr = this.#alloc(array.byteLength);
+      if (ptr === 0) return 0;
+      blocks.push({ ptr, bytes: array.byteLength });
+      if (copyIn) this.#bytes(ptr, array.byteLength).set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
+      return ptr;
+    };
+    const scope: Scope = {
+      in: (array) => place(array, true),
+      inout: (array) => {
+        const ptr = place(array, true);
+        copyBack.push({ ptr, array });
+        return ptr;
+      },
+      out: (array) => {
+        const ptr = place(array, false);
+        copyBack.push({ ptr, array });
+        return ptr;
+      },
+      ptrs: (pointers) => place(Uint32Array.from(pointers), true),
+    };
+    const generation = this.#generation;
+    try {
+      const status = this.#guard(name, (exports) => {
+        const fn = exports[name] as (...a: number[]) => number;
+        return fn(...args(scope));
+      });
+      this.#check(name, status);
+      for (const { ptr, array } of copyBack) {
+        if (ptr !== 0) new Uint8Array(array.buffer, array.byteOffset, array.byteLength).set(this.#bytes(ptr, array.byteLength));
+      }
+    } finally {
+      if (generation === this.#generation) for (const b of blocks) this.#exports.mem_free(b.ptr, b.bytes);
+    }
+  }
+
+  /** Calls an export with plain numbers (pointers from `alloc*`); returns its status. */
+  invoke(name: ExportName, ...args: number[]): number {
+    return this.#guard(name, (exports) => (exports[name] as (...a: number[]) => number)(...args));
+  }
+
+  /** Like `invoke`, but a non-zero status throws WASM_STATUS. */
+  invokeChecked(name: ExportName, ...args: number[]): void {
+    this.#check(name, this.invoke(name, ...args));
+  }
+
+  /** A long-lived block of `length` f32 values (zeroed). Free it with `free`. */
+  allocF32(length: number): Buf {
+    return this.#allocBuf(length);
+  }
+
+  /** A long-lived block of `length` u32 values (zeroed). Free it with `free`. */
+  allocU32(length: number): Buf {
+    return this.#allocBuf(length);
+  }
+
+  #allocBuf(length: number): Buf {
+    if (!Number.isInteger(length) || length < 0) {
+      throw new ModeconnError('BAD_ARGUMENT', `buffer length must be a non-negative integer, got ${length}`);
+    }
+    const bytes = length * 4;
+    const ptr = this.#alloc(bytes);
+    this.#liveBytes += bytes;
+    return { ptr, length, bytes, generation: this.#generation };
+  }
+
+  #live(buf: Buf): void {
+    if (buf.generation !== this.#generation) {
+      throw new ModeconnError('STALE_HANDLE', 'this buffer belonged to a WASM instance that trapped and was re-created');
+    }
+  }
+
+  /** A Float32Array view of `buf`; take a new one after any allocation (memory may grow). */
+  f32(buf: Buf): Float32Array {
+    this.#live(buf);
+    return new Float32Array(this.#exports.memory.buffer, buf.ptr, buf.length);
+  }
+
+  /** A Uint32Array view of `buf`; take a new one after any allocation. */
+  u32(buf: Buf): Uint32Array {
+    this.#live(buf);
+    return new Uint32Array(this.#exports.memory.buffer, buf.ptr, buf.length);
+  }
+
+  /** Releases `buf`. Stale buffers (from before a trap) are ignored: their memory is gone. */
+  free(buf: Buf): void {
+    if (buf.generation !== this.#generation || buf.ptr === 0) return;
+    this.#exports.mem_free(buf.ptr, buf.bytes);
+    this.#liveBytes -= buf.bytes;
+  }
+}
+
+let shared: Promise<Core> | null = null;
+
+/** The shared core of this thread (each worker has its own). */
+export function getCore(): Promise<Core> {
+  shared ??= Core.create().catch((error: unknown) => {
+    shared = null;
+    throw error;
+  });
+  return shared;
+}
