@@ -9,3 +9,6 @@ export interface Kernels {}
 
 import type { ConvKernels } from './conv.js';
 export interface Kernels extends ConvKernels {}
+
+import type { GemmKernels } from './gemm.js';
+export interface Kernels extends GemmKernels {}

@@ -42,4 +42,9 @@ export interface CoreExports {
   maxpool2d_backward(dy: Ptr, argmax: Ptr, dx: Ptr, n: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number): number;
   avgpool2d_forward(x: Ptr, y: Ptr, n: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number): number;
   avgpool2d_backward(dy: Ptr, dx: Ptr, n: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number): number;
+  // ---- gemm ----
+  /** c = beta·c + op(a)·op(b) + bias, ReLU if relu; biasAxis 0 none, 1 per column, 2 per row. */
+  gemm_f32(transA: number, transB: number, m: number, n: number, k: number, a: Ptr, b: Ptr, bias: Ptr, biasAxis: number, beta: number, relu: number, c: Ptr): number;
+  /** Register-only mul+add loop, 48 FLOPs per iteration; writes its result to out[0]. */
+  simd_peak(iters: number, out: Ptr): number;
 }
