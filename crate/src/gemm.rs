@@ -13,8 +13,10 @@ pub const MR: usize = 4;
 const NV: usize = 2;
 /// Columns of a micro-tile.
 pub const NR: usize = 4 * NV;
-/// Depth of a packed block: a B micro-panel (KC·NR) and an A micro-panel (KC·MR) stay in L1.
-const KC: usize = 256;
+/// Largest depth of a packed block: a B micro-panel (KC·NR) and an A micro-panel (KC·MR) stay in
+/// L1. Depths are split evenly (784 → 2×392), so no block is a thin remainder whose tile
+/// epilogues cost as much as its products.
+const KC: usize = 512;
 /// Rows of a packed A block (a multiple of MR): MC·KC floats stay in L2.
 const MC: usize = 128;
 /// Columns of a packed B block (a multiple of NR).
@@ -92,7 +94,7 @@ fn round_up(x: usize, to: usize) -> usize {
 
 fn blocked(p: &Gemm, a: &[f32], b: &[f32], bias: Bias, c: &mut [f32], ap: &mut Vec<f32>, bp: &mut Vec<f32>) {
     let (m, n, k) = (p.m, p.n, p.k);
-    let kc_max = k.min(KC);
+    let kc_max = (k + (k + KC - 1) / KC - 1) / ((k + KC - 1) / KC);
     grow(ap, round_up(m.min(MC), MR) * kc_max);
     grow(bp, round_up(n.min(NC), NR) * kc_max);
     let mut jc = 0;
@@ -100,7 +102,7 @@ fn blocked(p: &Gemm, a: &[f32], b: &[f32], bias: Bias, c: &mut [f32], ap: &mut V
         let nb = NC.min(n - jc);
         let mut pc = 0;
         while pc < k {
-            let kb = KC.min(k - pc);
+            let kb = kc_max.min(k - pc);
             pack_b(p.trans_b, b, k, n, pc, kb, jc, nb, bp);
             let first = pc == 0;
             let e = Epilogue {

@@ -21,6 +21,8 @@ pub trait Simd {
     fn relu(x: Self::V) -> Self::V;
     /// Sum of the four lanes.
     fn sum(x: Self::V) -> f32;
+    /// Transposes a 4×4 block held as four rows: out[i] lane j = r[j] lane i.
+    fn transpose4(r: [Self::V; 4]) -> [Self::V; 4];
     /// Lane `i` (0..4).
     fn lane(x: Self::V, i: usize) -> f32;
 
@@ -92,6 +94,10 @@ impl Simd for Scalar {
         (x[0] + x[1]) + (x[2] + x[3])
     }
     #[inline(always)]
+    fn transpose4(r: [[f32; 4]; 4]) -> [[f32; 4]; 4] {
+        core::array::from_fn(|i| [r[0][i], r[1][i], r[2][i], r[3][i]])
+    }
+    #[inline(always)]
     fn lane(x: [f32; 4], i: usize) -> f32 {
         x[i]
     }
@@ -150,6 +156,16 @@ impl Simd for Wasm128 {
     fn sum(x: Self::V) -> f32 {
         use core::arch::wasm32::f32x4_extract_lane as e;
         (e::<0>(x) + e::<1>(x)) + (e::<2>(x) + e::<3>(x))
+    }
+    #[inline(always)]
+    fn transpose4(r: [Self::V; 4]) -> [Self::V; 4] {
+        use core::arch::wasm32::i32x4_shuffle as sh;
+        // Interleave row pairs (unpcklps/unpckhps), then join 64-bit halves (movlhps/movhlps).
+        let t0 = sh::<0, 4, 1, 5>(r[0], r[1]);
+        let t1 = sh::<2, 6, 3, 7>(r[0], r[1]);
+        let t2 = sh::<0, 4, 1, 5>(r[2], r[3]);
+        let t3 = sh::<2, 6, 3, 7>(r[2], r[3]);
+        [sh::<0, 1, 4, 5>(t0, t2), sh::<2, 3, 6, 7>(t0, t2), sh::<0, 1, 4, 5>(t1, t3), sh::<2, 3, 6, 7>(t1, t3)]
     }
     #[inline(always)]
     fn lane(x: Self::V, i: usize) -> f32 {

@@ -82,8 +82,8 @@ fn all_layouts_odd_shapes() {
 
 #[test]
 fn large_odd_shapes_cross_blocks() {
-    // 255/513 cross MC, NR, MR and KC boundaries; k = 513 uses three packed depth blocks.
-    let shapes = [(255, 17, 513), (17, 513, 255), (513, 3, 255), (3, 255, 513), (129, 131, 257)];
+    // 255/513 cross MC, NR, MR and KC boundaries; k = 513 and 1100 use two and three depth blocks.
+    let shapes = [(255, 17, 513), (17, 513, 255), (513, 3, 255), (3, 255, 513), (129, 131, 257), (21, 30, 1100)];
     for (s, &(m, n, k)) in shapes.iter().enumerate() {
         for &(ta, tb) in &[(false, false), (true, false), (false, true), (true, true)] {
             check(m, n, k, ta, tb, 0.5, s % 2 == 0, (s % 3) as u8, 100 + s as u64);
