@@ -304,6 +304,9 @@ pub unsafe extern "C" fn avgpool2d_backward(
 /// C(m,n) = beta*C + op(A)·op(B) + bias, then ReLU if `relu` (see `gemm::gemm`). `trans_a`,
 /// `trans_b`, `relu` are 0/1; `bias_axis` is 0 none, 1 per column (len n), 2 per row (len m); `bias`
 /// may be null when `bias_axis` is 0.
+///
+/// # Safety
+/// Pointers are checked against linear memory; `c` must not overlap the inputs.
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn gemm_f32(
@@ -344,6 +347,9 @@ pub unsafe extern "C" fn gemm_f32(
 
 /// Runs `gemm::simd_peak(iters)` (`gemm::SIMD_PEAK_FLOPS_PER_ITER` = 48 FLOPs per iteration) and
 /// writes its result to `out[0]`, so the loop cannot be optimised away.
+///
+/// # Safety
+/// `out` is checked against linear memory.
 #[no_mangle]
 pub unsafe extern "C" fn simd_peak(iters: u32, out: *mut f32) -> i32 {
     status((|| {

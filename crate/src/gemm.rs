@@ -79,7 +79,7 @@ pub fn gemm(p: &Gemm, a: &[f32], b: &[f32], bias: Bias, c: &mut [f32]) {
 
 thread_local! {
     /// Packing buffers for A and B, grown on demand and kept, so steady-state calls do not allocate.
-    static PACK: RefCell<(Vec<f32>, Vec<f32>)> = RefCell::new((Vec::new(), Vec::new()));
+    static PACK: RefCell<(Vec<f32>, Vec<f32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
 }
 
 fn grow(v: &mut Vec<f32>, len: usize) {
@@ -92,17 +92,23 @@ fn round_up(x: usize, to: usize) -> usize {
     (x + to - 1) / to * to
 }
 
+/// The block size that splits `len` (> 0) into the fewest blocks of at most `max`, evenly.
+fn even_block(len: usize, max: usize) -> usize {
+    let blocks = (len + max - 1) / max;
+    (len + blocks - 1) / blocks
+}
+
 fn blocked(p: &Gemm, a: &[f32], b: &[f32], bias: Bias, c: &mut [f32], ap: &mut Vec<f32>, bp: &mut Vec<f32>) {
     let (m, n, k) = (p.m, p.n, p.k);
-    let kc_max = (k + (k + KC - 1) / KC - 1) / ((k + KC - 1) / KC);
-    grow(ap, round_up(m.min(MC), MR) * kc_max);
-    grow(bp, round_up(n.min(NC), NR) * kc_max);
+    let kc = even_block(k, KC);
+    grow(ap, round_up(m.min(MC), MR) * kc);
+    grow(bp, round_up(n.min(NC), NR) * kc);
     let mut jc = 0;
     while jc < n {
         let nb = NC.min(n - jc);
         let mut pc = 0;
         while pc < k {
-            let kb = kc_max.min(k - pc);
+            let kb = kc.min(k - pc);
             pack_b(p.trans_b, b, k, n, pc, kb, jc, nb, bp);
             let first = pc == 0;
             let e = Epilogue {
