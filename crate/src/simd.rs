@@ -23,8 +23,6 @@ pub trait Simd {
     fn sum(x: Self::V) -> f32;
     /// Transposes a 4×4 block held as four rows: out[i] lane j = r[j] lane i.
     fn transpose4(r: [Self::V; 4]) -> [Self::V; 4];
-    /// Lane `i` (0..4).
-    fn lane(x: Self::V, i: usize) -> f32;
 
     /// Loads four consecutive f32 from `p` (no alignment needed).
     ///
@@ -98,10 +96,6 @@ impl Simd for Scalar {
         core::array::from_fn(|i| [r[0][i], r[1][i], r[2][i], r[3][i]])
     }
     #[inline(always)]
-    fn lane(x: [f32; 4], i: usize) -> f32 {
-        x[i]
-    }
-    #[inline(always)]
     unsafe fn load(p: *const f32) -> [f32; 4] {
         // SAFETY: the caller guarantees p..p+4 is readable; read_unaligned needs no alignment
         // beyond f32's, which every *const f32 from a slice has.
@@ -166,16 +160,6 @@ impl Simd for Wasm128 {
         let t2 = sh::<0, 4, 1, 5>(r[2], r[3]);
         let t3 = sh::<2, 6, 3, 7>(r[2], r[3]);
         [sh::<0, 1, 4, 5>(t0, t2), sh::<2, 3, 6, 7>(t0, t2), sh::<0, 1, 4, 5>(t1, t3), sh::<2, 3, 6, 7>(t1, t3)]
-    }
-    #[inline(always)]
-    fn lane(x: Self::V, i: usize) -> f32 {
-        use core::arch::wasm32::f32x4_extract_lane as e;
-        match i {
-            0 => e::<0>(x),
-            1 => e::<1>(x),
-            2 => e::<2>(x),
-            _ => e::<3>(x),
-        }
     }
     #[inline(always)]
     unsafe fn load(p: *const f32) -> Self::V {

@@ -154,3 +154,24 @@ fn simd_peak_is_finite_and_deterministic() {
     assert!(x.is_finite() && x > 0.0);
     assert_eq!(x, simd_peak(1000));
 }
+
+#[test]
+fn scalar_simd_twin_ops() {
+    use modeconn_core::simd::{Scalar, Simd};
+    let rows: [[f32; 4]; 4] = core::array::from_fn(|i| core::array::from_fn(|j| (4 * i + j) as f32));
+    let t = Scalar::transpose4(rows);
+    for i in 0..4 {
+        for j in 0..4 {
+            assert_eq!(t[i][j], rows[j][i]);
+        }
+    }
+    let r = Scalar::relu([-1.0, 0.0, 2.0, f32::NAN]);
+    assert_eq!(&r[..3], &[0.0, 0.0, 2.0]);
+    assert!(r[3].is_nan());
+    let src = [1.0f32, 2.0, 3.0, 4.0, 5.0];
+    // SAFETY: src has at least one (load_splat) and four (load) readable floats.
+    let (v, s) = unsafe { (Scalar::load(src[1..].as_ptr()), Scalar::load_splat(src.as_ptr())) };
+    assert_eq!(v, [2.0, 3.0, 4.0, 5.0]);
+    assert_eq!(Scalar::add(Scalar::mul(v, s), Scalar::splat(0.5)), [2.5, 3.5, 4.5, 5.5]);
+    assert_eq!(Scalar::sum(v), 14.0);
+}
