@@ -11,7 +11,17 @@ export type ErrorCode =
   | 'WASM_STATUS'
   | 'WASM_TRAP'
   | 'STALE_HANDLE'
-  | 'OUT_OF_MEMORY';
+  | 'OUT_OF_MEMORY'
+  // data sets and files (IDX, safetensors)
+  | 'BAD_FILE' // malformed structure: truncated, bad magic, invalid JSON, sizes that disagree
+  | 'HEADER_TOO_LARGE' // a declared header above the reader's cap (it would exhaust memory)
+  | 'UNKNOWN_DTYPE' // a dtype code or name the reader does not support
+  | 'BAD_OFFSETS' // tensor byte ranges: out of range, overlapping, gaps, or not matching the shape
+  | 'NON_FINITE' // NaN or ±Inf in a floating-point tensor
+  | 'MISSING_TENSOR' // an expected tensor is absent
+  | 'UNEXPECTED_TENSOR' // a tensor that was not expected is present
+  | 'DATA_UNAVAILABLE' // a data set's files are not installed or not found
+  | 'IO_ERROR'; // the file system refused (permissions, not a file, disk full, ...)
 
 /** The one error class of the library. */
 export class ModeconnError extends Error {

@@ -4,3 +4,25 @@ export { Core, getCore, type Buf, type Scope } from './wasm/kernel.js';
 export { setCoreSource } from './wasm/load.js';
 export { wasmKernels } from './wasm/kernels/index.js';
 export type { Kernels } from './kernels/types.js';
+
+// ---- data and files (io) ----
+export { createDataSet, subsetDataSet, splitDataSet, shuffledOrder, type DataSet, type DataSetInit, type SplitOptions } from './data/dataset.js';
+export { batches, fillBatch, batchCount, type Batch, type BatchBuffers, type BatchOptions } from './data/batches.js';
+export { normalizeDataSet, computeNormStats, scaleToUnit, type NormStats, type NormalizeOptions, type ScaleStats } from './data/normalize.js';
+export { parseIdx, decodeIdx, loadIdx, type IdxArray, type IdxDtype, type LoadIdxOptions } from './data/idx.js';
+export { loadIdxFiles, loadIdxDirectory, type IdxDirectoryOptions } from './data/idx-files.js';
+export { loadMnist, loadFashionMnist, FASHION_MNIST_DIR, type Split, type FashionMnistOptions } from './data/mnist.js';
+export { twoMoons, spirals, gaussianBlobs, type SyntheticOptions, type SpiralOptions, type BlobOptions } from './data/synthetic.js';
+export {
+  parseSafetensors,
+  expectTensors,
+  tensorToFloat32,
+  type SafetensorsDtype,
+  type Tensor,
+  type TensorData,
+  type SafetensorsFile,
+  type ReadSafetensorsOptions,
+  type ExpectTensorsOptions,
+} from './io/safetensors.js';
+export { serializeSafetensors, type TensorInput, type WriteSafetensorsOptions } from './io/safetensors-write.js';
+export { loadSafetensors, saveSafetensors } from './io/safetensors-files.js';

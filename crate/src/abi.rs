@@ -138,7 +138,7 @@ pub extern "C" fn debug_trap() -> i32 {
 use crate::conv::{Conv2d, GeomError};
 use crate::pool::Pool2d;
 
-fn geom_status(e: GeomError) -> i32 {
+fn conv_geom_status(e: GeomError) -> i32 {
     match e {
         GeomError::Arg => ERR_ARG,
         GeomError::Shape => ERR_SHAPE,
@@ -146,7 +146,7 @@ fn geom_status(e: GeomError) -> i32 {
 }
 
 /// Zero-filled scratch, or `ERR_ALLOC` instead of an abort when memory runs out.
-fn scratch(len: usize) -> Result<Vec<f32>, i32> {
+fn conv_scratch(len: usize) -> Result<Vec<f32>, i32> {
     let mut v = Vec::new();
     v.try_reserve_exact(len).map_err(|_| ERR_ALLOC)?;
     v.resize(len, 0.0);
@@ -178,12 +178,12 @@ pub unsafe extern "C" fn conv2d_forward(
 ) -> i32 {
     status((|| {
         let g = conv_geom(n, c_in, h, w, c_out, kh, kw, sh, sw, ph, pw);
-        let s = g.sizes().map_err(geom_status)?;
+        let s = g.sizes().map_err(conv_geom_status)?;
         let x = f32s(x, s.x)?;
         let weight = f32s(weight, s.weight)?;
         let bias = if bias.is_null() { None } else { Some(f32s(bias, g.c_out)?) };
         let y = f32s_mut(y, s.y)?;
-        let mut tmp = scratch(s.scratch_forward)?;
+        let mut tmp = conv_scratch(s.scratch_forward)?;
         crate::conv::conv2d_forward(&g, &s, x, weight, bias, y, &mut tmp);
         Ok(())
     })())
@@ -203,14 +203,14 @@ pub unsafe extern "C" fn conv2d_backward(
 ) -> i32 {
     status((|| {
         let g = conv_geom(n, c_in, h, w, c_out, kh, kw, sh, sw, ph, pw);
-        let s = g.sizes().map_err(geom_status)?;
+        let s = g.sizes().map_err(conv_geom_status)?;
         let x = f32s(x, s.x)?;
         let weight = f32s(weight, s.weight)?;
         let dy = f32s(dy, s.y)?;
         let dx = if dx.is_null() { None } else { Some(f32s_mut(dx, s.x)?) };
         let dweight = f32s_mut(dweight, s.weight)?;
         let dbias = if dbias.is_null() { None } else { Some(f32s_mut(dbias, g.c_out)?) };
-        let mut tmp = scratch(s.scratch_backward)?;
+        let mut tmp = conv_scratch(s.scratch_backward)?;
         crate::conv::conv2d_backward(&g, &s, x, weight, dy, dx, dweight, dbias, &mut tmp);
         Ok(())
     })())
@@ -229,7 +229,7 @@ pub unsafe extern "C" fn maxpool2d_forward(
 ) -> i32 {
     status((|| {
         let g = pool_geom(n, c, h, w, kh, kw, sh, sw, ph, pw);
-        let s = g.sizes().map_err(geom_status)?;
+        let s = g.sizes().map_err(conv_geom_status)?;
         let x = f32s(x, s.x)?;
         let y = f32s_mut(y, s.y)?;
         let argmax = u32s_mut(argmax, s.y)?;
@@ -251,7 +251,7 @@ pub unsafe extern "C" fn maxpool2d_backward(
 ) -> i32 {
     status((|| {
         let g = pool_geom(n, c, h, w, kh, kw, sh, sw, ph, pw);
-        let s = g.sizes().map_err(geom_status)?;
+        let s = g.sizes().map_err(conv_geom_status)?;
         let dy = f32s(dy, s.y)?;
         let argmax = u32s(argmax, s.y)?;
         let dx = f32s_mut(dx, s.x)?;
@@ -271,7 +271,7 @@ pub unsafe extern "C" fn avgpool2d_forward(
 ) -> i32 {
     status((|| {
         let g = pool_geom(n, c, h, w, kh, kw, sh, sw, ph, pw);
-        let s = g.sizes().map_err(geom_status)?;
+        let s = g.sizes().map_err(conv_geom_status)?;
         let x = f32s(x, s.x)?;
         let y = f32s_mut(y, s.y)?;
         crate::pool::avgpool2d_forward(&g, &s, x, y);
@@ -291,10 +291,516 @@ pub unsafe extern "C" fn avgpool2d_backward(
 ) -> i32 {
     status((|| {
         let g = pool_geom(n, c, h, w, kh, kw, sh, sw, ph, pw);
-        let s = g.sizes().map_err(geom_status)?;
+        let s = g.sizes().map_err(conv_geom_status)?;
         let dy = f32s(dy, s.y)?;
         let dx = f32s_mut(dx, s.x)?;
         crate::pool::avgpool2d_backward(&g, &s, dy, dx);
+        Ok(())
+    })())
+}
+
+// ---- norm / act / loss ----
+
+/// `n·c·s` with every factor ≥ 1, or `ERR_SHAPE`.
+fn bn_shape(n: u32, c: u32, s: u32) -> Result<crate::norm::BnShape, i32> {
+    if n == 0 || c == 0 || s == 0 {
+        return Err(ERR_SHAPE);
+    }
+    let sh = crate::norm::BnShape { n: n as usize, c: c as usize, s: s as usize };
+    (sh.n)
+        .checked_mul(sh.c)
+        .and_then(|v| v.checked_mul(sh.s))
+        .filter(|&v| v <= u32::MAX as usize / 4)
+        .map(|_| sh)
+        .ok_or(ERR_SHAPE)
+}
+
+/// `eps` must be finite and ≥ 0.
+fn bn_eps(eps: f32) -> Result<(), i32> {
+    if eps.is_finite() && eps >= 0.0 {
+        Ok(())
+    } else {
+        Err(ERR_ARG)
+    }
+}
+
+/// An optional f32 view: a null pointer is `None` (e.g. BatchNorm without affine parameters).
+fn bn_opt_f32s<'a>(ptr: *const f32, len: usize) -> Result<Option<&'a [f32]>, i32> {
+    if ptr.is_null() {
+        Ok(None)
+    } else {
+        f32s(ptr, len).map(Some)
+    }
+}
+
+/// An optional mutable f32 view: a null pointer is `None` (the output is skipped).
+fn bn_opt_f32s_mut<'a>(ptr: *mut f32, len: usize) -> Result<Option<&'a mut [f32]>, i32> {
+    if ptr.is_null() {
+        Ok(None)
+    } else {
+        f32s_mut(ptr, len).map(Some)
+    }
+}
+
+/// True when two byte ranges `[a, a + la)` and `[b, b + lb)` intersect.
+fn relu_overlaps(a: usize, la: usize, b: usize, lb: usize) -> bool {
+    la != 0 && lb != 0 && a < b.saturating_add(lb) && b < a.saturating_add(la)
+}
+
+/// BatchNorm train forward over `x[n, c, s]`. `mode`: 0 momentum
+/// (`running = (1 − momentum)·running + momentum·batch`), 1 exact average over `seen` samples
+/// already folded in, 2 running statistics untouched. Writes `y`, `save_mean`, `save_invstd`.
+/// In every BatchNorm export, null `gamma`/`beta` mean gamma 1, beta 0 (`affine=False`) and null
+/// `dgamma`/`dbeta` skip those outputs.
+///
+/// # Safety
+/// Every range is checked against linear memory; the caller passes no overlapping ranges where one is written.
+#[no_mangle]
+pub unsafe extern "C" fn batchnorm_forward_train(
+    x: *const f32,
+    gamma: *const f32,
+    beta: *const f32,
+    y: *mut f32,
+    save_mean: *mut f32,
+    save_invstd: *mut f32,
+    running_mean: *mut f32,
+    running_var: *mut f32,
+    n: u32,
+    c: u32,
+    s: u32,
+    eps: f32,
+    mode: u32,
+    momentum: f32,
+    seen: u32,
+) -> i32 {
+    use crate::norm::RunningUpdate;
+    status((|| {
+        let sh = bn_shape(n, c, s)?;
+        bn_eps(eps)?;
+        let update = match mode {
+            0 if (0.0..=1.0).contains(&momentum) => RunningUpdate::Momentum(momentum),
+            1 => RunningUpdate::ExactAverage { seen: seen as u64 },
+            2 => RunningUpdate::Frozen,
+            _ => return Err(ERR_ARG),
+        };
+        let cc = sh.c;
+        let (rm, rv): (&mut [f32], &mut [f32]) = if mode == 2 {
+            (&mut [], &mut [])
+        } else {
+            (f32s_mut(running_mean, cc)?, f32s_mut(running_var, cc)?)
+        };
+        crate::norm::batchnorm_forward_train(
+            sh,
+            eps,
+            update,
+            f32s(x, sh.len())?,
+            bn_opt_f32s(gamma, cc)?,
+            bn_opt_f32s(beta, cc)?,
+            f32s_mut(y, sh.len())?,
+            f32s_mut(save_mean, cc)?,
+            f32s_mut(save_invstd, cc)?,
+            rm,
+            rv,
+        );
+        Ok(())
+    })())
+}
+
+/// BatchNorm eval forward over `x[n, c, s]` with the running statistics.
+///
+/// # Safety
+/// Every range is checked against linear memory; the caller passes no overlapping ranges where one is written.
+#[no_mangle]
+pub unsafe extern "C" fn batchnorm_forward_eval(
+    x: *const f32,
+    gamma: *const f32,
+    beta: *const f32,
+    running_mean: *const f32,
+    running_var: *const f32,
+    y: *mut f32,
+    n: u32,
+    c: u32,
+    s: u32,
+    eps: f32,
+) -> i32 {
+    status((|| {
+        let sh = bn_shape(n, c, s)?;
+        bn_eps(eps)?;
+        let cc = sh.c;
+        crate::norm::batchnorm_forward_eval(
+            sh,
+            eps,
+            f32s(x, sh.len())?,
+            bn_opt_f32s(gamma, cc)?,
+            bn_opt_f32s(beta, cc)?,
+            f32s(running_mean, cc)?,
+            f32s(running_var, cc)?,
+            f32s_mut(y, sh.len())?,
+        );
+        Ok(())
+    })())
+}
+
+/// BatchNorm train backward through the batch statistics; overwrites `dx`, `dgamma`, `dbeta`.
+///
+/// # Safety
+/// Every range is checked against linear memory; the caller passes no overlapping ranges where one is written.
+#[no_mangle]
+pub unsafe extern "C" fn batchnorm_backward(
+    x: *const f32,
+    dy: *const f32,
+    gamma: *const f32,
+    save_mean: *const f32,
+    save_invstd: *const f32,
+    dx: *mut f32,
+    dgamma: *mut f32,
+    dbeta: *mut f32,
+    n: u32,
+    c: u32,
+    s: u32,
+) -> i32 {
+    status((|| {
+        let sh = bn_shape(n, c, s)?;
+        let cc = sh.c;
+        crate::norm::batchnorm_backward(
+            sh,
+            f32s(x, sh.len())?,
+            f32s(dy, sh.len())?,
+            bn_opt_f32s(gamma, cc)?,
+            f32s(save_mean, cc)?,
+            f32s(save_invstd, cc)?,
+            f32s_mut(dx, sh.len())?,
+            bn_opt_f32s_mut(dgamma, cc)?,
+            bn_opt_f32s_mut(dbeta, cc)?,
+        );
+        Ok(())
+    })())
+}
+
+/// BatchNorm eval backward (running statistics constant); overwrites `dx`, `dgamma`, `dbeta`.
+///
+/// # Safety
+/// Every range is checked against linear memory; the caller passes no overlapping ranges where one is written.
+#[no_mangle]
+pub unsafe extern "C" fn batchnorm_backward_eval(
+    x: *const f32,
+    dy: *const f32,
+    gamma: *const f32,
+    running_mean: *const f32,
+    running_var: *const f32,
+    dx: *mut f32,
+    dgamma: *mut f32,
+    dbeta: *mut f32,
+    n: u32,
+    c: u32,
+    s: u32,
+    eps: f32,
+) -> i32 {
+    status((|| {
+        let sh = bn_shape(n, c, s)?;
+        bn_eps(eps)?;
+        let cc = sh.c;
+        crate::norm::batchnorm_backward_eval(
+            sh,
+            eps,
+            f32s(x, sh.len())?,
+            f32s(dy, sh.len())?,
+            bn_opt_f32s(gamma, cc)?,
+            f32s(running_mean, cc)?,
+            f32s(running_var, cc)?,
+            f32s_mut(dx, sh.len())?,
+            bn_opt_f32s_mut(dgamma, cc)?,
+            bn_opt_f32s_mut(dbeta, cc)?,
+        );
+        Ok(())
+    })())
+}
+
+/// `y = max(x, 0)` over `len` values; `y == x` runs in place, a partial overlap is `ERR_ARG`.
+///
+/// # Safety
+/// Every range is checked against linear memory; relu_overlaps other than the in-place case are ERR_ARG.
+#[no_mangle]
+pub unsafe extern "C" fn relu_forward(x: *const f32, y: *mut f32, len: u32) -> i32 {
+    status((|| {
+        let len = len as usize;
+        if std::ptr::eq(x, y) {
+            crate::act::relu_forward_inplace(f32s_mut(y, len)?);
+            return Ok(());
+        }
+        if relu_overlaps(x as usize, len.saturating_mul(4), y as usize, len.saturating_mul(4)) {
+            return Err(ERR_ARG);
+        }
+        crate::act::relu_forward(f32s(x, len)?, f32s_mut(y, len)?);
+        Ok(())
+    })())
+}
+
+/// `dx = dy` where `mask > 0` (mask: the forward input or output), else 0. `dx == dy` runs in
+/// place; `dx` must not overlap `mask` nor partially overlap `dy`.
+///
+/// # Safety
+/// Every range is checked against linear memory; relu_overlaps other than the in-place case are ERR_ARG.
+#[no_mangle]
+pub unsafe extern "C" fn relu_backward(dy: *const f32, mask: *const f32, dx: *mut f32, len: u32) -> i32 {
+    status((|| {
+        let len = len as usize;
+        let (d, m, o) = (dy as usize, mask as usize, dx as usize);
+        if relu_overlaps(o, len.saturating_mul(4), m, len.saturating_mul(4)) {
+            return Err(ERR_ARG);
+        }
+        if d == o {
+            crate::act::relu_backward_inplace(f32s_mut(dx, len)?, f32s(mask, len)?);
+            return Ok(());
+        }
+        if relu_overlaps(o, len.saturating_mul(4), d, len.saturating_mul(4)) {
+            return Err(ERR_ARG);
+        }
+        crate::act::relu_backward(f32s(dy, len)?, f32s(mask, len)?, f32s_mut(dx, len)?);
+        Ok(())
+    })())
+}
+
+/// Softmax cross-entropy on `logits[n, classes]` with `labels[n]`: writes `losses[n]`,
+/// `correct[n]` (1/0), `mean_loss[1]`, and `grad[n, classes] = (softmax − onehot)/n` unless
+/// `grad` is null. A label `>= classes` is `ERR_ARG` (nothing is written).
+///
+/// # Safety
+/// Every range is checked against linear memory; the caller passes no overlapping ranges where one is written.
+#[no_mangle]
+pub unsafe extern "C" fn softmax_xent(
+    logits: *const f32,
+    labels: *const u32,
+    losses: *mut f32,
+    correct: *mut u32,
+    mean_loss: *mut f32,
+    grad: *mut f32,
+    n: u32,
+    classes: u32,
+) -> i32 {
+    status((|| {
+        if n == 0 || classes == 0 {
+            return Err(ERR_SHAPE);
+        }
+        let (nn, k) = (n as usize, classes as usize);
+        let len = nn.checked_mul(k).filter(|&v| v <= u32::MAX as usize / 4).ok_or(ERR_SHAPE)?;
+        let labels = u32s(labels, nn)?;
+        if crate::loss::first_bad_label(labels, k).is_some() {
+            return Err(ERR_ARG);
+        }
+        let logits = f32s(logits, len)?;
+        let losses = f32s_mut(losses, nn)?;
+        let correct = u32s_mut(correct, nn)?;
+        let mean_loss = f32s_mut(mean_loss, 1)?;
+        let grad = if grad.is_null() { None } else { Some(f32s_mut(grad, len)?) };
+        mean_loss[0] = crate::loss::softmax_xent(k, logits, labels, losses, correct, grad);
+        Ok(())
+    })())
+}
+
+// ---- rng, dropout, optim, blend ----
+
+use crate::{blend, dropout, optim, rng};
+
+/// Runs `f` on the 4-word generator state at `state`, writing the advanced state back.
+fn with_state<F: FnOnce(&mut rng::State)>(state: *mut u32, f: F) -> Result<(), i32> {
+    let words = u32s_mut(state, 4)?;
+    let mut s = [words[0], words[1], words[2], words[3]];
+    f(&mut s);
+    words.copy_from_slice(&s);
+    Ok(())
+}
+
+/// A checked f64 out-slot (reductions return their scalar through it).
+fn f64_out<'a>(ptr: *mut f64) -> Result<&'a mut f64, i32> {
+    check_range(ptr as usize, 8, 8)?;
+    // SAFETY: non-null, 8-aligned and inside linear memory (checked above).
+    Ok(unsafe { &mut *ptr })
+}
+
+/// A 0/1 flag.
+fn flag(v: u32) -> Result<bool, i32> {
+    match v {
+        0 => Ok(false),
+        1 => Ok(true),
+        _ => Err(ERR_ARG),
+    }
+}
+
+/// Writes the generator state for `(seed, stream)` into `state` (4 words).
+#[no_mangle]
+pub unsafe extern "C" fn rng_seed(state: *mut u32, seed: u32, stream: u32) -> i32 {
+    status(u32s_mut(state, 4).map(|w| w.copy_from_slice(&rng::seed(seed, stream))))
+}
+
+/// Fills `out[len]` with u32 draws, advancing `state`.
+#[no_mangle]
+pub unsafe extern "C" fn rng_u32(state: *mut u32, out: *mut u32, len: u32) -> i32 {
+    status(u32s_mut(out, len as usize).and_then(|o| with_state(state, |s| rng::fill_u32(s, o))))
+}
+
+/// Fills `out[len]` with uniforms in [0, 1), advancing `state`.
+#[no_mangle]
+pub unsafe extern "C" fn rng_uniform(state: *mut u32, out: *mut f32, len: u32) -> i32 {
+    status(f32s_mut(out, len as usize).and_then(|o| with_state(state, |s| rng::fill_uniform(s, o))))
+}
+
+/// Fills `out[len]` with standard normals (pairs; an odd tail discards one value).
+#[no_mangle]
+pub unsafe extern "C" fn rng_normal(state: *mut u32, out: *mut f32, len: u32) -> i32 {
+    status(f32s_mut(out, len as usize).and_then(|o| with_state(state, |s| rng::fill_normal(s, o))))
+}
+
+/// Fills `out[len]` with integers in [0, n); `n = 0` is `ERR_ARG`.
+#[no_mangle]
+pub unsafe extern "C" fn rng_below(state: *mut u32, n: u32, out: *mut u32, len: u32) -> i32 {
+    if n == 0 {
+        return ERR_ARG;
+    }
+    status(u32s_mut(out, len as usize).and_then(|o| with_state(state, |s| rng::fill_below(s, n, o))))
+}
+
+/// Writes a random permutation of 0..n into `out[n]`.
+#[no_mangle]
+pub unsafe extern "C" fn rng_permutation(state: *mut u32, out: *mut u32, n: u32) -> i32 {
+    status(u32s_mut(out, n as usize).and_then(|o| with_state(state, |s| rng::permutation(s, o))))
+}
+
+/// Dropout forward over `len` values: `y = x · mask`, mask drawn from `state`; p ∈ [0, 1).
+#[no_mangle]
+pub unsafe extern "C" fn dropout_forward(
+    state: *mut u32, x: *const f32, y: *mut f32, mask: *mut f32, len: u32, p: f32,
+) -> i32 {
+    if !(p >= 0.0 && p < 1.0) {
+        return ERR_ARG;
+    }
+    let n = len as usize;
+    status((|| {
+        let (x, y, mask) = (f32s(x, n)?, f32s_mut(y, n)?, f32s_mut(mask, n)?);
+        with_state(state, |s| dropout::forward(p, s, x, y, mask))
+    })())
+}
+
+/// Dropout backward: `dx = dy · mask`.
+#[no_mangle]
+pub unsafe extern "C" fn dropout_backward(dy: *const f32, mask: *const f32, dx: *mut f32, len: u32) -> i32 {
+    let n = len as usize;
+    status((|| {
+        dropout::backward(f32s(dy, n)?, f32s(mask, n)?, f32s_mut(dx, n)?);
+        Ok(())
+    })())
+}
+
+/// One torch.optim.SGD step on `params[len]`; `buf[len]` is used only when momentum ≠ 0.
+#[no_mangle]
+pub unsafe extern "C" fn sgd_step(
+    params: *mut f32, grads: *const f32, buf: *mut f32, len: u32,
+    lr: f32, momentum: f32, dampening: f32, weight_decay: f32, nesterov: u32, first: u32,
+) -> i32 {
+    let n = len as usize;
+    status((|| {
+        let h = optim::Sgd { lr, momentum, dampening, weight_decay, nesterov: flag(nesterov)? };
+        let first = flag(first)?;
+        if !h.is_valid() {
+            return Err(ERR_ARG);
+        }
+        let buf = if momentum != 0.0 { f32s_mut(buf, n)? } else { &mut [] };
+        optim::sgd_step(&h, f32s_mut(params, n)?, f32s(grads, n)?, buf, first);
+        Ok(())
+    })())
+}
+
+/// One torch.optim.Adam (decoupled = 0) or AdamW (decoupled = 1) step at 1-based `step`.
+#[no_mangle]
+pub unsafe extern "C" fn adam_step(
+    params: *mut f32, grads: *const f32, m: *mut f32, v: *mut f32, len: u32, step: u32,
+    lr: f32, beta1: f32, beta2: f32, eps: f32, weight_decay: f32, decoupled: u32,
+) -> i32 {
+    let n = len as usize;
+    status((|| {
+        let h = optim::Adam { lr, beta1, beta2, eps, weight_decay, decoupled: flag(decoupled)? };
+        if step == 0 || !h.is_valid() {
+            return Err(ERR_ARG);
+        }
+        let (p, g, m, v) = (f32s_mut(params, n)?, f32s(grads, n)?, f32s_mut(m, n)?, f32s_mut(v, n)?);
+        optim::adam_step(&h, step, p, g, m, v);
+        Ok(())
+    })())
+}
+
+/// `y[len] += a · x[len]`.
+#[no_mangle]
+pub unsafe extern "C" fn vec_axpy(x: *const f32, y: *mut f32, len: u32, a: f32) -> i32 {
+    let n = len as usize;
+    status((|| {
+        blend::axpy(a, f32s(x, n)?, f32s_mut(y, n)?);
+        Ok(())
+    })())
+}
+
+/// `x[len] *= a`.
+#[no_mangle]
+pub unsafe extern "C" fn vec_scale(x: *mut f32, len: u32, a: f32) -> i32 {
+    status(f32s_mut(x, len as usize).map(|x| blend::scale(a, x)))
+}
+
+/// `out[len] = Σ_j coeffs[j] · θ_j` for the k vectors whose pointers are in `ptrs[k]`, summed
+/// j = 0..k−1 in f32 (`out = 0` when k = 0). Every range is validated before anything is written.
+#[no_mangle]
+pub unsafe extern "C" fn vec_blend(ptrs: *const u32, coeffs: *const f32, k: u32, out: *mut f32, len: u32) -> i32 {
+    let (k, n) = (k as usize, len as usize);
+    let theta = |p: u32| f32s(p as usize as *const f32, n);
+    status((|| {
+        let (ptrs, coeffs, out) = (u32s(ptrs, k)?, f32s(coeffs, k)?, f32s_mut(out, n)?);
+        for &p in ptrs {
+            theta(p)?;
+        }
+        if k == 0 {
+            blend::blend(&[], &[], out);
+            return Ok(());
+        }
+        blend::blend(&coeffs[..1], &[theta(ptrs[0])?], out);
+        for (&c, &p) in coeffs.iter().zip(ptrs).skip(1) {
+            blend::axpy(c, theta(p)?, out);
+        }
+        Ok(())
+    })())
+}
+
+/// `*out = Σ x_i·y_i` (f64).
+#[no_mangle]
+pub unsafe extern "C" fn vec_dot(x: *const f32, y: *const f32, len: u32, out: *mut f64) -> i32 {
+    let n = len as usize;
+    status((|| {
+        *f64_out(out)? = blend::dot(f32s(x, n)?, f32s(y, n)?);
+        Ok(())
+    })())
+}
+
+/// `*out = ‖x‖₂` (f64).
+#[no_mangle]
+pub unsafe extern "C" fn vec_norm2(x: *const f32, len: u32, out: *mut f64) -> i32 {
+    status((|| {
+        *f64_out(out)? = blend::norm2(f32s(x, len as usize)?);
+        Ok(())
+    })())
+}
+
+/// `*out = max |x_i|` (f64).
+#[no_mangle]
+pub unsafe extern "C" fn vec_maxabs(x: *const f32, len: u32, out: *mut f64) -> i32 {
+    status((|| {
+        *f64_out(out)? = blend::maxabs(f32s(x, len as usize)?);
+        Ok(())
+    })())
+}
+
+/// `*out = Σ (x_i − y_i)²` (f64).
+#[no_mangle]
+pub unsafe extern "C" fn vec_dist2(x: *const f32, y: *const f32, len: u32, out: *mut f64) -> i32 {
+    let n = len as usize;
+    status((|| {
+        *f64_out(out)? = blend::dist2(f32s(x, n)?, f32s(y, n)?);
         Ok(())
     })())
 }

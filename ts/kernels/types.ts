@@ -3,12 +3,15 @@
  * the WASM core (`wasmKernels`) and by the pure-TS twin (`referenceKernels`). Outputs are written
  * into caller-provided typed arrays.
  */
-
-// Each kernel group appends its interface here.
-export interface Kernels {}
-
 import type { ConvKernels } from './conv.js';
-export interface Kernels extends ConvKernels {}
-
+import type { NormKernels } from './norm.js';
+import type { ActKernels } from './act.js';
+import type { LossKernels } from './loss.js';
+import type { RngKernels } from './rng.js';
+import type { DropoutKernels } from './dropout.js';
+import type { OptimKernels } from './optim.js';
+import type { BlendKernels } from './blend.js';
 import type { GemmKernels } from './gemm.js';
-export interface Kernels extends GemmKernels {}
+
+export interface Kernels
+  extends ConvKernels, NormKernels, ActKernels, LossKernels, RngKernels, DropoutKernels, OptimKernels, BlendKernels, GemmKernels {}

@@ -42,6 +42,38 @@ export interface CoreExports {
   maxpool2d_backward(dy: Ptr, argmax: Ptr, dx: Ptr, n: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number): number;
   avgpool2d_forward(x: Ptr, y: Ptr, n: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number): number;
   avgpool2d_backward(dy: Ptr, dx: Ptr, n: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number): number;
+  // ---- norm / act / loss ----
+  /** BatchNorm train forward over x[n, c, s]; mode 0 momentum, 1 exact average over `seen`, 2 frozen (running ptrs may be 0). */
+  batchnorm_forward_train(x: Ptr, gamma: Ptr, beta: Ptr, y: Ptr, saveMean: Ptr, saveInvstd: Ptr, runningMean: Ptr, runningVar: Ptr, n: number, c: number, s: number, eps: number, mode: number, momentum: number, seen: number): number;
+  batchnorm_forward_eval(x: Ptr, gamma: Ptr, beta: Ptr, runningMean: Ptr, runningVar: Ptr, y: Ptr, n: number, c: number, s: number, eps: number): number;
+  batchnorm_backward(x: Ptr, dy: Ptr, gamma: Ptr, saveMean: Ptr, saveInvstd: Ptr, dx: Ptr, dgamma: Ptr, dbeta: Ptr, n: number, c: number, s: number): number;
+  batchnorm_backward_eval(x: Ptr, dy: Ptr, gamma: Ptr, runningMean: Ptr, runningVar: Ptr, dx: Ptr, dgamma: Ptr, dbeta: Ptr, n: number, c: number, s: number, eps: number): number;
+  /** y = max(x, 0); y == x runs in place. */
+  relu_forward(x: Ptr, y: Ptr, len: number): number;
+  /** dx = dy where mask > 0, else 0; dx == dy runs in place. */
+  relu_backward(dy: Ptr, mask: Ptr, dx: Ptr, len: number): number;
+  /** Softmax cross-entropy; grad may be 0 (skipped). A label >= classes returns ERR_ARG. */
+  softmax_xent(logits: Ptr, labels: Ptr, losses: Ptr, correct: Ptr, meanLoss: Ptr, grad: Ptr, n: number, classes: number): number;
+  // ---- rng, dropout, optim, blend ----
+  rng_seed(state: Ptr, seed: number, stream: number): number;
+  rng_u32(state: Ptr, out: Ptr, len: number): number;
+  rng_uniform(state: Ptr, out: Ptr, len: number): number;
+  rng_normal(state: Ptr, out: Ptr, len: number): number;
+  rng_below(state: Ptr, n: number, out: Ptr, len: number): number;
+  rng_permutation(state: Ptr, out: Ptr, n: number): number;
+  dropout_forward(state: Ptr, x: Ptr, y: Ptr, mask: Ptr, len: number, p: number): number;
+  dropout_backward(dy: Ptr, mask: Ptr, dx: Ptr, len: number): number;
+  sgd_step(params: Ptr, grads: Ptr, buf: Ptr, len: number, lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: number, first: number): number;
+  adam_step(params: Ptr, grads: Ptr, m: Ptr, v: Ptr, len: number, step: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: number): number;
+  vec_axpy(x: Ptr, y: Ptr, len: number, a: number): number;
+  vec_scale(x: Ptr, len: number, a: number): number;
+  /** `ptrs` is a u32 array of k pointers to vectors of `len` f32. */
+  vec_blend(ptrs: Ptr, coeffs: Ptr, k: number, out: Ptr, len: number): number;
+  /** Scalar results are written to an f64 at `out`. */
+  vec_dot(x: Ptr, y: Ptr, len: number, out: Ptr): number;
+  vec_norm2(x: Ptr, len: number, out: Ptr): number;
+  vec_maxabs(x: Ptr, len: number, out: Ptr): number;
+  vec_dist2(x: Ptr, y: Ptr, len: number, out: Ptr): number;
   // ---- gemm ----
   /** c = beta·c + op(a)·op(b) + bias, ReLU if relu; biasAxis 0 none, 1 per column, 2 per row. */
   gemm_f32(transA: number, transB: number, m: number, n: number, k: number, a: Ptr, b: Ptr, bias: Ptr, biasAxis: number, beta: number, relu: number, c: Ptr): number;

@@ -2,12 +2,19 @@
 import type { Kernels } from '../../kernels/types.js';
 import type { Core } from '../kernel.js';
 import { convKernels } from './conv.js';
+import { normKernels } from './norm.js';
+import { actKernels } from './act.js';
+import { lossKernels } from './loss.js';
+import { vecKernels } from './vec.js';
 import { gemmKernels } from './gemm.js';
 
 export function wasmKernels(core: Core): Kernels {
-  void core;
   return {
     ...convKernels(core),
+    ...normKernels(core),
+    ...actKernels(core),
+    ...lossKernels(core),
+    ...vecKernels(core),
     ...gemmKernels(core),
   };
 }
