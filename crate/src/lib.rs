@@ -18,3 +18,5 @@ pub mod blend;
 pub mod plan;
 pub mod plan_run;
 pub mod plan_grad;
+pub mod gemm_pack;
+pub mod simd;
