@@ -10,7 +10,7 @@ const entries = {
 
 export default {
   input: entries,
-  output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true },
+  output: { dir: 'dist', format: 'es', importAttributesKey: 'with', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true },
   external: (id) => /^node:/.test(id) || id === 'comlink' || id.startsWith('comlink/'),
   plugins: [
     wasm({ targetEnv: 'auto-inline' }),

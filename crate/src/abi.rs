@@ -804,3 +804,63 @@ pub unsafe extern "C" fn vec_dist2(x: *const f32, y: *const f32, len: u32, out: 
         Ok(())
     })())
 }
+
+// ---- gemm ----
+
+/// C(m,n) = beta*C + op(A)·op(B) + bias, then ReLU if `relu` (see `gemm::gemm`). `trans_a`,
+/// `trans_b`, `relu` are 0/1; `bias_axis` is 0 none, 1 per column (len n), 2 per row (len m); `bias`
+/// may be null when `bias_axis` is 0.
+///
+/// # Safety
+/// Pointers are checked against linear memory; `c` must not overlap the inputs.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn gemm_f32(
+    trans_a: u32,
+    trans_b: u32,
+    m: u32,
+    n: u32,
+    k: u32,
+    a: *const f32,
+    b: *const f32,
+    bias: *const f32,
+    bias_axis: u32,
+    beta: f32,
+    relu: u32,
+    c: *mut f32,
+) -> i32 {
+    status((|| {
+        if trans_a > 1 || trans_b > 1 || relu > 1 || bias_axis > 2 || !beta.is_finite() {
+            return Err(ERR_ARG);
+        }
+        let (m, n, k) = (m as usize, n as usize, k as usize);
+        let mk = m.checked_mul(k).ok_or(ERR_SHAPE)?;
+        let kn = k.checked_mul(n).ok_or(ERR_SHAPE)?;
+        let mn = m.checked_mul(n).ok_or(ERR_SHAPE)?;
+        let a = f32s(a, mk)?;
+        let b = f32s(b, kn)?;
+        let bias = match bias_axis {
+            0 => crate::gemm::Bias::None,
+            1 => crate::gemm::Bias::PerCol(f32s(bias, n)?),
+            _ => crate::gemm::Bias::PerRow(f32s(bias, m)?),
+        };
+        let c = f32s_mut(c, mn)?;
+        let p = crate::gemm::Gemm { m, n, k, trans_a: trans_a == 1, trans_b: trans_b == 1, beta, relu: relu == 1 };
+        crate::gemm::gemm(&p, a, b, bias, c);
+        Ok(())
+    })())
+}
+
+/// Runs `gemm::simd_peak(iters)` (`gemm::SIMD_PEAK_FLOPS_PER_ITER` = 48 FLOPs per iteration) and
+/// writes its result to `out[0]`, so the loop cannot be optimised away.
+///
+/// # Safety
+/// `out` is checked against linear memory.
+#[no_mangle]
+pub unsafe extern "C" fn simd_peak(iters: u32, out: *mut f32) -> i32 {
+    status((|| {
+        let out = f32s_mut(out, 1)?;
+        out[0] = crate::gemm::simd_peak(iters as usize);
+        Ok(())
+    })())
+}

@@ -15,3 +15,5 @@ pub mod rng;
 pub mod dropout;
 pub mod optim;
 pub mod blend;
+pub mod gemm_pack;
+pub mod simd;

@@ -11,6 +11,7 @@ import type { RngKernels } from './rng.js';
 import type { DropoutKernels } from './dropout.js';
 import type { OptimKernels } from './optim.js';
 import type { BlendKernels } from './blend.js';
+import type { GemmKernels } from './gemm.js';
 
 export interface Kernels
-  extends ConvKernels, NormKernels, ActKernels, LossKernels, RngKernels, DropoutKernels, OptimKernels, BlendKernels {}
+  extends ConvKernels, NormKernels, ActKernels, LossKernels, RngKernels, DropoutKernels, OptimKernels, BlendKernels, GemmKernels {}

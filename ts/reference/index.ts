@@ -4,6 +4,7 @@ import { convReference } from './conv.js';
 import { normReference } from './norm.js';
 import { actReference } from './act.js';
 import { lossReference } from './loss.js';
+import { gemmReference } from './gemm.js';
 import { blendReference, dropoutReference, optimReference, rngReference } from './vec.js';
 
 export const referenceKernels: Kernels = {
@@ -15,5 +16,6 @@ export const referenceKernels: Kernels = {
   ...dropoutReference,
   ...optimReference,
   ...blendReference,
+  ...gemmReference,
 };
 export { ReferencePlan, type OptimizerStep, type BatchLoss } from './plan.js';

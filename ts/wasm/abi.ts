@@ -74,4 +74,9 @@ export interface CoreExports {
   vec_norm2(x: Ptr, len: number, out: Ptr): number;
   vec_maxabs(x: Ptr, len: number, out: Ptr): number;
   vec_dist2(x: Ptr, y: Ptr, len: number, out: Ptr): number;
+  // ---- gemm ----
+  /** c = beta·c + op(a)·op(b) + bias, ReLU if relu; biasAxis 0 none, 1 per column, 2 per row. */
+  gemm_f32(transA: number, transB: number, m: number, n: number, k: number, a: Ptr, b: Ptr, bias: Ptr, biasAxis: number, beta: number, relu: number, c: Ptr): number;
+  /** Register-only mul+add loop, 48 FLOPs per iteration; writes its result to out[0]. */
+  simd_peak(iters: number, out: Ptr): number;
 }

@@ -6,6 +6,7 @@ import { normKernels } from './norm.js';
 import { actKernels } from './act.js';
 import { lossKernels } from './loss.js';
 import { vecKernels } from './vec.js';
+import { gemmKernels } from './gemm.js';
 
 export function wasmKernels(core: Core): Kernels {
   return {
@@ -14,5 +15,6 @@ export function wasmKernels(core: Core): Kernels {
     ...actKernels(core),
     ...lossKernels(core),
     ...vecKernels(core),
+    ...gemmKernels(core),
   };
 }
