@@ -7,16 +7,17 @@
 import { ModeconnError, expectLength } from '../errors.js';
 import type { Conv2dParams, Pool2dParams } from '../kernels/conv.js';
 import type { AdamParams, SgdParams } from '../kernels/optim.js';
-import { type BatchNormOp, type Conv2dOp, type DenseOp, type PoolOp, type Plan, type PlanOp, PlanMode, decodePlan } from '../model/plan-format.js';
+import { type BatchNormOp, type Conv2dOp, type PoolOp, type Plan, type PlanOp, PlanMode, decodePlan } from '../model/plan-format.js';
 import { actReference } from './act.js';
 import { convReference } from './conv.js';
 import { dropoutReference } from './dropout.js';
+import { gemmReference } from './gemm.js';
 import { lossReference } from './loss.js';
 import { normReference } from './norm.js';
 import { optimReference } from './optim.js';
 
 /** The reference kernels the executor runs on (imported one by one: index.ts re-exports this module). */
-const k = { ...convReference, ...normReference, ...actReference, ...lossReference, ...dropoutReference, ...optimReference };
+const k = { ...gemmReference, ...convReference, ...normReference, ...actReference, ...lossReference, ...dropoutReference, ...optimReference };
 
 /** An optimiser step with its state buffers (each of length P, owned by the caller). */
 export type OptimizerStep =
@@ -36,11 +37,6 @@ interface Saved {
   invstd?: Float32Array;
   argmax?: Uint32Array;
   mask?: Float32Array;
-}
-
-/** A dense layer is a 1x1 convolution of a 1x1 image: W `[out, in]` is the conv weight `[out, in, 1, 1]`. */
-function denseAsConv(op: DenseOp, n: number): Conv2dParams {
-  return { n, cIn: op.in, h: 1, w: 1, cOut: op.out, kh: 1, kw: 1, sh: 1, sw: 1, ph: 0, pw: 0 };
 }
 
 function convParams(op: Conv2dOp, n: number): Conv2dParams {
@@ -135,9 +131,12 @@ export class ReferencePlan {
     const dst = this.#act(op.dst, n);
     const saved = this.#saved[i];
     switch (op.op) {
-      case 'dense':
-        k.conv2dForward(denseAsConv(op, n), src, theta(op.w, op.out * op.in), op.b === null ? null : theta(op.b, op.out), dst);
+      case 'dense': {
+        // y (n, out) = x (n, in) · Wᵀ + b, W stored (out, in)
+        const bias = op.b === null ? null : theta(op.b, op.out);
+        k.gemm({ m: n, k: op.in, n: op.out, transB: true, biasAxis: bias ? 'col' : undefined }, src, theta(op.w, op.out * op.in), bias, dst);
         break;
+      }
       case 'conv2d':
         k.conv2dForward(convParams(op, n), src, theta(op.wt, op.cOut * op.cIn * op.kh * op.kw), op.b === null ? null : theta(op.b, op.cOut), dst);
         break;
@@ -269,8 +268,18 @@ export class ReferencePlan {
     const saved = this.#saved[i];
     switch (op.op) {
       case 'dense': {
-        const [wLen, b] = [op.out * op.in, op.b];
-        k.conv2dBackward(denseAsConv(op, n), src, theta(params, op.w, wLen), dy, wantDx, theta(grads, op.w, wLen), b === null ? null : theta(grads, b, op.out));
+        const wLen = op.out * op.in;
+        // dW (out, in) = dyᵀ · x;  dx (n, in) = dy · W;  db = Σ over samples of dy
+        k.gemm({ m: op.out, k: n, n: op.in, transA: true }, dy, src, null, theta(grads, op.w, wLen));
+        if (wantDx) k.gemm({ m: n, k: op.out, n: op.in }, dy, theta(params, op.w, wLen), null, wantDx);
+        if (op.b !== null) {
+          const db = theta(grads, op.b, op.out);
+          for (let o = 0; o < op.out; o++) {
+            let sum = 0;
+            for (let s = 0; s < n; s++) sum += dy[s * op.out + o];
+            db[o] = sum;
+          }
+        }
         break;
       }
       case 'conv2d': {
