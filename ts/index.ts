@@ -26,3 +26,6 @@ export {
 } from './io/safetensors.js';
 export { serializeSafetensors, type TensorInput, type WriteSafetensorsOptions } from './io/safetensors-write.js';
 export { loadSafetensors, saveSafetensors } from './io/safetensors-files.js';
+
+// ---- models: architectures, plans, training ----
+export * from './model/index.js';
