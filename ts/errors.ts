@@ -25,7 +25,10 @@ export type ErrorCode =
   // models and training
   | 'EMPTY_DATA' // a data set or batch with no samples
   | 'DIVERGED' // training produced a non-finite loss
-  | 'CANCELLED'; // an AbortSignal stopped the work
+  | 'CANCELLED' // an AbortSignal stopped the work
+  // alignment
+  | 'INFEASIBLE' // an assignment problem whose every complete assignment uses a forbidden entry
+  | 'ALIGNMENT_BROKE_FUNCTION'; // a permuted model no longer computes the function of the original
 
 /** The one error class of the library. */
 export class ModeconnError extends Error {

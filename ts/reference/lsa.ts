@@ -1,0 +1,115 @@
+/**
+ * The TS twin of `lsa_solve`: shortest augmenting paths over reduced costs with dual variables
+ * (Jonker–Volgenant / Crouse), O(rows²·cols); rows > cols is solved on the transpose. Same
+ * tie-breaking as the crate, so both return the same assignment.
+ */
+import { ModeconnError } from '../errors.js';
+import { type LsaKernels, type LsaParams, UNASSIGNED } from '../kernels/lsa.js';
+import { checkLsa } from '../kernels/lsa-check.js';
+
+const FREE = -1;
+
+/** Each row's column for `c` (`[nr, nc]`, nr ≤ nc, minimise, entries finite or +∞); null if infeasible. */
+function augmentAll(c: Float64Array, nr: number, nc: number): Int32Array | null {
+  const u = new Float64Array(nr);
+  const v = new Float64Array(nc);
+  const col4row = new Int32Array(nr).fill(FREE);
+  const row4col = new Int32Array(nc).fill(FREE);
+  const shortest = new Float64Array(nc);
+  const path = new Int32Array(nc).fill(FREE);
+  const remaining = new Int32Array(nc);
+  const rowsSeen: number[] = [];
+  const colsSeen: number[] = [];
+  for (let cur = 0; cur < nr; cur++) {
+    // Dijkstra from row `cur` to the nearest free column.
+    for (let j = 0; j < nc; j++) {
+      remaining[j] = nc - 1 - j;
+      shortest[j] = Infinity;
+    }
+    rowsSeen.length = 0;
+    colsSeen.length = 0;
+    let left = nc;
+    let minVal = 0;
+    let i = cur;
+    let sink = FREE;
+    while (sink === FREE) {
+      rowsSeen.push(i);
+      const base = minVal - u[i];
+      const row = i * nc;
+      let lowest = Infinity;
+      let index = FREE;
+      for (let k = 0; k < left; k++) {
+        const j = remaining[k];
+        const r = base + c[row + j] - v[j];
+        if (r < shortest[j]) {
+          path[j] = i;
+          shortest[j] = r;
+        }
+        const d = shortest[j];
+        if (d < lowest || (d === lowest && row4col[j] === FREE)) {
+          lowest = d;
+          index = k;
+        }
+      }
+      minVal = lowest;
+      if (minVal === Infinity || index === FREE) return null;
+      const j = remaining[index];
+      colsSeen.push(j);
+      left -= 1;
+      remaining[index] = remaining[left];
+      if (row4col[j] === FREE) sink = j;
+      else i = row4col[j];
+    }
+    u[cur] += minVal;
+    for (const r of rowsSeen) if (r !== cur) u[r] += minVal - shortest[col4row[r]];
+    for (const j of colsSeen) v[j] -= minVal - shortest[j];
+    let j = sink;
+    for (;;) {
+      const r = path[j];
+      row4col[j] = r;
+      const prev = col4row[r];
+      col4row[r] = j;
+      if (r === cur) break;
+      j = prev;
+    }
+  }
+  return col4row;
+}
+
+/** `lsaSolve` of the Kernels interface, in plain TS. */
+export function lsaSolve(params: LsaParams, cost: Float64Array, colForRow: Uint32Array): number {
+  const { rows, cols, maximize = false } = params;
+  checkLsa(params, cost, colForRow);
+  colForRow.fill(UNASSIGNED);
+  if (rows === 0 || cols === 0) return 0;
+  const transpose = rows > cols;
+  const [nr, nc] = transpose ? [cols, rows] : [rows, cols];
+  const c = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      const x = maximize ? -cost[i * cols + j] : cost[i * cols + j];
+      if (Number.isNaN(x) || x === -Infinity) {
+        throw new ModeconnError('BAD_ARGUMENT', `cost[${i}, ${j}] is ${cost[i * cols + j]}; forbidden entries are ${maximize ? '-Infinity when maximising' : 'Infinity when minimising'}`);
+      }
+      c[transpose ? j * nc + i : i * nc + j] = x;
+    }
+  }
+  const col4row = augmentAll(c, nr, nc);
+  if (!col4row) throw infeasible(rows, cols);
+  col4row.forEach((col, r) => {
+    if (transpose) colForRow[col] = r;
+    else colForRow[r] = col;
+  });
+  let total = 0;
+  for (let i = 0; i < rows; i++) if (colForRow[i] !== UNASSIGNED) total += cost[i * cols + colForRow[i]];
+  return total;
+}
+
+/** The typed error of a problem with no finite assignment. */
+export function infeasible(rows: number, cols: number): ModeconnError {
+  return new ModeconnError('INFEASIBLE', `the ${rows}x${cols} assignment problem has no assignment that avoids every forbidden entry`, {
+    advice: 'allow more entries (fewer ±Infinity costs) or check the cost matrix',
+  });
+}
+
+export const lsaReference: LsaKernels = { lsaSolve };
