@@ -1,0 +1,143 @@
+/**
+ * Weight matching (Ainsworth et al. 2022, Algorithm 1): find perms π maximising ⟨θ_A, π(θ_B)⟩ by
+ * coordinate descent — for each group (seeded random order) solve one assignment on
+ * C[i, j] = Σ_axes ⟨A's unit i, B's unit j with every other group permuted⟩ — until a full pass
+ * improves no group. Returns the perms, the aligned B and ⟨θ_A, π(θ_B)⟩ after each pass.
+ */
+import { ModeconnError } from '../errors.js';
+import type { DataSet } from '../data/dataset.js';
+import type { CompiledArch, LayoutEntry } from '../model/compile.js';
+import { Engine } from '../model/engine.js';
+import { compiledOf, type Model } from '../model/train.js';
+import { permutation, seedState } from '../reference/rng.js';
+import { wasmKernels } from '../wasm/kernels/index.js';
+import { solveAssignment } from './lsa.js';
+import { assertSameFunction, checkSample } from './check.js';
+import {
+  type PermAxis, type PermGroup, type PermutationSpec, type Permutations,
+  identityPermutations, permuteParams, specOf, validateSpec,
+} from './spec.js';
+
+export interface AlignOptions {
+  /** Check on a sample that the aligned model computes B's function: `true` (default; seeded random
+   * inputs), a data set (its first 64 samples) or `false`. Failure throws ALIGNMENT_BROKE_FUNCTION. */
+  check?: boolean | DataSet;
+  /** Engine to run on (default: one on this thread's core). */
+  engine?: Engine;
+}
+
+export interface WeightMatchingOptions extends AlignOptions {
+  /** Seed of the group order (default 0). */
+  seed?: number;
+  /** Passes over all groups at most (default 100). */
+  maxIterations?: number;
+  /** Also match BatchNorm running statistics (default false: trainable tensors only, as the paper). */
+  includeBuffers?: boolean;
+}
+
+/** The result of an alignment of B to A. */
+export interface AlignmentResult {
+  /** One permutation per group: aligned unit i is B's unit perm[i]. */
+  permutations: Permutations;
+  /** B with the permutations applied (the same function as B). */
+  aligned: Model;
+  /** The matching objective after each pass (weight matching: ⟨θ_A, π(θ_B)⟩ over matched tensors). */
+  objective: number[];
+  spec: PermutationSpec;
+}
+
+/** `[n, rest]` rows of one tensor: row i holds every value of unit i along `axis`. */
+export function unitRows(theta: Float32Array, e: LayoutEntry, a: PermAxis, n: number): Float32Array {
+  const pre = e.shape.slice(0, a.axis).reduce((x, y) => x * y, 1);
+  const inner = e.length / (pre * n);
+  const out = new Float32Array(e.length);
+  const rest = pre * inner;
+  for (let p = 0; p < pre; p++) {
+    for (let i = 0; i < n; i++) {
+      const from = e.offset + (p * n + i) * inner;
+      out.set(theta.subarray(from, from + inner), i * rest + p * inner);
+    }
+  }
+  return out;
+}
+
+/** Checks that A and B share an architecture and θ length; returns the compiled arch. */
+export function checkPair(a: Model, b: Model): CompiledArch {
+  if (JSON.stringify(a.arch) !== JSON.stringify(b.arch)) {
+    throw new ModeconnError('BAD_ARGUMENT', 'models A and B must have the same architecture');
+  }
+  const compiled = compiledOf(a.arch);
+  for (const [label, m] of [['A', a], ['B', b]] as const) {
+    if (m.params.length !== compiled.totalLength) {
+      throw new ModeconnError('BAD_SHAPE', `model ${label} has ${m.params.length} parameters; the architecture needs ${compiled.totalLength}`);
+    }
+  }
+  return compiled;
+}
+
+/** Runs the default function check of an alignment. */
+export function finishAlignment(engine: Engine, compiled: CompiledArch, b: Model, aligned: Float32Array, check: boolean | DataSet, what: string): void {
+  if (check === false) return;
+  assertSameFunction(engine, compiled, b.params, aligned, checkSample(b.arch, check === true ? undefined : check), what);
+}
+
+/** Aligns B to A by weight matching; see the module header. */
+export async function weightMatching(a: Model, b: Model, options: WeightMatchingOptions = {}): Promise<AlignmentResult> {
+  const { seed = 0, maxIterations = 100, includeBuffers = false, check = true } = options;
+  const compiled = checkPair(a, b);
+  const engine = options.engine ?? (await Engine.create());
+  const kernels = wasmKernels(engine.core);
+  const spec = specOf(a.arch);
+  validateSpec(spec, compiled);
+  const entries = new Map(compiled.layout.map((e) => [e.name, e]));
+  const matched = (axis: PermAxis) => includeBuffers || !entries.get(axis.entry)!.kind.startsWith('running_');
+  const axesOf = (g: PermGroup) => g.axes.filter(matched);
+  const rowsA = spec.groups.map((g) => axesOf(g).map((ax) => unitRows(a.params, entries.get(ax.entry)!, ax, g.size)));
+  const perms = identityPermutations(spec);
+  const identity = identityPermutations(spec);
+  const objective: number[] = [];
+  const state = new Uint32Array(4);
+  const order = new Uint32Array(spec.groups.length);
+  for (let iter = 0; iter < maxIterations; iter++) {
+    seedState(seed, iter, state);
+    permutation(state, order);
+    let progress = false;
+    for (const k of order) {
+      const g = spec.groups[k];
+      const n = g.size;
+      const thetaB = permuteParams(spec, compiled.layout, b.params, { ...perms, [g.name]: identity[g.name] });
+      const cost = new Float64Array(n * n);
+      const part = new Float32Array(n * n);
+      axesOf(g).forEach((ax, t) => {
+        const xa = rowsA[k][t];
+        const xb = unitRows(thetaB, entries.get(ax.entry)!, ax, n);
+        kernels.gemm({ m: n, n, k: xa.length / n, transB: true }, xa, xb, null, part);
+        for (let i = 0; i < part.length; i++) cost[i] += part[i];
+      });
+      const p = perms[g.name];
+      let before = 0;
+      for (let i = 0; i < n; i++) before += cost[i * n + p[i]];
+      const best = solveAssignment(kernels, cost, n, n, { maximize: true });
+      if (best.cost > before + 1e-12 * Math.max(1, Math.abs(before))) {
+        perms[g.name] = best.colForRow;
+        progress = true;
+      }
+    }
+    objective.push(matchObjective(compiled, spec, a.params, permuteParams(spec, compiled.layout, b.params, perms), matched));
+    if (!progress) break;
+  }
+  const aligned = permuteParams(spec, compiled.layout, b.params, perms);
+  finishAlignment(engine, compiled, b, aligned, check, 'weight matching');
+  return { permutations: perms, aligned: { arch: b.arch, params: aligned }, objective, spec };
+}
+
+/** ⟨θ_A, θ_B'⟩ over the tensors that have a matched axis (f64). */
+function matchObjective(compiled: CompiledArch, spec: PermutationSpec, pa: Float32Array, pb: Float32Array, matched: (a: PermAxis) => boolean): number {
+  const names = new Set(spec.groups.flatMap((g) => g.axes.filter(matched).map((ax) => ax.entry)));
+  let sum = 0;
+  for (const e of compiled.layout) {
+    if (!names.has(e.name)) continue;
+    for (let i = e.offset; i < e.offset + e.length; i++) sum += pa[i] * pb[i];
+  }
+  return sum;
+}
