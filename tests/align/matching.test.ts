@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDataSet } from '../../ts/data/dataset.js';
 import type { Arch } from '../../ts/model/arch.js';
-import { mlp, vgg } from '../../ts/model/builders.js';
+import { mlp, resnet, vgg } from '../../ts/model/builders.js';
 import { compileArch } from '../../ts/model/compile.js';
 import { Engine } from '../../ts/model/engine.js';
 import { initParams } from '../../ts/model/init.js';
@@ -26,6 +26,8 @@ beforeAll(async () => {
 const ARCHS: Record<string, Arch> = {
   mlp: mlp({ input: 30, hidden: [48, 40], classes: 10, batchNorm: true }),
   convnet: vgg({ input: [2, 8, 8], channels: [8, 'M', 12, 'M'], classes: 10, hidden: [24] }),
+  'mlp without BN': mlp({ input: 30, hidden: [32, 32, 32], classes: 10 }),
+  resnet: resnet({ input: [2, 8, 8], width: 6, blocks: [1, 1], classes: 10 }),
 };
 
 /** θ_A from the PyTorch init, with BatchNorm parameters and statistics made non-trivial. */
