@@ -220,31 +220,45 @@ export function validatePermutations(spec: PermutationSpec, perms: Permutations)
   }
 }
 
-/** Gathers one tensor: `out[…, i, …] = src[…, map(i), …]` along every permuted axis. */
-function gatherTensor(src: Float32Array, shape: number[], maps: Array<Uint32Array | null>, out: Float32Array): void {
-  const rank = shape.length;
-  const strides = new Array<number>(rank);
-  let s = 1;
-  for (let d = rank - 1; d >= 0; d--) {
-    strides[d] = s;
-    s *= shape[d];
+/** Gathers one tensor: `out[…, i, …] = src[…, map(i), …]` along every permuted axis (rank ≤ 4). */
+export function gatherTensor(src: Float32Array, shape: number[], maps: Array<Uint32Array | null>, out: Float32Array): void {
+  if (shape.length > 4) throw new ModeconnError('BAD_SHAPE', `tensors of rank ${shape.length} cannot be permuted (at most 4)`);
+  // Pad to four axes; per axis, the source offset of each index.
+  const pad = 4 - shape.length;
+  const dims = [...new Array<number>(pad).fill(1), ...shape];
+  const offs: Int32Array[] = [];
+  let stride = 1;
+  for (let d = 3; d >= 0; d--) {
+    const map = d >= pad ? maps[d - pad] : null;
+    offs[d] = Int32Array.from({ length: dims[d] }, (_, i) => (map ? map[i] : i) * stride);
+    stride *= dims[d];
   }
-  // Index maps per axis (identity where not permuted), then a mixed-radix walk.
-  const idx = new Array<number>(rank).fill(0);
-  const axisMap = shape.map((n, d) => maps[d] ?? null);
-  for (let o = 0; o < out.length; o++) {
-    let from = 0;
-    for (let d = 0; d < rank; d++) from += (axisMap[d] ? axisMap[d]![idx[d]] : idx[d]) * strides[d];
-    out[o] = src[from];
-    for (let d = rank - 1; d >= 0; d--) {
-      if (++idx[d] < shape[d]) break;
-      idx[d] = 0;
+  const [o0, o1, o2, o3] = offs;
+  let o = 0;
+  for (let a = 0; a < dims[0]; a++) {
+    for (let b = 0; b < dims[1]; b++) {
+      const ab = o0[a] + o1[b];
+      for (let c = 0; c < dims[2]; c++) {
+        const abc = ab + o2[c];
+        for (let d = 0; d < dims[3]; d++) out[o++] = src[abc + o3[d]];
+      }
     }
   }
 }
 
-/** θ' with every group's axes gathered by its permutation (a copy; `params` is unchanged). */
-export function permuteParams(spec: PermutationSpec, layout: LayoutEntry[], params: Float32Array, perms: Permutations): Float32Array {
+/** The index map of a permuted axis: unit i's block of `block` indices comes from unit p[i]. */
+export function axisMap(p: Uint32Array, block: number): Uint32Array {
+  if (block === 1) return p;
+  const m = new Uint32Array(p.length * block);
+  for (let i = 0; i < p.length; i++) for (let k = 0; k < block; k++) m[i * block + k] = p[i] * block + k;
+  return m;
+}
+
+/**
+ * θ' with every group's axes gathered by its permutation (a copy; `params` is unchanged). With
+ * `only`, just those tensors are permuted (the rest is copied as is).
+ */
+export function permuteParams(spec: PermutationSpec, layout: LayoutEntry[], params: Float32Array, perms: Permutations, only?: ReadonlySet<string>): Float32Array {
   validatePermutations(spec, perms);
   const out = params.slice();
   const byEntry = new Map<string, Array<Uint32Array | null>>();
@@ -253,15 +267,13 @@ export function permuteParams(spec: PermutationSpec, layout: LayoutEntry[], para
     for (const a of g.axes) {
       const e = layout.find((x) => x.name === a.entry)!;
       const maps = byEntry.get(a.entry) ?? new Array<Uint32Array | null>(e.shape.length).fill(null);
-      const m = new Uint32Array(g.size * a.block);
-      for (let i = 0; i < g.size; i++) for (let k = 0; k < a.block; k++) m[i * a.block + k] = p[i] * a.block + k;
-      maps[a.axis] = m;
+      maps[a.axis] = axisMap(p, a.block);
       byEntry.set(a.entry, maps);
     }
   }
   for (const e of layout) {
     const maps = byEntry.get(e.name);
-    if (!maps || e.length === 0) continue;
+    if (!maps || e.length === 0 || (only && !only.has(e.name))) continue;
     gatherTensor(params.subarray(e.offset, e.offset + e.length), e.shape, maps, out.subarray(e.offset, e.offset + e.length));
   }
   return out;

@@ -13,9 +13,10 @@ import { permutation, seedState } from '../reference/rng.js';
 import { wasmKernels } from '../wasm/kernels/index.js';
 import { solveAssignment } from './lsa.js';
 import { assertSameFunction, checkSample } from './check.js';
+import type { Kernels } from '../kernels/types.js';
 import {
-  type PermAxis, type PermGroup, type PermutationSpec, type Permutations,
-  identityPermutations, permuteParams, specOf, validateSpec,
+  type PermAxis, type PermutationSpec, type Permutations,
+  axisMap, gatherTensor, identityPermutations, permuteParams, specOf, validateSpec,
 } from './spec.js';
 
 export interface AlignOptions {
@@ -81,6 +82,31 @@ export function finishAlignment(engine: Engine, compiled: CompiledArch, b: Model
   assertSameFunction(engine, compiled, b.params, aligned, checkSample(b.arch, check === true ? undefined : check), what);
 }
 
+/** One matched axis of a group and what its cost term depends on. */
+interface Term {
+  entry: LayoutEntry;
+  axis: PermAxis;
+  /** The entry viewed as [pre, n, inner] around the axis. */
+  pre: number;
+  inner: number;
+  /** Other permuted axes of the same tensor: (group index, axis). */
+  others: Array<{ group: number; axis: PermAxis }>;
+  /** A's rows `[n, pre·inner]` when pre > 1 and inner > 1 (a copy), else A's tensor itself. */
+  rowsA: Float32Array;
+  cache: { key: string; cost: Float64Array } | null;
+}
+
+/** C += (A's unit i)·(B's unit j) summed over the tensor, by one GEMM (no copy when pre or inner is 1). */
+function addTerm(kernels: Kernels, t: Term, n: number, tensorB: Float32Array, part: Float32Array, cost: Float64Array): void {
+  if (t.pre === 1) kernels.gemm({ m: n, n, k: t.inner, transB: true }, t.rowsA, tensorB, null, part);
+  else if (t.inner === 1) kernels.gemm({ m: n, n, k: t.pre, transA: true }, t.rowsA, tensorB, null, part);
+  else {
+    const rowsB = unitRows(tensorB, { ...t.entry, offset: 0 }, t.axis, n);
+    kernels.gemm({ m: n, n, k: t.pre * t.inner, transB: true }, t.rowsA, rowsB, null, part);
+  }
+  for (let i = 0; i < part.length; i++) cost[i] += part[i];
+}
+
 /** Aligns B to A by weight matching; see the module header. */
 export async function weightMatching(a: Model, b: Model, options: WeightMatchingOptions = {}): Promise<AlignmentResult> {
   const { seed = 0, maxIterations = 100, includeBuffers = false, check = true } = options;
@@ -91,10 +117,19 @@ export async function weightMatching(a: Model, b: Model, options: WeightMatching
   validateSpec(spec, compiled);
   const entries = new Map(compiled.layout.map((e) => [e.name, e]));
   const matched = (axis: PermAxis) => includeBuffers || !entries.get(axis.entry)!.kind.startsWith('running_');
-  const axesOf = (g: PermGroup) => g.axes.filter(matched);
-  const rowsA = spec.groups.map((g) => axesOf(g).map((ax) => unitRows(a.params, entries.get(ax.entry)!, ax, g.size)));
+  const axesByEntry = new Map<string, Array<{ group: number; axis: PermAxis }>>();
+  spec.groups.forEach((g, k) => g.axes.forEach((axis) => axesByEntry.set(axis.entry, [...(axesByEntry.get(axis.entry) ?? []), { group: k, axis }])));
+  const terms: Term[][] = spec.groups.map((g, k) => g.axes.filter(matched).map((axis) => {
+    const entry = entries.get(axis.entry)!;
+    const pre = entry.shape.slice(0, axis.axis).reduce((x, y) => x * y, 1);
+    const inner = entry.length / (pre * g.size);
+    const tensorA = a.params.subarray(entry.offset, entry.offset + entry.length);
+    const rowsA = pre === 1 || inner === 1 ? tensorA : unitRows(a.params, entry, axis, g.size);
+    const others = axesByEntry.get(axis.entry)!.filter((o) => !(o.group === k && o.axis.axis === axis.axis));
+    return { entry, axis, pre, inner, others, rowsA, cache: null };
+  }));
   const perms = identityPermutations(spec);
-  const identity = identityPermutations(spec);
+  const version = new Array<number>(spec.groups.length).fill(0);
   const objective: number[] = [];
   const state = new Uint32Array(4);
   const order = new Uint32Array(spec.groups.length);
@@ -105,21 +140,30 @@ export async function weightMatching(a: Model, b: Model, options: WeightMatching
     for (const k of order) {
       const g = spec.groups[k];
       const n = g.size;
-      const thetaB = permuteParams(spec, compiled.layout, b.params, { ...perms, [g.name]: identity[g.name] });
       const cost = new Float64Array(n * n);
       const part = new Float32Array(n * n);
-      axesOf(g).forEach((ax, t) => {
-        const xa = rowsA[k][t];
-        const xb = unitRows(thetaB, entries.get(ax.entry)!, ax, n);
-        kernels.gemm({ m: n, n, k: xa.length / n, transB: true }, xa, xb, null, part);
-        for (let i = 0; i < part.length; i++) cost[i] += part[i];
-      });
+      for (const t of terms[k]) {
+        // A term changes only when a perm on another axis of its tensor changed.
+        const key = t.others.map((o) => version[o.group]).join(',');
+        if (!t.cache || t.cache.key !== key) {
+          const maps = t.entry.shape.map(() => null as Uint32Array | null);
+          for (const o of t.others) maps[o.axis.axis] = axisMap(perms[spec.groups[o.group].name], o.axis.block);
+          const tensorB = b.params.subarray(t.entry.offset, t.entry.offset + t.entry.length);
+          const permuted = t.others.length ? new Float32Array(t.entry.length) : tensorB;
+          if (t.others.length) gatherTensor(tensorB, t.entry.shape, maps, permuted);
+          const c = new Float64Array(n * n);
+          addTerm(kernels, t, n, permuted, part, c);
+          t.cache = { key, cost: c };
+        }
+        for (let i = 0; i < cost.length; i++) cost[i] += t.cache.cost[i];
+      }
       const p = perms[g.name];
       let before = 0;
       for (let i = 0; i < n; i++) before += cost[i * n + p[i]];
       const best = solveAssignment(kernels, cost, n, n, { maximize: true });
       if (best.cost > before + 1e-12 * Math.max(1, Math.abs(before))) {
         perms[g.name] = best.colForRow;
+        version[k] += 1;
         progress = true;
       }
     }
