@@ -66,12 +66,14 @@ pub fn solve(cost: &[f64], rows: usize, cols: usize, maximize: bool) -> Result<A
     Ok(Assignment { col_for_row, cost: total })
 }
 
-/// Scratch of one augmentation: reduced path lengths and the tree it grows.
+/// Scratch of one augmentation. Columns already in the tree have `live = +∞` and `v_live = −∞`,
+/// so the scan over all columns needs no index list and no branch on membership.
 struct Search {
-    shortest: Vec<f64>,
+    live: Vec<f64>,
+    v_live: Vec<f64>,
+    /// Path length of each column when it joined the tree.
+    settled: Vec<f64>,
     path: Vec<usize>,
-    /// Columns not yet in the tree (compacted; the first `left` are live).
-    remaining: Vec<usize>,
     rows_seen: Vec<usize>,
     cols_seen: Vec<usize>,
 }
@@ -84,24 +86,31 @@ fn augment_all(c: &[f64], nr: usize, nc: usize) -> Result<Vec<usize>, LsaError> 
     let mut v = vec![0.0f64; nc];
     let mut col4row = vec![FREE; nr];
     let mut row4col = vec![FREE; nc];
+    if nr == nc {
+        column_reduction(c, nc, &mut v, &mut col4row, &mut row4col);
+    }
     let mut s = Search {
-        shortest: vec![f64::INFINITY; nc],
+        live: vec![f64::INFINITY; nc],
+        v_live: vec![0.0; nc],
+        settled: vec![0.0; nc],
         path: vec![FREE; nc],
-        remaining: vec![0; nc],
         rows_seen: Vec::with_capacity(nr),
         cols_seen: Vec::with_capacity(nc),
     };
     for cur in 0..nr {
+        if col4row[cur] != FREE {
+            continue;
+        }
         let (sink, min_val) = shortest_path(c, nc, &u, &v, &row4col, cur, &mut s)?;
         // Dual update keeps reduced costs ≥ 0 and tight along the tree.
         u[cur] += min_val;
         for &i in &s.rows_seen {
             if i != cur {
-                u[i] += min_val - s.shortest[col4row[i]];
+                u[i] += min_val - s.settled[col4row[i]];
             }
         }
         for &j in &s.cols_seen {
-            v[j] -= min_val - s.shortest[j];
+            v[j] -= min_val - s.settled[j];
         }
         // Flip the path from the sink back to `cur`.
         let mut j = sink;
@@ -119,19 +128,41 @@ fn augment_all(c: &[f64], nr: usize, nc: usize) -> Result<Vec<usize>, LsaError> 
     Ok(col4row)
 }
 
+/// Square problems only (rectangular ones need v ≤ 0): v[j] = min_i c[i][j], and each column's
+/// cheapest row takes it when that row is still free. Reduced costs stay ≥ 0 and the pairs are tight.
+fn column_reduction(c: &[f64], n: usize, v: &mut [f64], col4row: &mut [usize], row4col: &mut [usize]) {
+    const FREE: usize = usize::MAX;
+    for j in (0..n).rev() {
+        let mut best = f64::INFINITY;
+        let mut arg = FREE;
+        for i in 0..n {
+            let x = c[i * n + j];
+            if x < best {
+                best = x;
+                arg = i;
+            }
+        }
+        if arg == FREE {
+            continue; // a column of forbidden entries keeps v = 0
+        }
+        v[j] = best;
+        if col4row[arg] == FREE {
+            col4row[arg] = j;
+            row4col[j] = arg;
+        }
+    }
+}
+
 /// Dijkstra over reduced costs from row `cur` to the nearest free column: returns it and the path
-/// length; `s.path` holds the tree.
+/// length; `s.path` holds the tree, `s.settled` the lengths of the columns in `s.cols_seen`.
 fn shortest_path(
     c: &[f64], nc: usize, u: &[f64], v: &[f64], row4col: &[usize], cur: usize, s: &mut Search,
 ) -> Result<(usize, f64), LsaError> {
     const FREE: usize = usize::MAX;
-    for j in 0..nc {
-        s.remaining[j] = nc - 1 - j;
-        s.shortest[j] = f64::INFINITY;
-    }
+    s.live.iter_mut().for_each(|x| *x = f64::INFINITY);
+    s.v_live.copy_from_slice(v);
     s.rows_seen.clear();
     s.cols_seen.clear();
-    let mut left = nc;
     let mut min_val = 0.0f64;
     let mut i = cur;
     loop {
@@ -140,28 +171,29 @@ fn shortest_path(
         let base = min_val - u[i];
         let mut lowest = f64::INFINITY;
         let mut index = FREE;
-        for k in 0..left {
-            let j = s.remaining[k];
-            let r = base + row[j] - v[j];
-            if r < s.shortest[j] {
-                s.path[j] = i;
-                s.shortest[j] = r;
+        let cols = row.iter().zip(s.v_live.iter()).zip(s.live.iter_mut()).zip(s.path.iter_mut()).zip(row4col.iter());
+        for (j, ((((&cij, &vj), live), path), &owner)) in cols.enumerate() {
+            let r = base + cij - vj;
+            if r < *live {
+                *live = r;
+                *path = i;
             }
-            let d = s.shortest[j];
+            let d = *live;
             // On ties prefer a free column: it ends the search sooner.
-            if d < lowest || (d == lowest && row4col[j] == FREE) {
+            if d < lowest || (d == lowest && owner == FREE) {
                 lowest = d;
-                index = k;
+                index = j;
             }
         }
         min_val = lowest;
         if min_val == f64::INFINITY || index == FREE {
             return Err(LsaError::Infeasible);
         }
-        let j = s.remaining[index];
+        let j = index;
+        s.settled[j] = min_val;
+        s.live[j] = f64::INFINITY;
+        s.v_live[j] = f64::NEG_INFINITY;
         s.cols_seen.push(j);
-        left -= 1;
-        s.remaining[index] = s.remaining[left];
         if row4col[j] == FREE {
             return Ok((j, min_val));
         }

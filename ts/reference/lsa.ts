@@ -9,26 +9,46 @@ import { checkLsa } from '../kernels/lsa-check.js';
 
 const FREE = -1;
 
+/** Square problems: v[j] = min_i c[i][j]; a column's cheapest row takes it when still free. */
+function columnReduction(c: Float64Array, n: number, v: Float64Array, col4row: Int32Array, row4col: Int32Array): void {
+  for (let j = n - 1; j >= 0; j--) {
+    let best = Infinity;
+    let arg = FREE;
+    for (let i = 0; i < n; i++) {
+      if (c[i * n + j] < best) {
+        best = c[i * n + j];
+        arg = i;
+      }
+    }
+    if (arg === FREE) continue;
+    v[j] = best;
+    if (col4row[arg] === FREE) {
+      col4row[arg] = j;
+      row4col[j] = arg;
+    }
+  }
+}
+
 /** Each row's column for `c` (`[nr, nc]`, nr ≤ nc, minimise, entries finite or +∞); null if infeasible. */
 function augmentAll(c: Float64Array, nr: number, nc: number): Int32Array | null {
   const u = new Float64Array(nr);
   const v = new Float64Array(nc);
   const col4row = new Int32Array(nr).fill(FREE);
   const row4col = new Int32Array(nc).fill(FREE);
-  const shortest = new Float64Array(nc);
+  if (nr === nc) columnReduction(c, nc, v, col4row, row4col);
+  // Columns in the tree have live = +∞ and vLive = −∞, so every scan covers all columns.
+  const live = new Float64Array(nc);
+  const vLive = new Float64Array(nc);
+  const settled = new Float64Array(nc);
   const path = new Int32Array(nc).fill(FREE);
-  const remaining = new Int32Array(nc);
   const rowsSeen: number[] = [];
   const colsSeen: number[] = [];
   for (let cur = 0; cur < nr; cur++) {
-    // Dijkstra from row `cur` to the nearest free column.
-    for (let j = 0; j < nc; j++) {
-      remaining[j] = nc - 1 - j;
-      shortest[j] = Infinity;
-    }
+    if (col4row[cur] !== FREE) continue;
+    live.fill(Infinity);
+    vLive.set(v);
     rowsSeen.length = 0;
     colsSeen.length = 0;
-    let left = nc;
     let minVal = 0;
     let i = cur;
     let sink = FREE;
@@ -38,31 +58,31 @@ function augmentAll(c: Float64Array, nr: number, nc: number): Int32Array | null 
       const row = i * nc;
       let lowest = Infinity;
       let index = FREE;
-      for (let k = 0; k < left; k++) {
-        const j = remaining[k];
-        const r = base + c[row + j] - v[j];
-        if (r < shortest[j]) {
+      for (let j = 0; j < nc; j++) {
+        const r = base + c[row + j] - vLive[j];
+        if (r < live[j]) {
+          live[j] = r;
           path[j] = i;
-          shortest[j] = r;
         }
-        const d = shortest[j];
+        const d = live[j];
         if (d < lowest || (d === lowest && row4col[j] === FREE)) {
           lowest = d;
-          index = k;
+          index = j;
         }
       }
       minVal = lowest;
       if (minVal === Infinity || index === FREE) return null;
-      const j = remaining[index];
+      const j = index;
+      settled[j] = minVal;
+      live[j] = Infinity;
+      vLive[j] = -Infinity;
       colsSeen.push(j);
-      left -= 1;
-      remaining[index] = remaining[left];
       if (row4col[j] === FREE) sink = j;
       else i = row4col[j];
     }
     u[cur] += minVal;
-    for (const r of rowsSeen) if (r !== cur) u[r] += minVal - shortest[col4row[r]];
-    for (const j of colsSeen) v[j] -= minVal - shortest[j];
+    for (const r of rowsSeen) if (r !== cur) u[r] += minVal - settled[col4row[r]];
+    for (const j of colsSeen) v[j] -= minVal - settled[j];
     let j = sink;
     for (;;) {
       const r = path[j];
