@@ -130,3 +130,14 @@ describe('alignment plumbing', () => {
     await expect(activationMatching(a, a, data, { engine })).rejects.toMatchObject({ code: 'EMPTY_DATA' });
   });
 });
+
+describe('built package', () => {
+  it('exports the alignment API from dist/', async () => {
+    const lib = await import('modeconn');
+    for (const name of ['linearSumAssignment', 'permutationSpec', 'applyPermutation', 'weightMatching', 'activationMatching', 'readActivations']) {
+      expect(typeof (lib as Record<string, unknown>)[name], name).toBe('function');
+    }
+    const r = await lib.linearSumAssignment(Float64Array.of(1, 2, 2, 1), 2, 2, { maximize: true });
+    expect([...r.colInd]).toEqual([1, 0]);
+  });
+});
