@@ -1,6 +1,7 @@
 //! Linear sum assignment: choose one distinct column for each row of a cost matrix `[rows, cols]`
 //! (row-major f64) minimising (or maximising) the summed cost. Shortest augmenting paths with
-//! dual variables (Jonker–Volgenant; Crouse 2016 for rectangular problems), O(rows²·cols).
+//! dual variables (Jonker–Volgenant; Crouse 2016 for rectangular problems), O(rows²·cols). Square
+//! problems start from JV's column reduction and two passes of augmenting row reduction.
 //! Forbidden entries are +∞ when minimising, −∞ when maximising. When rows > cols the problem is
 //! solved on the transpose, so min(rows, cols) pairs are assigned.
 
@@ -88,6 +89,10 @@ fn augment_all(c: &[f64], nr: usize, nc: usize) -> Result<Vec<usize>, LsaError> 
     let mut row4col = vec![FREE; nc];
     if nr == nc {
         column_reduction(c, nc, &mut v, &mut col4row, &mut row4col);
+        for _ in 0..2 {
+            augmenting_row_reduction(c, nc, &mut v, &mut col4row, &mut row4col);
+        }
+        set_row_duals(c, nc, &v, &mut u, &mut col4row, &mut row4col);
     }
     let mut s = Search {
         live: vec![f64::INFINITY; nc],
@@ -149,6 +154,83 @@ fn column_reduction(c: &[f64], n: usize, v: &mut [f64], col4row: &mut [usize], r
         if col4row[arg] == FREE {
             col4row[arg] = j;
             row4col[j] = arg;
+        }
+    }
+}
+
+/// Jonker–Volgenant's augmenting row reduction (square problems): a free row takes its cheapest
+/// column j1 by lowering v[j1] to the gap to its second cheapest, displacing j1's owner, which is
+/// processed next while the gap is positive. Only lowers v, so assigned rows stay at their minimum.
+fn augmenting_row_reduction(c: &[f64], n: usize, v: &mut [f64], col4row: &mut [usize], row4col: &mut [usize]) {
+    const FREE: usize = usize::MAX;
+    let mut free: Vec<usize> = (0..n).filter(|&i| col4row[i] == FREE).collect();
+    let mut k = 0;
+    // Bounds the work; rows still free afterwards go to the shortest-path phase.
+    let mut budget = 4 * n + 16;
+    while k < free.len() && budget > 0 {
+        budget -= 1;
+        let i = free[k];
+        k += 1;
+        let (mut u1, mut u2) = (f64::INFINITY, f64::INFINITY);
+        let (mut j1, mut j2) = (FREE, FREE);
+        for (j, (&cij, &vj)) in c[i * n..(i + 1) * n].iter().zip(v.iter()).enumerate() {
+            let h = cij - vj;
+            if h < u2 {
+                if h < u1 {
+                    u2 = u1;
+                    j2 = j1;
+                    u1 = h;
+                    j1 = j;
+                } else {
+                    u2 = h;
+                    j2 = j;
+                }
+            }
+        }
+        if j1 == FREE || u2 == f64::INFINITY {
+            continue; // fewer than two usable columns: leave it to the shortest paths
+        }
+        let mut owner = row4col[j1];
+        if u1 < u2 {
+            v[j1] -= u2 - u1;
+        } else if owner != FREE {
+            // A tie: the second column serves as well and may be free.
+            j1 = j2;
+            owner = row4col[j2];
+        }
+        if owner != FREE {
+            col4row[owner] = FREE;
+        }
+        col4row[i] = j1;
+        row4col[j1] = i;
+        if owner != FREE {
+            // After a tie the owner waits for the next pass (it is free in col4row).
+            if u1 < u2 {
+                k -= 1;
+                free[k] = owner;
+            }
+        }
+    }
+}
+
+/// u[i] = min_j c[i][j] − v[j] for every row; an assigned row whose own column is not that minimum
+/// (rounding) is freed, so assigned pairs are exactly tight.
+fn set_row_duals(c: &[f64], n: usize, v: &[f64], u: &mut [f64], col4row: &mut [usize], row4col: &mut [usize]) {
+    const FREE: usize = usize::MAX;
+    for i in 0..n {
+        let row = &c[i * n..(i + 1) * n];
+        let mut low = f64::INFINITY;
+        for (&cij, &vj) in row.iter().zip(v.iter()) {
+            let h = cij - vj;
+            if h < low {
+                low = h;
+            }
+        }
+        u[i] = if low == f64::INFINITY { 0.0 } else { low };
+        let j = col4row[i];
+        if j != FREE && row[j] - v[j] != u[i] {
+            col4row[i] = FREE;
+            row4col[j] = FREE;
         }
     }
 }

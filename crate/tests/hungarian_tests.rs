@@ -151,3 +151,26 @@ fn larger_problems_are_optimal_for_every_single_swap() {
         }
     }
 }
+
+#[test]
+fn square_starts_many_trials_match_brute_force() {
+    // The column and augmenting row reductions only run on square problems: stress them.
+    let mut rng = Lcg(0xabcdef);
+    for trial in 0..600 {
+        let n = 2 + trial % 7;
+        let levels = [0.0, 2.0, 5.0][trial % 3];
+        let cost: Vec<f64> = (0..n * n)
+            .map(|_| {
+                let u = rng.next();
+                if trial % 5 == 4 && rng.next() < 0.25 {
+                    f64::INFINITY
+                } else if levels > 0.0 {
+                    (u * levels).floor() - 1.0
+                } else {
+                    u * 8.0 - 4.0
+                }
+            })
+            .collect();
+        check(&cost, n, n, false);
+    }
+}

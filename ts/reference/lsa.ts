@@ -1,7 +1,8 @@
 /**
  * The TS twin of `lsa_solve`: shortest augmenting paths over reduced costs with dual variables
- * (Jonker–Volgenant / Crouse), O(rows²·cols); rows > cols is solved on the transpose. Same
- * tie-breaking as the crate, so both return the same assignment.
+ * (Jonker–Volgenant / Crouse), O(rows²·cols), square problems starting from JV's column reduction
+ * and augmenting row reduction; rows > cols is solved on the transpose. Same tie-breaking as the
+ * crate, so both return the same assignment.
  */
 import { ModeconnError } from '../errors.js';
 import { type LsaKernels, type LsaParams, UNASSIGNED } from '../kernels/lsa.js';
@@ -29,13 +30,82 @@ function columnReduction(c: Float64Array, n: number, v: Float64Array, col4row: I
   }
 }
 
+/**
+ * JV's augmenting row reduction: a free row takes its cheapest column j1, lowering v[j1] by the gap
+ * to its second cheapest; j1's previous owner is processed next while the gap is positive.
+ */
+function augmentingRowReduction(c: Float64Array, n: number, v: Float64Array, col4row: Int32Array, row4col: Int32Array): void {
+  const free: number[] = [];
+  for (let i = 0; i < n; i++) if (col4row[i] === FREE) free.push(i);
+  let k = 0;
+  let budget = 4 * n + 16;
+  while (k < free.length && budget > 0) {
+    budget -= 1;
+    const i = free[k];
+    k += 1;
+    let u1 = Infinity;
+    let u2 = Infinity;
+    let j1 = FREE;
+    let j2 = FREE;
+    for (let j = 0; j < n; j++) {
+      const h = c[i * n + j] - v[j];
+      if (h < u2) {
+        if (h < u1) {
+          u2 = u1;
+          j2 = j1;
+          u1 = h;
+          j1 = j;
+        } else {
+          u2 = h;
+          j2 = j;
+        }
+      }
+    }
+    if (j1 === FREE || u2 === Infinity) continue;
+    let owner = row4col[j1];
+    if (u1 < u2) v[j1] -= u2 - u1;
+    else if (owner !== FREE) {
+      j1 = j2;
+      owner = row4col[j2];
+    }
+    if (owner !== FREE) col4row[owner] = FREE;
+    col4row[i] = j1;
+    row4col[j1] = i;
+    if (owner !== FREE && u1 < u2) {
+      k -= 1;
+      free[k] = owner;
+    }
+  }
+}
+
+/** u[i] = min_j c[i][j] − v[j]; an assigned row not exactly at that minimum is freed. */
+function setRowDuals(c: Float64Array, n: number, v: Float64Array, u: Float64Array, col4row: Int32Array, row4col: Int32Array): void {
+  for (let i = 0; i < n; i++) {
+    let low = Infinity;
+    for (let j = 0; j < n; j++) {
+      const h = c[i * n + j] - v[j];
+      if (h < low) low = h;
+    }
+    u[i] = low === Infinity ? 0 : low;
+    const j = col4row[i];
+    if (j !== FREE && c[i * n + j] - v[j] !== u[i]) {
+      col4row[i] = FREE;
+      row4col[j] = FREE;
+    }
+  }
+}
+
 /** Each row's column for `c` (`[nr, nc]`, nr ≤ nc, minimise, entries finite or +∞); null if infeasible. */
 function augmentAll(c: Float64Array, nr: number, nc: number): Int32Array | null {
   const u = new Float64Array(nr);
   const v = new Float64Array(nc);
   const col4row = new Int32Array(nr).fill(FREE);
   const row4col = new Int32Array(nc).fill(FREE);
-  if (nr === nc) columnReduction(c, nc, v, col4row, row4col);
+  if (nr === nc) {
+    columnReduction(c, nc, v, col4row, row4col);
+    for (let pass = 0; pass < 2; pass++) augmentingRowReduction(c, nc, v, col4row, row4col);
+    setRowDuals(c, nc, v, u, col4row, row4col);
+  }
   // Columns in the tree have live = +∞ and vLive = −∞, so every scan covers all columns.
   const live = new Float64Array(nc);
   const vLive = new Float64Array(nc);
