@@ -94,6 +94,44 @@ interface Term {
   /** A's rows `[n, pre·inner]` when pre > 1 and inner > 1 (a copy), else A's tensor itself. */
   rowsA: Float32Array;
   cache: { key: string; cost: Float64Array } | null;
+  /** For a 2-D tensor with one other permuted axis: the other perm the cached cost was made with. */
+  basis: Uint32Array | null;
+}
+
+/**
+ * Updates a cached 2-D term after the other axis's perm changed in a few places: each changed index
+ * k adds A's slice k times (B's new slice − B's old slice), n² work instead of a whole GEMM.
+ * Returns false when too much changed (the caller recomputes).
+ */
+function updateTerm(t: Term, n: number, tensorA: Float32Array, tensorB: Float32Array, perm: Uint32Array): boolean {
+  const basis = t.basis!;
+  const K = basis.length;
+  const changed: number[] = [];
+  for (let k = 0; k < K; k++) if (basis[k] !== perm[k]) changed.push(k);
+  // Each changed index costs n² multiply-adds in JS; a GEMM of n²·K in WASM wins beyond ~K/16.
+  if (changed.length * 16 > K) return false;
+  const c = t.cache!.cost;
+  const diff = new Float64Array(n);
+  for (const k of changed) {
+    const [kn, ko] = [perm[k], basis[k]];
+    if (t.axis.axis === 0) {
+      // [n, K]: C[i, j] = Σ_k A[i, k]·B[j, π(k)]
+      for (let j = 0; j < n; j++) diff[j] = tensorB[j * K + kn] - tensorB[j * K + ko];
+      for (let i = 0; i < n; i++) {
+        const aik = tensorA[i * K + k];
+        for (let j = 0; j < n; j++) c[i * n + j] += aik * diff[j];
+      }
+    } else {
+      // [K, n]: C[i, j] = Σ_k A[k, i]·B[π(k), j]
+      for (let j = 0; j < n; j++) diff[j] = tensorB[kn * n + j] - tensorB[ko * n + j];
+      for (let i = 0; i < n; i++) {
+        const aki = tensorA[k * n + i];
+        for (let j = 0; j < n; j++) c[i * n + j] += aki * diff[j];
+      }
+    }
+  }
+  t.basis = perm.slice();
+  return true;
 }
 
 /** C += (A's unit i)·(B's unit j) summed over the tensor, by one GEMM (no copy when pre or inner is 1). */
@@ -126,13 +164,14 @@ export async function weightMatching(a: Model, b: Model, options: WeightMatching
     const tensorA = a.params.subarray(entry.offset, entry.offset + entry.length);
     const rowsA = pre === 1 || inner === 1 ? tensorA : unitRows(a.params, entry, axis, g.size);
     const others = axesByEntry.get(axis.entry)!.filter((o) => !(o.group === k && o.axis.axis === axis.axis));
-    return { entry, axis, pre, inner, others, rowsA, cache: null };
+    return { entry, axis, pre, inner, others, rowsA, cache: null, basis: null };
   }));
   const perms = identityPermutations(spec);
   const version = new Array<number>(spec.groups.length).fill(0);
   const objective: number[] = [];
   const state = new Uint32Array(4);
   const order = new Uint32Array(spec.groups.length);
+  const scratch = spec.groups.map((g) => ({ cost: new Float64Array(g.size * g.size), part: new Float32Array(g.size * g.size) }));
   for (let iter = 0; iter < maxIterations; iter++) {
     seedState(seed, iter, state);
     permutation(state, order);
@@ -140,20 +179,26 @@ export async function weightMatching(a: Model, b: Model, options: WeightMatching
     for (const k of order) {
       const g = spec.groups[k];
       const n = g.size;
-      const cost = new Float64Array(n * n);
-      const part = new Float32Array(n * n);
+      const { cost, part } = scratch[k];
+      cost.fill(0);
       for (const t of terms[k]) {
         // A term changes only when a perm on another axis of its tensor changed.
         const key = t.others.map((o) => version[o.group]).join(',');
+        const tensorB = b.params.subarray(t.entry.offset, t.entry.offset + t.entry.length);
+        const lowRank = t.entry.shape.length === 2 && t.others.length === 1 && t.others[0].axis.block === 1 && t.axis.block === 1;
+        const otherPerm = lowRank ? perms[spec.groups[t.others[0].group].name] : null;
+        if (t.cache && t.cache.key !== key && lowRank && t.basis && updateTerm(t, n, a.params.subarray(t.entry.offset, t.entry.offset + t.entry.length), tensorB, otherPerm!)) {
+          t.cache.key = key;
+        }
         if (!t.cache || t.cache.key !== key) {
           const maps = t.entry.shape.map(() => null as Uint32Array | null);
           for (const o of t.others) maps[o.axis.axis] = axisMap(perms[spec.groups[o.group].name], o.axis.block);
-          const tensorB = b.params.subarray(t.entry.offset, t.entry.offset + t.entry.length);
           const permuted = t.others.length ? new Float32Array(t.entry.length) : tensorB;
           if (t.others.length) gatherTensor(tensorB, t.entry.shape, maps, permuted);
-          const c = new Float64Array(n * n);
+          const c = t.cache?.cost.fill(0) ?? new Float64Array(n * n);
           addTerm(kernels, t, n, permuted, part, c);
           t.cache = { key, cost: c };
+          t.basis = otherPerm ? otherPerm.slice() : null;
         }
         for (let i = 0; i < cost.length; i++) cost[i] += t.cache.cost[i];
       }
