@@ -18,6 +18,8 @@ export interface ProgressOptions {
   stream?: ProgressStream;
   /** Milliseconds between redraws on a TTY (default 80). */
   interval?: number;
+  /** Redraw in place; default: the stream is a TTY and TERM is not 'dumb'. */
+  tty?: boolean;
 }
 
 /** What the current step reports: extra fields are printed as `key value` pairs. */
@@ -55,7 +57,7 @@ export class ProgressBar {
     this.#label = options.label;
     this.#quiet = options.quiet ?? false;
     this.#stream = options.stream ?? process.stderr;
-    this.#tty = Boolean(this.#stream.isTTY) && process.env.TERM !== 'dumb';
+    this.#tty = options.tty ?? (Boolean(this.#stream.isTTY) && process.env.TERM !== 'dumb');
     this.#interval = options.interval ?? 80;
   }
 

@@ -74,11 +74,11 @@ export async function run(argv: string[]): Promise<number> {
     : { type: 'sgd', lr: flags.lr ?? 0.05, momentum: flags.momentum, nesterov: flags.nesterov, weightDecay: flags.weightDecay };
   if (flags.nesterov && (flags.optimizer !== 'sgd' || flags.momentum === 0)) throw new UsageError('--nesterov needs --optimizer sgd with --momentum > 0');
   if (flags.arch === undefined && flags.archFile === undefined) throw new UsageError('--arch or --arch-file is required');
-  ensureDir(flags.out);
 
   const [train, test] = await Promise.all([source.load('train'), source.load('test')]);
   const arch = await resolveArch(flags, train);
   const compiled = compiledOf(arch);
+  ensureDir(flags.out);
   const manifestPath = join(flags.out, 'train.json');
   const modelPath = join(flags.out, 'model.safetensors');
   const manifest: TrainManifest = {
