@@ -94,7 +94,10 @@ describe('tables and progress', () => {
     bar.update({ fraction: 0.5, loss: 0.25, detail: 'epoch 1/2' });
     bar.note('done with epoch 1');
     bar.done();
-    expect(tty[0]).toMatch(/^\r\x1b\[2Kx +\[#{15}\.{15}\] +50% .*epoch 1\/2 +loss 0\.2500$/);
+    expect(tty[0]).toMatch(/^\r\x1b\[2Kx +\[#+\.+\] +50% .*epoch 1\/2 +loss 0\.2500$/);
+    const [, hashes, dots] = /\[(#+)(\.+)\]/.exec(tty[0])!;
+    expect(hashes.length).toBe(dots.length);
+    expect(tty[0].length - 4).toBeLessThan(100); // fits the terminal's 100 columns
     expect(tty).toContain('done with epoch 1\n');
     expect(tty[tty.length - 1]).toBe('\r\x1b[2K');
 

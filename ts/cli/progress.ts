@@ -109,16 +109,17 @@ export class ProgressBar {
     const elapsed = this.elapsed;
     const eta = fraction > 0 ? (elapsed * (1 - fraction)) / fraction : NaN;
     const percent = `${Math.floor(fraction * 100)}%`.padStart(4);
-    const parts = [this.#label];
-    if (withBar) {
-      const columns = this.#stream.columns ?? 80;
-      const width = Math.max(10, Math.min(30, columns - 70));
-      const filled = Math.round(fraction * width);
-      parts.push(`[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`);
-    }
-    parts.push(percent, `${formatDuration(elapsed)} eta ${formatDuration(eta)}`);
+    const parts = [percent, `${formatDuration(elapsed)} eta ${formatDuration(eta)}`];
     if (detail) parts.push(detail);
     if (loss !== undefined) parts.push(`loss ${formatLoss(loss)}`);
+    if (withBar) {
+      // The bar takes what the line leaves on the terminal, within [10, 40] cells.
+      const rest = this.#label.length + parts.join('  ').length + 6;
+      const width = Math.max(10, Math.min(40, (this.#stream.columns ?? 80) - 1 - rest));
+      const filled = Math.round(fraction * width);
+      parts.unshift(`[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`);
+    }
+    parts.unshift(this.#label);
     return parts.join('  ');
   }
 }
