@@ -3,6 +3,7 @@
  * a single IDX pair and the synthetic sets hold out the last fifth of each class (deterministic,
  * no seed), and synthetic sets use their own data seed, so runs with different --seed see the same data.
  */
+import { ModeconnError } from '../errors.js';
 import type { DataSet } from '../data/dataset.js';
 import { splitDataSet } from '../data/dataset.js';
 import { loadIdxDirectory, loadIdxFiles } from '../data/idx-files.js';
@@ -56,7 +57,16 @@ export function parseDataSpec(spec: string): DataSource {
       load = async (split) => loadMnist({ split });
       break;
     case 'fashion-mnist':
-      load = async (split) => loadFashionMnist({ split, ...(rest ? { dir: rest } : {}) });
+      load = (split) => loadFashionMnist({ split, ...(rest ? { dir: rest } : {}) }).catch((error: unknown) => {
+        // The library's advice speaks of its options; say it in flags.
+        if (error instanceof ModeconnError && error.code === 'DATA_UNAVAILABLE') {
+          throw new ModeconnError('DATA_UNAVAILABLE', error.message.replace(/ \(.*\)$/, ''), {
+            advice: 'install Debian\'s dataset-fashion-mnist package, or give the directory: --data fashion-mnist:<dir>',
+            cause: error,
+          });
+        }
+        throw error;
+      });
       break;
     case 'idx': {
       const paths = rest.split(',');
