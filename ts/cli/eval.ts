@@ -3,16 +3,13 @@
  * table on stdout and as JSON (<out>/eval.json, or stdout with --json).
  */
 import { join } from 'node:path';
-import { ModeconnError } from '../errors.js';
-import { loadSafetensors } from '../io/safetensors-files.js';
-import { loadModel } from '../io/model-files.js';
 import type { Arch } from '../model/arch.js';
 import { compiledOf, evaluateModel, recomputeBatchNorm } from '../model/train.js';
 import { parseArgs, type CommandSpec } from './args.js';
 import { DATA_HELP, describeData, parseDataSpec } from './data-spec.js';
 import { ensureDir, runInfo, writeJsonAtomic, type RunInfo } from './manifest.js';
 import { ProgressBar } from './progress.js';
-import { ARCH_HELP, resolveArch } from './resolve-arch.js';
+import { ARCH_HELP, readModel } from './resolve-arch.js';
 import { fixed4, formatPairs, formatTable, percent } from './table.js';
 
 export const spec = {
@@ -65,10 +62,9 @@ export async function run(argv: string[]): Promise<number> {
   const started = performance.now();
   const source = parseDataSpec(flags.data);
   const progress = new ProgressBar({ label: 'eval', quiet: flags.quiet || flags.json });
-  const file = await loadSafetensors(flags.model);
   const data = await source.load(flags.split as 'test' | 'train');
-  const arch = await resolveArch(flags, data, archFromMetadata(flags.model, file.metadata), false);
-  let model = await loadModel(flags.model, arch ? { arch } : {});
+  const { model: loaded, metadata } = await readModel(flags.model, flags, data);
+  let model = loaded;
   const hasBatchNorm = compiledOf(model.arch).layout.some((e) => e.kind === 'running_mean');
   if (flags.bnRecompute) {
     if (hasBatchNorm) {
@@ -81,7 +77,7 @@ export async function run(argv: string[]): Promise<number> {
   const result = await evaluateModel(model, data, { batchSize: flags.batchSize });
   const report: EvalReport = {
     ...runInfo(['eval', ...argv]),
-    model: { file: flags.model, parameters: compiledOf(model.arch).paramCount, arch: model.arch, metadata: file.metadata },
+    model: { file: flags.model, parameters: compiledOf(model.arch).paramCount, arch: model.arch, metadata },
     data: { spec: flags.data, split: flags.split, ...describeData(data) },
     bnRecompute: flags.bnRecompute && hasBatchNorm,
     loss: result.loss,
@@ -108,17 +104,6 @@ export async function run(argv: string[]): Promise<number> {
     ...(flags.out !== undefined ? [['report', join(flags.out, 'eval.json')] as [string, string]] : []),
   ])}`);
   return 0;
-}
-
-/** The arch stored by `modeconn train` in the file's metadata, if any. */
-function archFromMetadata(path: string, metadata: Record<string, string>): Arch | undefined {
-  const text = metadata.arch;
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text) as Arch;
-  } catch (cause) {
-    throw new ModeconnError('BAD_FILE', `${path}: the "arch" metadata is not valid JSON`, { advice: 'pass --arch or --arch-file', cause });
-  }
 }
 
 /** Mean loss and accuracy per class (null for a class with no samples). */

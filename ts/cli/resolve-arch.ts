@@ -1,6 +1,13 @@
-/** Which architecture a command uses: `--arch` (built for the data) or `--arch-file`, never both. */
+/**
+ * Which architecture a command uses: `--arch` (built for the data) or `--arch-file`, never both;
+ * for a model file, the arch `modeconn train` stored in its metadata when neither is given.
+ */
 import type { DataSet } from '../data/dataset.js';
+import { ModeconnError } from '../errors.js';
+import { loadModel } from '../io/model-files.js';
+import { loadSafetensors } from '../io/safetensors-files.js';
 import type { Arch } from '../model/arch.js';
+import type { Model } from '../model/train.js';
 import { UsageError } from './args.js';
 import { parseArchSpec, readArchFile } from './specs.js';
 
@@ -21,4 +28,24 @@ export async function resolveArch(flags: { arch?: string; archFile?: string }, d
   if (flags.archFile !== undefined) return readArchFile(flags.archFile);
   if (fallback || !required) return fallback;
   throw new UsageError('--arch or --arch-file is required');
+}
+
+/**
+ * Reads a model file with the arch from the flags, else from its "arch" metadata (written by
+ * `modeconn train`), else as the loader infers it; returns the model and the file's metadata.
+ */
+export async function readModel(path: string, flags: { arch?: string; archFile?: string }, data: DataSet): Promise<{ model: Model; metadata: Record<string, string> }> {
+  const { metadata } = await loadSafetensors(path);
+  const arch = await resolveArch(flags, data, archFromMetadata(path, metadata), false);
+  const model = await loadModel(path, arch ? { arch } : {});
+  return { model, metadata };
+}
+
+function archFromMetadata(path: string, metadata: Record<string, string>): Arch | undefined {
+  if (metadata.arch === undefined) return undefined;
+  try {
+    return JSON.parse(metadata.arch) as Arch;
+  } catch (cause) {
+    throw new ModeconnError('BAD_FILE', `${path}: the "arch" metadata is not valid JSON`, { advice: 'pass --arch or --arch-file', cause });
+  }
 }
