@@ -138,7 +138,6 @@ export async function run(argv: string[]): Promise<number> {
     const saveStarted = performance.now();
     await saveModel(result, modelPath, {
       metadata: {
-        arch: JSON.stringify(arch),
         'modeconn.version': manifest.version,
         'modeconn.seed': String(flags.seed),
         'modeconn.data': flags.data,

@@ -10,7 +10,10 @@ import { loadSafetensors, saveSafetensors } from './safetensors-files.js';
 import { expectTensors, tensorToFloat32 } from './safetensors.js';
 import type { TensorInput } from './safetensors-write.js';
 
-/** Writes `model` to `path` atomically (temp file + rename). */
+/** The metadata key under which a model file stores its arch as JSON (as on the torch branch). */
+export const ARCH_METADATA_KEY = 'modeconn.arch';
+
+/** Writes `model` to `path` atomically (temp file + rename), with `format: 'pt'` and the arch in the metadata. */
 export async function saveModel(model: Model, path: string, options: { metadata?: Record<string, string> } = {}): Promise<void> {
   const { layout } = compiledOf(model.arch);
   const tensors: Record<string, TensorInput> = {};
@@ -19,14 +22,15 @@ export async function saveModel(model: Model, path: string, options: { metadata?
       ? { dtype: 'I64', shape: [], data: new BigInt64Array(1) }
       : { dtype: 'F32', shape: e.shape, data: model.params.subarray(e.offset, e.offset + e.length) };
   }
-  await saveSafetensors(tensors, path, { metadata: options.metadata });
+  await saveSafetensors(tensors, path, { metadata: { ...options.metadata, format: 'pt', [ARCH_METADATA_KEY]: JSON.stringify(model.arch) } });
 }
 
-/** Reads a model saved by `saveModel` (or a PyTorch state_dict of the same arch). */
+/** Reads a model saved by `saveModel` (arch from options, else the metadata), or a state_dict of a given arch. */
 export async function loadModel(path: string, options: { arch?: Arch } = {}): Promise<Model> {
   const file = await loadSafetensors(path);
-  const arch = options.arch;
-  if (!arch) throw new ModeconnError('BAD_ARGUMENT', `${path}: loading needs an explicit arch`);
+  const stored = file.metadata[ARCH_METADATA_KEY];
+  const arch = options.arch ?? (stored === undefined ? undefined : (JSON.parse(stored) as Arch));
+  if (!arch) throw new ModeconnError('BAD_ARGUMENT', `${path}: no "${ARCH_METADATA_KEY}" metadata; loading needs an explicit arch`);
   const compiled = compiledOf(arch);
   expectTensors(file, compiled.layout.map((e) => e.name));
   const params = new Float32Array(compiled.totalLength);
