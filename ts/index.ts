@@ -29,3 +29,6 @@ export { loadSafetensors, saveSafetensors } from './io/safetensors-files.js';
 
 // ---- models: architectures, plans, training ----
 export * from './model/index.js';
+
+// ---- paths and curves ----
+export * from './paths/index.js';
