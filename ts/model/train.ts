@@ -16,6 +16,8 @@ import { checkSchedule, learningRate, type Schedule } from './schedule.js';
 export interface Model {
   arch: Arch;
   params: Float32Array;
+  /** PyTorch's `num_batches_tracked` per BatchNorm (state_dict name → count); absent or missing names count 0. */
+  batchesTracked?: Record<string, number>;
 }
 
 export type OptimizerConfig =
