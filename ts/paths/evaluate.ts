@@ -42,6 +42,8 @@ export interface EvaluatePathOptions {
   engine?: Engine;
   /** Spread the points over a worker pool instead of this thread. */
   pool?: PathPool;
+  /** Applied to θ(t) at every point before BatchNorm recomputation and evaluation (e.g. REPAIR). */
+  transform?: (theta: Float32Array, t: number) => Float32Array | Promise<Float32Array>;
   onProgress?: (progress: { done: number; total: number; t: number }) => void;
   signal?: AbortSignal;
 }
@@ -152,6 +154,7 @@ export async function evaluatePath(path: Path, arch: Arch, data: PathData, optio
     } finally {
       blender.free();
     }
+    if (options.transform) for (let i = 0; i < ts.length; i++) thetas[i] = await options.transform(thetas[i], ts[i]);
     for (let s = 0; s < sets.length; s++) {
       if (options.signal?.aborted) throw new ModeconnError('CANCELLED', 'path evaluation cancelled', { cause: options.signal.reason });
       results[s] = await options.pool.evaluateMany(arch, thetas, sets[s][1], { mode, batchSize, bnData: recompute ? bnData : undefined });
@@ -163,6 +166,7 @@ export async function evaluatePath(path: Path, arch: Arch, data: PathData, optio
       for (let i = 0; i < ts.length; i++) {
         if (options.signal?.aborted) throw new ModeconnError('CANCELLED', `path evaluation cancelled at t = ${ts[i]}`, { cause: options.signal.reason });
         let theta = blender.blend(ts[i]);
+        if (options.transform) theta = await options.transform(theta, ts[i]);
         if (recompute) theta = engine.recomputeBatchNorm(compiled, theta, bnData!, { batchSize });
         sets.forEach(([, set], s) => results[s].push(engine.evaluate(compiled, theta, set, { batchSize, mode })));
         options.onProgress?.({ done: (i + 1) * sets.length, total: sets.length * ts.length, t: ts[i] });
@@ -211,7 +215,7 @@ export async function evaluatePath(path: Path, arch: Arch, data: PathData, optio
       data: roles,
       seeds: options.seeds,
       sampleOrder: `data set order; batches of ${batchSize} consecutive samples${recompute ? '; BatchNorm recomputed over the bn set in order' : ''}`,
-      options: { ...options, ts, bn, batchSize, pathKind: path.kind, knots: path.knots, degree: path.degree },
+      options: { ...options, transform: options.transform ? 'custom' : undefined, ts, bn, batchSize, pathKind: path.kind, knots: path.knots, degree: path.degree },
     }),
   };
 }
