@@ -6,11 +6,14 @@ import { wasm } from '@rollup/plugin-wasm';
 const entries = {
   index: 'ts/index.ts',
   reference: 'ts/reference/index.ts',
+  // Node only: imports node: modules at top level and starts with a shebang (package.json "bin").
+  cli: 'ts/cli/bin.ts',
 };
 
 export default {
   input: entries,
-  output: { dir: 'dist', format: 'es', importAttributesKey: 'with', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true },
+  output: { dir: 'dist', format: 'es', importAttributesKey: 'with', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true,
+    banner: (chunk) => (chunk.isEntry && chunk.name === 'cli' ? '#!/usr/bin/env node' : '') },
   external: (id) => /^node:/.test(id) || id === 'comlink' || id.startsWith('comlink/'),
   plugins: [
     wasm({ targetEnv: 'auto-inline' }),
