@@ -26,7 +26,9 @@ export type ErrorCode =
   | 'EMPTY_DATA' // a data set or batch with no samples
   | 'DIVERGED' // training produced a non-finite loss
   | 'CANCELLED' // an AbortSignal stopped the work
-  | 'UNKNOWN_ARCH'; // a model file whose architecture is neither given, stored nor inferable
+  | 'UNKNOWN_ARCH' // a model file whose architecture is neither given, stored nor inferable
+  // plots
+  | 'FONT_UNAVAILABLE'; // the font file PNG rendering needs is missing (Debian: fonts-dejavu-core)
 
 /** The one error class of the library. */
 export class ModeconnError extends Error {

@@ -39,3 +39,6 @@ export { saveModel, loadModel } from './io/model-files.js';
 
 // ---- paths and curves ----
 export * from './paths/index.js';
+
+// ---- plots ----
+export * from './plot/index.js';
