@@ -61,6 +61,16 @@ describe('modeconn path', () => {
     expect(Array.from(readFileSync(join(out, 'paths.png')).subarray(0, 8))).toEqual(PNG);
   }, 60_000);
 
+  it('without the font still writes the report and the SVG, and warns that the PNG is missing', async () => {
+    const out = join(root, 'nofont');
+    const { code, stderr } = await runCli(['path', model('a'), model('b'), '--data', 'mnist', '--points', '3', '--train-samples', '100', '--bootstrap', '0', '-q', '--out', out], { MODECONN_FONT: '/nonexistent/font.ttf' });
+    expect(code, stderr).toBe(0);
+    expect(stderr).toMatch(/warning: paths.png not written: cannot read the font \/nonexistent\/font.ttf/);
+    expect(existsSync(join(out, 'paths.svg'))).toBe(true);
+    expect(existsSync(join(out, 'paths.png'))).toBe(false);
+    expect(readJson(join(out, 'report.json')).warnings).toHaveLength(1);
+  }, 30_000);
+
   it('exits 2 on a missing model argument and 1 on models of different architectures', async () => {
     const missing = await runCli(['path', model('a'), '--data', 'mnist', '--out', join(root, 'x')]);
     expect(missing.code).toBe(2);

@@ -13,7 +13,8 @@ import { evaluatePath, hasBatchNorm, type BnMode, type PathReport } from '../pat
 import { bootstrapBarrier, type BootstrapInterval } from '../paths/metrics.js';
 import type { Path } from '../paths/path.js';
 import { pathPlotSpec } from '../plot/path-spec.js';
-import { writePlots } from '../plot/render.js';
+import { renderSvg, writePlots } from '../plot/render.js';
+import { writeFileAtomic } from '../io/node-files.js';
 import type { FlagSpec } from './args.js';
 import { describeData } from './data-spec.js';
 import { ensureDir, runInfo, writeJsonAtomic, type RunInfo } from './manifest.js';
@@ -122,9 +123,17 @@ export async function evaluateAndReport(init: {
 
   const files: Record<string, string> = { report: join(out, 'report.json'), ...(init.extraFiles ?? {}) };
   const spec = pathPlotSpec(reports, { subtitle: `${init.archLabel} on ${init.dataSpec}; BatchNorm ${bn}; ${flags.points} points; barriers on test` });
-  const plots = await writePlots(spec, out, 'paths');
-  files.svg = plots.svg;
-  files.png = plots.png;
+  const warnings: string[] = [];
+  try {
+    Object.assign(files, await writePlots(spec, out, 'paths'));
+  } catch (error) {
+    // Without the font the numbers are still worth having: keep the SVG, skip the PNG, say why.
+    if (!(error instanceof ModeconnError && error.code === 'FONT_UNAVAILABLE')) throw error;
+    files.svg = join(out, 'paths.svg');
+    await writeFileAtomic(files.svg, new TextEncoder().encode(await renderSvg(spec)));
+    warnings.push(`paths.png not written: ${error.message}`);
+    process.stderr.write(`modeconn: warning: ${warnings[0]}\n`);
+  }
   const report: PathsReport = {
     ...runInfo(init.argv),
     status: 'completed',
@@ -135,6 +144,7 @@ export async function evaluateAndReport(init: {
     ...(init.extra ?? {}),
     paths,
     files,
+    ...(warnings.length ? { warnings } : {}),
   };
   writeJsonAtomic(files.report, report);
   return { report, summary: summaryTable(report) };
