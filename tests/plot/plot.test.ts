@@ -89,3 +89,13 @@ describe('rendering', () => {
     expect((error as ModeconnError).message).toContain('/nonexistent/DejaVuSans.ttf');
   });
 });
+
+describe('built package', () => {
+  it('exports the spec builder and the renderers, with vega loaded only on demand', async () => {
+    const pkg = await import('modeconn');
+    expect(typeof pkg.pathPlotSpec).toBe('function');
+    expect(typeof pkg.renderSvg).toBe('function');
+    const svg = await pkg.renderSvg(pkg.pathPlotSpec(paths));
+    expect(svg).toContain('bezier (1 bend)');
+  }, 30_000);
+});
