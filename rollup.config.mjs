@@ -15,7 +15,7 @@ export default {
   input: entries,
   output: { dir: 'dist', format: 'es', importAttributesKey: 'with', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true,
     banner: (chunk) => (chunk.isEntry && chunk.name === 'cli' ? '#!/usr/bin/env node' : '') },
-  external: (id) => /^node:/.test(id) || id === 'comlink' || id.startsWith('comlink/'),
+  external: (id) => /^node:/.test(id) || id === 'comlink' || id.startsWith('comlink/') || /^(vega|vega-lite|@resvg\/resvg-wasm)(\/|$)/.test(id),
   plugins: [
     wasm({ targetEnv: 'auto-inline' }),
     // The bin runs directly from a checkout too (./dist/cli.js); npm sets the bit on install anyway.

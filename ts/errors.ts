@@ -29,7 +29,10 @@ export type ErrorCode =
   | 'UNKNOWN_ARCH' // a model file whose architecture is neither given, stored nor inferable
   // alignment
   | 'INFEASIBLE' // an assignment problem whose every complete assignment uses a forbidden entry
-  | 'ALIGNMENT_BROKE_FUNCTION'; // a permuted model no longer computes the function of the original
+  | 'NOT_SUPPORTED' // an operation that does not handle this architecture (e.g. REPAIR on residual nets)
+  | 'ALIGNMENT_BROKE_FUNCTION' // a permuted model no longer computes the function of the original
+  // plots
+  | 'FONT_UNAVAILABLE'; // the font file PNG rendering needs is missing (Debian: fonts-dejavu-core)
 
 /** The one error class of the library. */
 export class ModeconnError extends Error {

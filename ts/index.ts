@@ -52,3 +52,6 @@ export { weightMatching, type WeightMatchingOptions, type AlignOptions, type Ali
 export { activationMatching, type ActivationMatchingOptions } from './align/activation-matching.js';
 export { readActivations } from './align/activations.js';
 export { assertSameFunction } from './align/check.js';
+
+// ---- plots ----
+export * from './plot/index.js';
