@@ -48,7 +48,7 @@ export async function run(argv: string[]): Promise<number> {
   if (flags.curve !== undefined) {
     if (positionals.length > 0) throw new UsageError('give either two model files or --curve, not both');
     const { path, description } = await loadCurve(flags.curve);
-    arch = await resolveArch(flags, train as DataSet, description.arch);
+    arch = (await resolveArch(flags, train as DataSet, false)) ?? description.arch;
     const k = path.points.length;
     paths = [
       { key: 'line', label: 'line', path: linearPath(path.points[0], path.points[k - 1]) },
