@@ -11,6 +11,7 @@ import { describeArch, evaluateAndReport, EVAL_FLAGS, expectSameArch, type Named
 import { expectPositionals, splitPositionals } from './positionals.js';
 import { ProgressBar } from './progress.js';
 import { ARCH_HELP, readModel, resolveArch } from './resolve-arch.js';
+import type { Arch } from '../model/arch.js';
 import { formatPairs } from './table.js';
 
 export const spec = {
@@ -48,7 +49,7 @@ export async function run(argv: string[]): Promise<number> {
   if (flags.curve !== undefined) {
     if (positionals.length > 0) throw new UsageError('give either two model files or --curve, not both');
     const { path, description } = await loadCurve(flags.curve);
-    arch = (await resolveArch(flags, train as DataSet, false)) ?? description.arch;
+    arch = ((await resolveArch(flags, train as DataSet, false)) ?? description.arch) as Arch;
     const k = path.points.length;
     paths = [
       { key: 'line', label: 'line', path: linearPath(path.points[0], path.points[k - 1]) },
