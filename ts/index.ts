@@ -52,6 +52,13 @@ export { weightMatching, type WeightMatchingOptions, type AlignOptions, type Ali
 export { activationMatching, type ActivationMatchingOptions } from './align/activation-matching.js';
 export { readActivations } from './align/activations.js';
 export { assertSameFunction } from './align/check.js';
+export {
+  normalizeScale, scaleUnitsRelu, scaleUnitsBatchNorm, unitRoles,
+  type NormalizeScaleOptions, type NormalizedScale, type UnitRoles,
+} from './align/scale.js';
+export { Repair, resetBatchNorm, type RepairOptions, type UnitStats } from './align/repair.js';
+export { swapUnits, swapPath, permutationSaddle, type SaddleResult } from './align/saddle.js';
+export { explainBarrier, type ExplainOptions, type ExplainResult, type ExplainRow, type ExplainKey } from './align/explain.js';
 
 // ---- plots ----
 export * from './plot/index.js';
