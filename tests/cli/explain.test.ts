@@ -51,7 +51,7 @@ describe('modeconn explain', () => {
     const out = join(root, 'explain');
     const { code, stdout, stderr } = await runCli(['explain', model('a'), model('b'), '--data', 'mnist', '--points', '5', '--samples', '300', '--fit-epochs', '1', '-q', '--out', out]);
     expect(code, stderr).toBe(0);
-    for (const label of ['naive line', 'scale-normalised', 'weight matching', 'activation matching', 'matching \\+ scale', 'BN reset', 'REPAIR', 'fitted curve']) {
+    for (const label of ['naive line', 'scale-normalised', 'weight matching', 'activation matching', 'matched \\+ scale', 'BN reset', 'REPAIR', 'fitted curve']) {
       expect(stdout).toMatch(new RegExp(label));
     }
     const r = readJson(join(out, 'report.json'));

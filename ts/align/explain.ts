@@ -6,8 +6,8 @@
  *   weight         θ_A → weight-matched θ_B
  *   activation     θ_A → activation-matched θ_B
  *   matched+scale  normalizeScale(θ_A) → normalizeScale(best matched θ_B)
- *   +bn-reset      the same, BatchNorm statistics recomputed at every t (networks with BatchNorm)
- *   +repair        the same, REPAIR at every t
+ *   +bn-reset      (m+s) the same, BatchNorm statistics recomputed at every t (networks with BatchNorm)
+ *   +repair        (m+s) the same, REPAIR at every t
  *   curve          a fitted quadratic Bezier curve from θ_A to the best matched θ_B (optional)
  * "Best matched" is whichever matching has the lower test-loss barrier. Barriers are
  * sup_t v(t) − ((1−t)v(0) + t·v(1)) on loss and on error (= the accuracy barrier).
@@ -73,10 +73,10 @@ const LABELS: Record<ExplainKey, string> = {
   scale: 'scale-normalised',
   weight: 'weight matching',
   activation: 'activation matching',
-  'matched+scale': 'matching + scale',
-  '+bn-reset': 'matching + scale + BN reset',
-  '+repair': 'matching + scale + REPAIR',
-  curve: 'fitted curve (matched)',
+  'matched+scale': 'matched + scale',
+  '+bn-reset': 'm+s + BN reset',
+  '+repair': 'm+s + REPAIR',
+  curve: 'fitted curve',
 };
 
 /** The barrier decomposition of A → B on `data.test` (see the module header). */
