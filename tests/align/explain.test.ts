@@ -1,0 +1,72 @@
+/**
+ * explainBarrier on a small BatchNorm MLP (random weights, random data): every row is evaluated
+ * (BN reset with recomputed statistics, REPAIR), rows share the endpoints' losses, and the
+ * aligned models keep B's function (the alignment guard runs on the test set).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createDataSet } from '../../ts/data/dataset.js';
+import type { Arch } from '../../ts/model/arch.js';
+import { mlp } from '../../ts/model/builders.js';
+import { compileArch } from '../../ts/model/compile.js';
+import { Engine } from '../../ts/model/engine.js';
+import { explainBarrier } from '../../ts/align/explain.js';
+import { seedState, uniform } from '../../ts/reference/rng.js';
+
+let engine: Engine;
+beforeAll(async () => {
+  engine = await Engine.create();
+});
+
+function randomTheta(arch: Arch, seed: number): Float32Array {
+  const compiled = compileArch(arch);
+  const s = new Uint32Array(4);
+  seedState(seed, 99, s);
+  const theta = Float32Array.from({ length: compiled.totalLength }, () => 2 * uniform(s) - 1);
+  for (const e of compiled.layout) {
+    if (e.kind === 'running_var') for (let i = 0; i < e.length; i++) theta[e.offset + i] = 1 + 0.5 * theta[e.offset + i];
+    if (e.kind === 'weight') {
+      const fan = e.shape.slice(1).reduce((a, b) => a * b, 1);
+      for (let i = 0; i < e.length; i++) theta[e.offset + i] *= Math.sqrt(3 / fan);
+    }
+  }
+  return theta;
+}
+
+function randomData(n: number, seed: number) {
+  const s = new Uint32Array(4);
+  seedState(seed, 7, s);
+  return createDataSet({ name: `random${seed}`, shape: [12], classes: 4, x: Float32Array.from({ length: n * 12 }, () => 2 * uniform(s) - 1), y: Uint32Array.from({ length: n }, (_, i) => i % 4) });
+}
+
+describe('explainBarrier', () => {
+  it('BatchNorm MLP: all rows', async () => {
+    const arch = mlp({ input: 12, hidden: [16, 8], classes: 4, batchNorm: true });
+    const a = { arch, params: randomTheta(arch, 1) };
+    const b = { arch, params: randomTheta(arch, 2) };
+    const stages: string[] = [];
+    const r = await explainBarrier(a, b, { train: randomData(200, 1), test: randomData(100, 2) }, {
+      engine, points: 3, samples: 100, fitEpochs: 1, onStage: (s) => stages.push(s),
+    });
+    expect(r.rows.map((x) => x.key)).toEqual(['naive', 'scale', 'weight', 'activation', 'matched+scale', '+bn-reset', '+repair', 'curve']);
+    for (const row of r.rows) {
+      expect(Number.isFinite(row.lossBarrier!)).toBe(true);
+      expect(row.lossBarrier!).toBeGreaterThanOrEqual(0);
+      expect(row.report!.ts).toEqual([0, 0.5, 1]);
+    }
+    expect(r.rows.find((x) => x.key === '+bn-reset')!.bn).toBe('recompute');
+    const ends = (k: string) => r.rows.find((x) => x.key === k)!.report!.sets.test.metrics!.loss.endpoints;
+    // Scale normalisation and permutation keep each endpoint's function (BN eval mode).
+    expect(ends('scale')[0]).toBeCloseTo(ends('naive')[0], 4);
+    expect(ends('weight')[1]).toBeCloseTo(ends('naive')[1], 4);
+    expect(ends('activation')[1]).toBeCloseTo(ends('naive')[1], 4);
+    expect(stages.length).toBeGreaterThanOrEqual(8);
+    expect(['weight', 'activation']).toContain(r.best);
+  });
+
+  it('rejects different architectures', async () => {
+    const a = mlp({ input: 12, hidden: [16], classes: 4 });
+    const b = mlp({ input: 12, hidden: [8], classes: 4 });
+    await expect(explainBarrier({ arch: a, params: randomTheta(a, 1) }, { arch: b, params: randomTheta(b, 1) }, { train: randomData(10, 1), test: randomData(10, 2) }, { engine }))
+      .rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
+  });
+});
