@@ -1,18 +1,36 @@
 // The package's entries mapped through one config: ESM out, the core wasm inlined (base64) so it
 // loads in Node, browsers and workers without paths. Types come from `tsc -p tsconfig.build.json`.
+// Comlink is bundled (dist/worker.js must load in a browser worker, where bare imports cannot be
+// mapped); `#spawn-worker` stays external: Node and bundlers pick spawn.node.js or spawn.browser.js
+// through the package.json "imports" conditions.
+import { fileURLToPath } from 'node:url';
 import typescript from '@rollup/plugin-typescript';
 import { wasm } from '@rollup/plugin-wasm';
 
 const entries = {
   index: 'ts/index.ts',
   reference: 'ts/reference/index.ts',
+  worker: 'ts/workers/worker.ts',
+  'spawn.node': 'ts/workers/spawn.node.ts',
+  'spawn.browser': 'ts/workers/spawn.browser.ts',
+};
+
+/** `comlink` and `comlink/...` from node_modules, ESM build (the package has no "exports" map). */
+const comlink = {
+  name: 'resolve-comlink',
+  resolveId(id) {
+    if (id === 'comlink') return fileURLToPath(new URL('node_modules/comlink/dist/esm/comlink.mjs', import.meta.url));
+    if (id.startsWith('comlink/')) return fileURLToPath(new URL(`node_modules/${id}`, import.meta.url));
+    return null;
+  },
 };
 
 export default {
   input: entries,
   output: { dir: 'dist', format: 'es', importAttributesKey: 'with', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true },
-  external: (id) => /^node:/.test(id) || id === 'comlink' || id.startsWith('comlink/'),
+  external: (id) => /^node:/.test(id) || id === '#spawn-worker',
   plugins: [
+    comlink,
     wasm({ targetEnv: 'auto-inline' }),
     typescript({ tsconfig: './tsconfig.json', include: ['ts/**/*'], compilerOptions: { noEmit: false, outDir: 'dist' } }),
   ],

@@ -25,7 +25,10 @@ export type ErrorCode =
   // models and training
   | 'EMPTY_DATA' // a data set or batch with no samples
   | 'DIVERGED' // training produced a non-finite loss
-  | 'CANCELLED'; // an AbortSignal stopped the work
+  | 'CANCELLED' // an AbortSignal stopped the work
+  // worker pool
+  | 'WORKER_CRASHED' // a worker died or trapped during a job (it was replaced; the pool stays usable)
+  | 'POOL_CLOSED'; // the pool was closed before or during the job
 
 /** The one error class of the library. */
 export class ModeconnError extends Error {

@@ -29,3 +29,6 @@ export { loadSafetensors, saveSafetensors } from './io/safetensors-files.js';
 
 // ---- models: architectures, plans, training ----
 export * from './model/index.js';
+
+// ---- worker pool ----
+export { createPool, type Pool, type PoolOptions, type PoolEvaluateOptions, type PoolTrainOptions, type JobOptions, type JobProgress, type WorkerFault, type WorkerMemory } from './workers/pool.js';
