@@ -27,7 +27,8 @@ const comlink = {
 
 export default {
   input: entries,
-  output: { dir: 'dist', format: 'es', importAttributesKey: 'with', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true },
+  output: { dir: 'dist', format: 'es', importAttributesKey: 'with', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true,
+    manualChunks: (id) => (id.includes('/node_modules/comlink/') ? 'comlink' : undefined) },
   external: (id) => /^node:/.test(id) || id === '#spawn-worker',
   plugins: [
     comlink,

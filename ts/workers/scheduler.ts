@@ -13,8 +13,6 @@ import { fromWire, type SpawnedWorker } from './protocol.js';
 export class Slot {
   readonly api: Remote<WorkerApi>;
   readonly holds = new Set<number>();
-  /** Rejects with WORKER_CRASHED when the worker ends. */
-  readonly died: Promise<never>;
   dead = false;
   /** Ended on purpose (replaced after a trap, or closed): its death is expected. */
   retired = false;
@@ -22,29 +20,31 @@ export class Slot {
   started: Promise<void> = Promise.resolve();
   ready = false;
   busy = false;
-  #calls = 0;
+  /** Calls in flight, failed at once if the worker dies (Comlink would leave them pending forever). */
+  readonly #pending = new Set<(error: unknown) => void>();
+  #death: ModeconnError | null = null;
 
   constructor(readonly spawned: SpawnedWorker) {
     this.api = wrap<WorkerApi>(spawned.endpoint);
-    this.died = new Promise<never>((_, reject) => {
-      spawned.onDeath((cause) => {
-        this.dead = true;
-        reject(new ModeconnError('WORKER_CRASHED', `a pool worker died: ${cause.message}`, { advice: 'the pool replaced it and stays usable', cause }));
-      });
+    spawned.onDeath((cause) => {
+      this.dead = true;
+      this.#death = new ModeconnError('WORKER_CRASHED', `a pool worker died: ${cause.message}`, { advice: 'the pool replaced it and stays usable', cause });
+      for (const reject of this.#pending) reject(this.#death);
+      this.#pending.clear();
     });
-    this.died.catch(() => {});
   }
 
   /** Calls the worker; fails with WORKER_CRASHED if it dies first, with the worker's error code otherwise. */
-  async call<T>(fn: (api: Remote<WorkerApi>) => Promise<T>): Promise<T> {
-    if (this.#calls++ === 0) this.spawned.setBusy(true);
-    try {
-      return await Promise.race([fn(this.api), this.died]);
-    } catch (error) {
-      throw fromWire(error);
-    } finally {
-      if (--this.#calls === 0 && !this.dead) this.spawned.setBusy(false);
-    }
+  call<T>(fn: (api: Remote<WorkerApi>) => Promise<T>): Promise<T> {
+    if (this.#death) return Promise.reject(this.#death);
+    if (this.#pending.size === 0) this.spawned.setBusy(true);
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.add(reject);
+      fn(this.api).then(resolve, (error: unknown) => reject(fromWire(error))).finally(() => {
+        this.#pending.delete(reject);
+        if (this.#pending.size === 0 && !this.dead) this.spawned.setBusy(false);
+      });
+    });
   }
 }
 
