@@ -6,7 +6,7 @@
 import { loadavg } from 'node:os';
 import { fmt, median, table } from './util.mjs';
 
-const POINTS = 32;
+const POINTS = Number(process.env.POOL_BENCH_POINTS ?? 32);
 const BATCH = 1000;
 const WEIGHTS = 784 * 512 + 512 * 512 + 512 * 10;
 
