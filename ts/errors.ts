@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'EMPTY_DATA' // a data set or batch with no samples
   | 'DIVERGED' // training produced a non-finite loss
   | 'CANCELLED' // an AbortSignal stopped the work
+  | 'UNKNOWN_ARCH' // a model file whose architecture is neither given, stored nor inferable
   // worker pool
   | 'WORKER_CRASHED' // a worker died or trapped during a job (it was replaced; the pool stays usable)
   | 'POOL_CLOSED'; // the pool was closed before or during the job
