@@ -76,6 +76,22 @@ describe('worker pool (dist/, worker_threads)', async () => {
     expect(bits(bn.params)).toBe(bits(inline.bn));
   });
 
+  it('recomputes BatchNorm per θ first when asked (bnData), and serves evaluatePath as its PathPool', async () => {
+    const pool = pools[1];
+    const test = lib.gaussianBlobs({ n: 333, classes: 4, dims: 11, seed: 6 });
+    const many = await pool.evaluateMany(arch, thetas.slice(0, 3), test, { batchSize: 100, bnData: data });
+    many.forEach((r, i) => {
+      const expected = engine.evaluate(compiled, engine.recomputeBatchNorm(compiled, thetas[i], data, { batchSize: 100 }), test, { batchSize: 100 });
+      expect(bits(r.losses)).toBe(bits(expected.losses));
+    });
+    const asPathPool: lib.PathPool = pool;
+    const line = lib.linearPath(thetas[0], thetas[1]);
+    const options = { points: 5, bn: 'recompute' as const, bnData: data, batchSize: 100 };
+    const pooled = await lib.evaluatePath(line, arch, { train: data, test }, { ...options, pool: asPathPool });
+    const local = await lib.evaluatePath(line, arch, { train: data, test }, options);
+    expect(pooled.sets).toEqual(local.sets);
+  });
+
   it('keeps data sets in the workers until release, and the caller’s arrays stay usable', async () => {
     const pool = pools[1];
     const before = await pool.memory();

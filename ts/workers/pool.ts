@@ -35,7 +35,10 @@ export interface JobOptions {
   onProgress?: (progress: JobProgress) => void;
 }
 
-export type PoolEvaluateOptions = Omit<EvaluateOptions, 'start' | 'count'> & JobOptions;
+export type PoolEvaluateOptions = Omit<EvaluateOptions, 'start' | 'count'> & JobOptions & {
+  /** First recompute each θ's BatchNorm statistics over this set (`recomputeBatchNorm`, same batch size), in the workers. */
+  bnData?: DataSet;
+};
 
 export interface PoolTrainOptions extends Omit<TrainOptions, 'engine' | 'pool' | 'onProgress'> {
   onProgress?: (progress: TrainProgress & JobProgress) => void;
@@ -132,7 +135,7 @@ class WorkerPool implements Pool {
   }
 
   async evaluateMany(arch: Arch, params: readonly Float32Array[], data: DataSet, options: PoolEvaluateOptions = {}): Promise<EvalResult[]> {
-    const { batchSize = 1000, mode = 'eval', logits = false, signal } = options;
+    const { batchSize = 1000, mode = 'eval', logits = false, signal, bnData } = options;
     const compiled = compiledOf(arch);
     params.forEach((p, i) => {
       if (p.length !== compiled.totalLength) {
@@ -143,19 +146,24 @@ class WorkerPool implements Pool {
     if (data.n === 0) throw new ModeconnError('EMPTY_DATA', `data set ${data.name} has no samples`);
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new ModeconnError('BAD_ARGUMENT', `batchSize must be a positive integer, got ${batchSize}`);
     checkData(data, compiled);
-    const archId = this.#resident(arch);
-    const dataId = this.#resident(data);
-    const vectorIds = params.map((p) => this.#vector(p));
+    if (bnData) checkData(bnData, compiled);
     // Shards on the batch grid of the inline path: each shard runs exactly the inline batches.
     const shards: Array<[number, number]> = [];
     for (let start = 0; start < data.n; start += batchSize) shards.push([start, Math.min(batchSize, data.n - start)]);
+    const clock = progressClock(options.onProgress);
+    const total = params.length * (shards.length + (bnData ? 1 : 0));
+    let done = 0;
+    const tick = () => void clock(++done / total);
+    const thetas = bnData ? await this.#recompute(arch, params, bnData, batchSize, signal, tick) : params;
+    const archId = this.#resident(arch);
+    const dataId = this.#resident(data);
+    const vectorIds = thetas.map((p) => this.#vector(p));
     const runs = vectorIds.flatMap((vectorId) => shards.map(([start, count]) => async (slot: Slot) => {
       await this.#scheduler.ensure(slot, [archId, dataId, vectorId]);
       return slot.call((api) => api.evaluate({ arch: archId, params: vectorId, data: dataId, start, count, batchSize, mode, logits }));
     }));
-    const clock = progressClock(options.onProgress);
     try {
-      const out = await this.#scheduler.submit<EvalShard>(runs, { retries: 1, signal, onTaskDone: (done, total) => clock(done / total) });
+      const out = await this.#scheduler.submit<EvalShard>(runs, { retries: 1, signal, onTaskDone: tick });
       return vectorIds.map((_, v) => assemble(out.slice(v * shards.length, (v + 1) * shards.length), data.n, compiled.classes, logits));
     } finally {
       for (const id of vectorIds) void this.#scheduler.forget(id);
@@ -163,19 +171,23 @@ class WorkerPool implements Pool {
   }
 
   async recomputeBatchNorm(model: Model, data: DataSet, options: { batchSize?: number; signal?: AbortSignal } = {}): Promise<Model> {
-    const compiled = compiledOf(model.arch);
-    checkData(data, compiled);
-    const archId = this.#resident(model.arch);
+    const [params] = await this.#recompute(model.arch, [model.params], data, options.batchSize, options.signal);
+    return { arch: model.arch, params };
+  }
+
+  /** Each θ with its BatchNorm statistics recomputed over `data`, one worker task per θ. */
+  async #recompute(arch: Arch, params: readonly Float32Array[], data: DataSet, batchSize?: number, signal?: AbortSignal, onTaskDone?: () => void): Promise<Float32Array[]> {
+    checkData(data, compiledOf(arch));
+    const archId = this.#resident(arch);
     const dataId = this.#resident(data);
-    const vectorId = this.#vector(model.params);
+    const vectorIds = params.map((p) => this.#vector(p));
     try {
-      const [params] = await this.#scheduler.submit([async (slot: Slot) => {
+      return await this.#scheduler.submit(vectorIds.map((vectorId) => async (slot: Slot) => {
         await this.#scheduler.ensure(slot, [archId, dataId, vectorId]);
-        return slot.call((api) => api.recomputeBatchNorm(archId, vectorId, dataId, options.batchSize));
-      }], { retries: 1, signal: options.signal });
-      return { arch: model.arch, params };
+        return slot.call((api) => api.recomputeBatchNorm(archId, vectorId, dataId, batchSize));
+      }), { retries: 1, signal, onTaskDone });
     } finally {
-      void this.#scheduler.forget(vectorId);
+      for (const id of vectorIds) void this.#scheduler.forget(id);
     }
   }
 
