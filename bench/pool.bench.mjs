@@ -1,12 +1,14 @@
 // Worker pool: 32 parameter vectors (points on the line between two initialisations) of an MLP
 // 784-512-512-10 evaluated on 10,000 images, inline on this thread and on pools of 1 and 2 workers.
 // Shards are the inline batches (1000 samples), so every configuration gives the same bits (checked).
-// FLOPs per vector = 2·n·(784·512 + 512·512 + 512·10). Rounds are interleaved (inline, 1, 2 workers)
-// so drift in machine load hits all alike; POOL_BENCH_ROUNDS sets their number (default 1).
+// FLOPs per vector = 2·n·(784·512 + 512·512 + 512·10). The 32 vectors run in chunks of 8, each chunk
+// on inline, 1 and 2 workers in turn, so drift in machine load hits every configuration alike;
+// times are summed over the chunks. POOL_BENCH_POINTS shrinks the run for a quick look.
 import { loadavg } from 'node:os';
-import { fmt, median, table } from './util.mjs';
+import { fmt, table } from './util.mjs';
 
 const POINTS = Number(process.env.POOL_BENCH_POINTS ?? 32);
+const CHUNK = 8;
 const BATCH = 1000;
 const WEIGHTS = 784 * 512 + 512 * 512 + 512 * 10;
 
@@ -26,7 +28,6 @@ const seconds = async (fn) => {
 };
 
 export default async function run({ lib }) {
-  const rounds = Number(process.env.POOL_BENCH_ROUNDS ?? 1);
   const { data, source } = await loadImages(lib);
   const arch = lib.mlp({ input: [1, 28, 28], hidden: [512, 512], classes: 10 });
   const compiled = lib.compileArch(arch);
@@ -42,21 +43,22 @@ export default async function run({ lib }) {
   engine.evaluate(compiled, thetas[0], data, options); // upload and plan, as the pools' warm-up does
   const pools = { 1: await lib.createPool({ workers: 1 }), 2: await lib.createPool({ workers: 2 }) };
   const configs = {
-    inline: () => thetas.map((theta) => engine.evaluate(compiled, theta, data, options)),
-    '1 worker': () => pools[1].evaluateMany(arch, thetas, data, options),
-    '2 workers': () => pools[2].evaluateMany(arch, thetas, data, options),
+    inline: (chunk) => chunk.map((theta) => engine.evaluate(compiled, theta, data, options)),
+    '1 worker': (chunk) => pools[1].evaluateMany(arch, chunk, data, options),
+    '2 workers': (chunk) => pools[2].evaluateMany(arch, chunk, data, options),
   };
-  const times = Object.fromEntries(Object.keys(configs).map((k) => [k, []]));
+  const t = Object.fromEntries(Object.keys(configs).map((k) => [k, 0]));
   const load = [];
   let identical = true;
   try {
     for (const pool of Object.values(pools)) await pool.evaluateMany(arch, thetas.slice(0, 1), data, options);
-    for (let r = 0; r < rounds; r++) {
+    for (let first = 0; first < POINTS; first += CHUNK) {
+      const chunk = thetas.slice(first, first + CHUNK);
       let reference = null;
       for (const [name, fn] of Object.entries(configs)) {
         load.push(loadavg()[0]);
-        const { s, value } = await seconds(fn);
-        times[name].push(s);
+        const { s, value } = await seconds(() => fn(chunk));
+        t[name] += s;
         reference ??= value;
         identical &&= value.every((v, i) => v.loss === reference[i].loss && v.accuracy === reference[i].accuracy);
       }
@@ -65,7 +67,6 @@ export default async function run({ lib }) {
     await Promise.all(Object.values(pools).map((p) => p.close()));
   }
 
-  const t = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
   const gflop = (2 * data.n * WEIGHTS * POINTS) / 1e9;
   const rows = Object.keys(configs).map((name) => [
     name, fmt(t[name]), fmt(POINTS / t[name]), fmt(gflop / t[name]), `${fmt(t.inline / t[name])}×`,
@@ -75,7 +76,7 @@ export default async function run({ lib }) {
   const text = [
     `${POINTS} parameter vectors of an MLP 784-512-512-10 (points on the line between two initialisations), each evaluated (eval mode, batches of ${BATCH}) on the ${data.n.toLocaleString('en')} images of the ${source}; ` +
       `${fmt(gflop)} GFLOP per configuration. Inline = \`Engine.evaluate\` on this thread; pools = \`pool.evaluateMany\` (shards of one batch, data resident in the workers after a warm-up). ` +
-      `Median of ${rounds} interleaved round(s); 1-minute load average during the run ${fmt(Math.min(...load), 2)}–${fmt(Math.max(...load), 2)} on a machine other jobs share.`,
+      `Chunks of ${CHUNK} vectors interleaved across the configurations, times summed; 1-minute load average during the run ${fmt(Math.min(...load), 2)}–${fmt(Math.max(...load), 2)} on a machine other jobs share (2 cores: a load above 2 means other jobs took some of them).`,
     '',
     table(['configuration', 'seconds', 'vectors/s', 'GFLOP/s', 'throughput vs inline'], rows),
     '',
