@@ -6,13 +6,12 @@
  * there (by id) until `release`; parameter vectors live in the workers for one job.
  */
 import { proxy, transfer } from 'comlink';
-import { defaultWorkerCount } from '#spawn-worker';
 import { ModeconnError } from '../errors.js';
 import type { DataSet } from '../data/dataset.js';
 import type { Arch } from '../model/arch.js';
 import { assertFinite, checkData, summarizeEval, type EvalResult, type EvaluateOptions } from '../model/engine.js';
 import { compiledOf, type Model, type TrainOptions, type TrainProgress, type TrainResult } from '../model/train.js';
-import type { EvalShard, WorkerMemory } from './protocol.js';
+import type { EvalShard, Spawner, WorkerMemory } from './protocol.js';
 import { Scheduler, cancelledError, type Slot } from './scheduler.js';
 
 export type { WorkerMemory } from './protocol.js';
@@ -86,10 +85,14 @@ function copyForTransfer<T extends Float32Array | Uint32Array>(array: T): T {
 }
 
 class WorkerPool implements Pool {
-  readonly #scheduler = new Scheduler();
+  readonly #scheduler: Scheduler;
   readonly #ids = new WeakMap<object, number>();
   #nextId = 1;
   #nextJob = 1;
+
+  constructor(spawner: Spawner) {
+    this.#scheduler = new Scheduler(spawner);
+  }
 
   get size(): number {
     return this.#scheduler.slots.length;
@@ -274,7 +277,10 @@ function assemble(shards: EvalShard[], n: number, classes: number, withLogits: b
 
 /** Starts a pool of `workers` workers (default: one per core) and resolves once all have loaded the core. */
 export async function createPool(options: PoolOptions = {}): Promise<Pool> {
-  const workers = options.workers ?? defaultWorkerCount();
+  // Loaded here, not at the top: the rest of the library imports (in a page, in any worker) without
+  // knowing its host, and Node loads worker_threads only when a pool is made.
+  const spawner: Spawner = await import('#spawn-worker');
+  const workers = options.workers ?? spawner.defaultWorkerCount();
   if (!Number.isInteger(workers) || workers < 1) throw new ModeconnError('BAD_ARGUMENT', `workers must be a positive integer, got ${workers}`);
-  return new WorkerPool().start(workers);
+  return new WorkerPool(spawner).start(workers);
 }

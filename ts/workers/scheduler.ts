@@ -4,10 +4,9 @@
  * once when idempotent or failed with WORKER_CRASHED; `close` ends every worker.
  */
 import { wrap, type Remote } from 'comlink';
-import { spawnWorker } from '#spawn-worker';
 import { ModeconnError } from '../errors.js';
 import type { WorkerApi } from './api.js';
-import { fromWire, type SpawnedWorker } from './protocol.js';
+import { fromWire, type SpawnedWorker, type Spawner } from './protocol.js';
 
 /** One worker: its Comlink proxy, the ids it holds, and whether it is still alive. */
 export class Slot {
@@ -82,6 +81,8 @@ export class Scheduler {
   #senders = new Map<number, (api: Remote<WorkerApi>) => Promise<void>>();
   #closed = false;
 
+  constructor(readonly spawner: Spawner) {}
+
   /** Starts `count` workers and resolves once every one has loaded its core. */
   async start(count: number): Promise<void> {
     const started = Array.from({ length: count }, () => this.#spawn());
@@ -99,7 +100,7 @@ export class Scheduler {
   }
 
   #spawn(): Slot {
-    const slot = new Slot(spawnWorker());
+    const slot = new Slot(this.spawner.spawnWorker());
     slot.spawned.onDeath(() => {
       if (slot.retired) return;
       if (slot.ready) this.replace(slot);
