@@ -105,10 +105,9 @@ class WorkerPool implements Pool {
 
   /** The id of a data set or architecture kept in the workers, registered on first use. */
   #resident(target: DataSet | Arch): number {
-    let id = this.#ids.get(target);
-    if (id !== undefined) return id;
-    id = this.#nextId++;
-    const key = id;
+    const known = this.#ids.get(target);
+    if (known !== undefined) return known;
+    const key = this.#nextId++;
     this.#ids.set(target, key);
     if ('layers' in target) {
       this.#scheduler.register(key, (api) => api.addArch(key, target));
@@ -140,12 +139,7 @@ class WorkerPool implements Pool {
   async evaluateMany(arch: Arch, params: readonly Float32Array[], data: DataSet, options: PoolEvaluateOptions = {}): Promise<EvalResult[]> {
     const { batchSize = 1000, mode = 'eval', logits = false, signal, bnData } = options;
     const compiled = compiledOf(arch);
-    params.forEach((p, i) => {
-      if (p.length !== compiled.totalLength) {
-        throw new ModeconnError('BAD_SHAPE', `parameter vector ${i} has ${p.length} values; the architecture needs ${compiled.totalLength}`);
-      }
-      assertFinite(p, `parameter vector ${i}`);
-    });
+    checkVectors(params, compiled.totalLength);
     if (data.n === 0) throw new ModeconnError('EMPTY_DATA', `data set ${data.name} has no samples`);
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new ModeconnError('BAD_ARGUMENT', `batchSize must be a positive integer, got ${batchSize}`);
     checkData(data, compiled);
@@ -180,7 +174,9 @@ class WorkerPool implements Pool {
 
   /** Each θ with its BatchNorm statistics recomputed over `data`, one worker task per θ. */
   async #recompute(arch: Arch, params: readonly Float32Array[], data: DataSet, batchSize?: number, signal?: AbortSignal, onTaskDone?: () => void): Promise<Float32Array[]> {
-    checkData(data, compiledOf(arch));
+    const compiled = compiledOf(arch);
+    checkVectors(params, compiled.totalLength);
+    checkData(data, compiled);
     const archId = this.#resident(arch);
     const dataId = this.#resident(data);
     const vectorIds = params.map((p) => this.#vector(p));
@@ -258,6 +254,14 @@ class WorkerPool implements Pool {
       this.#scheduler.replace(slot);
     }
   }
+}
+
+/** The checks `evaluateModel` makes on θ, for each vector. */
+function checkVectors(params: readonly Float32Array[], length: number): void {
+  params.forEach((p, i) => {
+    if (p.length !== length) throw new ModeconnError('BAD_SHAPE', `parameter vector ${i} has ${p.length} values; the architecture needs ${length}`);
+    assertFinite(p, `parameter vector ${i}`);
+  });
 }
 
 /** Per-sample shards in sample order → one result; the mean is taken in the inline path's order. */
