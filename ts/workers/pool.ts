@@ -247,7 +247,7 @@ class WorkerPool implements Pool {
   async injectFault(index: number, fault: WorkerFault): Promise<void> {
     const slot = this.#scheduler.slots[index];
     if (!slot) throw new ModeconnError('BAD_ARGUMENT', `the pool has no worker ${index}`);
-    if (fault === 'terminate') await slot.spawned.terminate();
+    if (fault === 'terminate') slot.spawned.terminate();
     else if (fault === 'crash') await slot.call((api) => api.crash());
     else {
       await slot.call((api) => api.trap()).catch(() => {});

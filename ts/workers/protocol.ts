@@ -14,8 +14,8 @@ export interface SpawnedWorker {
   readonly endpoint: Endpoint;
   /** `listener` runs once when the worker ends for any reason: an uncaught error, an exit, `terminate()`. */
   onDeath(listener: (cause: Error) => void): void;
-  /** Ends the worker now. */
-  terminate(): Promise<void>;
+  /** Ends the worker (it stops asynchronously; `onDeath` listeners run when it has). */
+  terminate(): void;
   /** Node: a busy worker keeps the process alive, an idle one does not. Browsers: nothing to do. */
   setBusy(busy: boolean): void;
 }

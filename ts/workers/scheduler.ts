@@ -26,11 +26,17 @@ export class Slot {
   constructor(readonly spawned: SpawnedWorker) {
     this.api = wrap<WorkerApi>(spawned.endpoint);
     spawned.onDeath((cause) => {
-      this.dead = true;
-      this.#death = new ModeconnError('WORKER_CRASHED', `a pool worker died: ${cause.message}`, { advice: 'the pool replaced it and stays usable', cause });
-      for (const reject of this.#pending) reject(this.#death);
-      this.#pending.clear();
+      this.fail(new ModeconnError('WORKER_CRASHED', `a pool worker died: ${cause.message}`, { advice: 'the pool replaced it and stays usable', cause }));
     });
+  }
+
+  /** Marks the worker gone: calls in flight and later fail with `error`. */
+  fail(error: ModeconnError): void {
+    if (this.#death) return;
+    this.dead = true;
+    this.#death = error;
+    for (const reject of this.#pending) reject(error);
+    this.#pending.clear();
   }
 
   /** Calls the worker; fails with WORKER_CRASHED if it dies first, with the worker's error code otherwise. */
@@ -120,7 +126,7 @@ export class Scheduler {
   /** Removes a worker that could not start: spawning it again would loop. */
   #drop(slot: Slot): void {
     slot.retired = true;
-    void slot.spawned.terminate();
+    slot.spawned.terminate();
     const index = this.slots.indexOf(slot);
     if (index >= 0) this.slots.splice(index, 1);
     if (this.slots.length > 0 || this.#closed) return;
@@ -132,7 +138,7 @@ export class Scheduler {
   /** Ends `old` and starts a fresh worker in its place. */
   replace(old: Slot): void {
     old.retired = true;
-    void old.spawned.terminate();
+    old.spawned.terminate();
     const index = this.slots.indexOf(old);
     if (index < 0 || this.#closed) return;
     this.slots[index] = this.#spawn();
@@ -150,7 +156,9 @@ export class Scheduler {
       const send = this.#senders.get(id);
       if (!send) throw new ModeconnError('STALE_HANDLE', `object ${id} was released from the pool`);
       await slot.call(send);
-      slot.holds.add(id);
+      // Forgotten while on its way (its job was cancelled): free it at once.
+      if (this.#senders.has(id)) slot.holds.add(id);
+      else void slot.call((api) => api.release(id)).catch(() => {});
     }
   }
 
@@ -168,13 +176,17 @@ export class Scheduler {
       if (this.#closed) return reject(closedError());
       if (signal?.aborted) return reject(cancelledError(signal));
       const results: T[] = new Array(runs.length);
+      const dequeue = () => {
+        const mine = new Set<Task>(tasks);
+        this.#queue = this.#queue.filter((task) => !mine.has(task));
+      };
       let left = runs.length;
       let settled = false;
       const finish = (error?: unknown) => {
         if (settled) return;
         settled = true;
         signal?.removeEventListener('abort', onAbort);
-        this.#queue = this.#queue.filter((task) => !tasks.includes(task));
+        if (left > 0) dequeue();
         if (error === undefined) resolve(results);
         else reject(error);
       };
@@ -194,7 +206,7 @@ export class Scheduler {
       const onAbort = () => {
         const active = tasks.filter((task) => task.slot);
         if (!options.stopRunning || active.length === 0) return finish(cancelledError(signal!));
-        this.#queue = this.#queue.filter((task) => !tasks.includes(task));
+        dequeue();
         for (const task of active) options.stopRunning(task.slot!);
       };
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -246,7 +258,10 @@ export class Scheduler {
     const queued = this.#queue;
     this.#queue = [];
     for (const task of queued) task.fail(closedError());
-    for (const slot of this.slots) slot.retired = true;
-    await Promise.all(this.slots.map((slot) => slot.spawned.terminate()));
+    for (const slot of this.slots) {
+      slot.retired = true;
+      slot.fail(closedError());
+      slot.spawned.terminate();
+    }
   }
 }

@@ -23,7 +23,7 @@ export function spawnWorker(): SpawnedWorker {
   return {
     endpoint: worker,
     onDeath: (listener) => void listeners.push(listener),
-    terminate: async () => end(new Error('the worker was terminated')),
+    terminate: () => end(new Error('the worker was terminated')),
     setBusy: () => {},
   };
 }
