@@ -9,7 +9,6 @@ import { parseArgs, UsageError, type CommandSpec } from './args.js';
 import { DATA_HELP, parseDataSpec } from './data-spec.js';
 import { describeArch, evaluateAndReport, EVAL_FLAGS, expectSameArch, type NamedPath } from './path-run.js';
 import { expectPositionals, splitPositionals } from './positionals.js';
-import { ProgressBar } from './progress.js';
 import { ARCH_HELP, readModel, resolveArch } from './resolve-arch.js';
 import { formatPairs } from './table.js';
 
@@ -39,7 +38,6 @@ export const spec = {
 export async function run(argv: string[]): Promise<number> {
   const { positionals, flags: flagArgs } = splitPositionals(spec, argv);
   const flags = parseArgs(spec, flagArgs);
-  const progress = new ProgressBar({ label: 'path', quiet: flags.quiet });
   const source = parseDataSpec(flags.data);
   const [train, test] = await Promise.all([source.load('train'), source.load('test')]);
   let paths: NamedPath[];
@@ -66,7 +64,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const { report, summary } = await evaluateAndReport({
     argv: ['path', ...argv], out: flags.out, arch, archLabel: flags.arch ?? describeArch(arch), dataSpec: flags.data,
-    train, test, paths, flags, inputs, progress,
+    train, test, paths, flags, inputs,
   });
   process.stdout.write(`${summary}\n${formatPairs(Object.entries(report.files))}`);
   return 0;
