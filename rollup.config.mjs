@@ -2,6 +2,7 @@
 // loads in Node, browsers and workers without paths. Types come from `tsc -p tsconfig.build.json`.
 import typescript from '@rollup/plugin-typescript';
 import { wasm } from '@rollup/plugin-wasm';
+import { chmodSync } from 'node:fs';
 
 const entries = {
   index: 'ts/index.ts',
@@ -17,6 +18,8 @@ export default {
   external: (id) => /^node:/.test(id) || id === 'comlink' || id.startsWith('comlink/') || /^(vega|vega-lite|@resvg\/resvg-wasm)(\/|$)/.test(id),
   plugins: [
     wasm({ targetEnv: 'auto-inline' }),
+    // The bin runs directly from a checkout too (./dist/cli.js); npm sets the bit on install anyway.
+    { name: 'executable-cli', writeBundle: (options) => chmodSync(`${options.dir}/cli.js`, 0o755) },
     typescript({ tsconfig: './tsconfig.json', include: ['ts/**/*'], compilerOptions: { noEmit: false, outDir: 'dist' } }),
   ],
 };

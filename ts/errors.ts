@@ -27,6 +27,9 @@ export type ErrorCode =
   | 'DIVERGED' // training produced a non-finite loss
   | 'CANCELLED' // an AbortSignal stopped the work
   | 'UNKNOWN_ARCH' // a model file whose architecture is neither given, stored nor inferable
+  // alignment
+  | 'INFEASIBLE' // an assignment problem whose every complete assignment uses a forbidden entry
+  | 'ALIGNMENT_BROKE_FUNCTION' // a permuted model no longer computes the function of the original
   // plots
   | 'FONT_UNAVAILABLE'; // the font file PNG rendering needs is missing (Debian: fonts-dejavu-core)
 

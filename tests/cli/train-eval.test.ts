@@ -50,7 +50,7 @@ describe('modeconn train / eval (built cli, MNIST digits)', () => {
     const file = await loadSafetensors(join(out, 'model.safetensors'));
     expect([...file.tensors.keys()].sort()).toEqual(['1.bias', '1.weight', '3.bias', '3.weight']);
     expect(file.tensors.get('1.weight')!.shape).toEqual([64, 784]);
-    expect(JSON.parse(file.metadata.arch)).toEqual(m.arch.value);
+    expect(JSON.parse(file.metadata['modeconn.arch'])).toEqual(m.arch.value);
   });
 
   it('eval reproduces the test accuracy of train.json, overall and per class', async () => {

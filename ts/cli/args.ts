@@ -92,7 +92,7 @@ export function parseArgs<F extends FlagSpecs>(spec: CommandSpec<F>, argv: reado
       set(key, true, token);
       continue;
     }
-    if (!token.startsWith('--')) throw new UsageError(`unexpected argument ${JSON.stringify(token)}${suggestPositional(token)}`);
+    if (!token.startsWith('--')) throw new UsageError(`unexpected argument ${JSON.stringify(token)}${byFlag.has(token) ? `; did you mean --${token}?` : ''}`);
     const eq = token.indexOf('=');
     const name = token.slice(2, eq < 0 ? undefined : eq);
     const inline = eq < 0 ? undefined : token.slice(eq + 1);
@@ -153,10 +153,6 @@ function convert(flag: FlagSpec, raw: string | boolean, shown: string): string |
   if (flag.min !== undefined && value < flag.min) throw new UsageError(`${shown} must be at least ${flag.min}, got ${text}`);
   if (flag.max !== undefined && value > flag.max) throw new UsageError(`${shown} must be at most ${flag.max}, got ${text}`);
   return value;
-}
-
-function suggestPositional(token: string): string {
-  return /^[a-z][a-z-]*$/.test(token) ? `; flags start with --, e.g. --${token}` : '';
 }
 
 /** `; did you mean --x?` for the closest known name within edit distance 2. */

@@ -72,7 +72,7 @@ export async function run(argv: string[]): Promise<number> {
     models.push(await trainOne(arch, train, test, { seed, epochs, lr: flags.lr, name, quiet: flags.quiet }));
     const file = join(out, `model-${name}.safetensors`);
     await saveModel(models[i], file, {
-      metadata: { arch: JSON.stringify(arch), 'modeconn.seed': String(seed), 'modeconn.data': flags.data, 'modeconn.data_hash': train.hash },
+      metadata: { 'modeconn.seed': String(seed), 'modeconn.data': flags.data, 'modeconn.data_hash': train.hash },
     });
     modelFiles.push(file);
   }

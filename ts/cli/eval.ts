@@ -17,8 +17,8 @@ export const spec = {
   summary: 'Evaluate a saved model: loss and accuracy, overall and per class.',
   usage: 'modeconn eval --model <file.safetensors> --data <spec> [--split test|train] [--out <dir> | --json] [options]',
   description:
-    'The architecture comes from the model file\'s metadata (files written by `modeconn train`),\n' +
-    'or from --arch / --arch-file for files written elsewhere (e.g. a PyTorch state_dict).',
+    'The architecture comes from --arch / --arch-file, else the model file\'s metadata (files written\n' +
+    'by `modeconn train`), else it is inferred for a PyTorch nn.Sequential MLP state_dict.',
   flags: {
     model: { kind: 'string', value: 'file', required: true, help: 'model weights (safetensors)' },
     arch: { kind: 'string', value: 'spec', help: ARCH_HELP },

@@ -68,7 +68,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function printHelp(spec: CommandSpec): number {
-  process.stdout.write(formatHelp({ ...spec, usage: spec.usage }));
+  process.stdout.write(formatHelp(spec));
   return 0;
 }
 

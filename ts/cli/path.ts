@@ -2,7 +2,6 @@
  * `modeconn path`: evaluates the straight line between two saved models (or a saved curve and the
  * line between its endpoints) on the train and test splits; writes report.json and paths.svg/png.
  */
-import type { DataSet } from '../data/dataset.js';
 import { loadCurve } from '../paths/curve-files.js';
 import { linearPath } from '../paths/path.js';
 import { parseArgs, UsageError, type CommandSpec } from './args.js';
@@ -46,7 +45,8 @@ export async function run(argv: string[]): Promise<number> {
   if (flags.curve !== undefined) {
     if (positionals.length > 0) throw new UsageError('give either two model files or --curve, not both');
     const { path, description } = await loadCurve(flags.curve);
-    arch = await resolveArch(flags, train as DataSet, description.arch);
+    arch = (await resolveArch(flags, train, false)) ?? description.arch;
+    if (!arch) throw new UsageError(`${flags.curve} stores flat tensors without an arch; pass --arch or --arch-file`);
     const k = path.points.length;
     paths = [
       { key: 'line', label: 'line', path: linearPath(path.points[0], path.points[k - 1]) },

@@ -23,7 +23,7 @@ export const spec = {
   usage: 'modeconn train (--arch <spec> | --arch-file <file>) --data <spec> --out <dir> [options]',
   description:
     'The test split is evaluated after every epoch. train.json is rewritten after each epoch;\n' +
-    'Ctrl-C stops after the current batch and leaves it with status "cancelled" (exit code 130).',
+    'Ctrl-C (or SIGTERM) stops after the current batch and leaves it with status "cancelled" (exit code 130).',
   flags: {
     arch: { kind: 'string', value: 'spec', help: ARCH_HELP },
     archFile: { kind: 'string', value: 'file', help: 'architecture as JSON ({ input, classes, layers }, see docs/ARCH.md)' },
@@ -104,13 +104,19 @@ export async function run(argv: string[]): Promise<number> {
 
   const controller = new AbortController();
   let interrupts = 0;
-  const onSigint = () => {
+  const onSignal = (signal: NodeJS.Signals) => {
     interrupts += 1;
-    if (interrupts > 1) process.exit(130);
+    if (interrupts > 1) {
+      manifest.status = 'cancelled';
+      manifest.error = { code: 'CANCELLED', message: `${signal} received twice; stopped at once` };
+      save();
+      process.exit(130);
+    }
     progress.note('cancelling after the current batch (Ctrl-C again to quit at once)');
-    controller.abort(new Error('SIGINT'));
+    controller.abort(new Error(signal));
   };
-  process.on('SIGINT', onSigint);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const trainStarted = performance.now();
   try {
     const result = await trainModel(arch, train, {
@@ -138,7 +144,6 @@ export async function run(argv: string[]): Promise<number> {
     const saveStarted = performance.now();
     await saveModel(result, modelPath, {
       metadata: {
-        arch: JSON.stringify(arch),
         'modeconn.version': manifest.version,
         'modeconn.seed': String(flags.seed),
         'modeconn.data': flags.data,
@@ -159,7 +164,8 @@ export async function run(argv: string[]): Promise<number> {
     save();
     throw error;
   } finally {
-    process.off('SIGINT', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
   process.stdout.write(summary(manifest, flags.out));
   return 0;
