@@ -32,7 +32,9 @@ export type ErrorCode =
   | 'ALIGNMENT_BROKE_FUNCTION' // a permuted model no longer computes the function of the original
   // worker pool
   | 'WORKER_CRASHED' // a worker died or trapped during a job (it was replaced; the pool stays usable)
-  | 'POOL_CLOSED'; // the pool was closed before or during the job
+  | 'POOL_CLOSED' // the pool was closed before or during the job
+  // plots
+  | 'FONT_UNAVAILABLE'; // the font file PNG rendering needs is missing (Debian: fonts-dejavu-core)
 
 /** The one error class of the library. */
 export class ModeconnError extends Error {

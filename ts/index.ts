@@ -55,3 +55,6 @@ export { assertSameFunction } from './align/check.js';
 
 // ---- worker pool ----
 export { createPool, type Pool, type PoolOptions, type PoolEvaluateOptions, type PoolTrainOptions, type JobOptions, type JobProgress, type WorkerFault, type WorkerMemory } from './workers/pool.js';
+
+// ---- plots ----
+export * from './plot/index.js';

@@ -17,6 +17,9 @@ export interface CommandModule {
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   train: { summary: 'train a network; write model.safetensors and train.json', load: () => import('./train.js') },
   eval: { summary: 'evaluate a saved model: loss and accuracy, overall and per class', load: () => import('./eval.js') },
+  path: { summary: 'evaluate the line between two models (or a saved curve); report, plots, barriers', load: () => import('./path.js') },
+  curve: { summary: 'fit a Bezier or polygonal curve between two models; save and evaluate it', load: () => import('./curve.js') },
+  demo: { summary: 'the main job on the MNIST digits: two MLPs, the line and a fitted curve', load: () => import('./demo.js') },
 };
 
 function globalHelp(): string {

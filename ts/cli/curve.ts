@@ -1,0 +1,126 @@
+/**
+ * `modeconn curve`: fits the bends of a Bezier curve or polygonal chain between two saved models
+ * (Garipov et al. 2018: SGD on E_t L(θ(t)), t ~ U[0,1] per batch), saves it as <out>/curve.safetensors
+ * + curve.json, then evaluates the line and the curve as `modeconn path` does.
+ */
+import { join } from 'node:path';
+import type { DataSet } from '../data/dataset.js';
+import type { Arch } from '../model/arch.js';
+import type { OptimizerConfig } from '../model/train.js';
+import { saveCurve } from '../paths/curve-files.js';
+import { fitCurve, type FitEpochLog } from '../paths/fit.js';
+import { bezierCurve, linearPath, polyChainCurve, type Path } from '../paths/path.js';
+import { parseArgs, type CommandSpec, type FlagSpec } from './args.js';
+import { DATA_HELP, parseDataSpec } from './data-spec.js';
+import { ensureDir } from './manifest.js';
+import { cancelOnSigint, describeArch, evaluateAndReport, EVAL_FLAGS, expectSameArch } from './path-run.js';
+import { expectPositionals, splitPositionals } from './positionals.js';
+import { ProgressBar, formatDuration, formatLoss } from './progress.js';
+import { ARCH_HELP, readModel } from './resolve-arch.js';
+import { formatPairs, percent } from './table.js';
+
+/** The curve-fitting flags (shared with `demo`). */
+export const FIT_FLAGS = {
+  kind: { kind: 'string', default: 'bezier', choices: ['bezier', 'polychain'], value: 'bezier|polychain', help: 'the curve\'s basis' },
+  bends: { kind: 'int', default: 1, min: 1, max: 16, value: 'n', help: 'bends between the endpoints (a Bezier curve of degree n + 1)' },
+  epochs: { kind: 'int', default: 5, min: 1, value: 'n', help: 'passes over the training split while fitting the curve' },
+  lr: { kind: 'number', min: 0, value: 'lr', help: 'learning rate of the fit (default 0.05 for sgd, 0.001 for adam)' },
+  optimizer: { kind: 'string', default: 'sgd', choices: ['sgd', 'adam'], value: 'sgd|adam', help: 'optimiser of the fit (SGD with momentum 0.9)' },
+  batchSize: { kind: 'int', default: 128, min: 1, value: 'n', help: 'samples per step of the fit (one t per step)' },
+  seed: { kind: 'int', default: 1, min: 0, max: 0xffffffff, value: 'seed', help: 'seed of the fit: shuffling, t draws, dropout' },
+  l2: { kind: 'number', default: 0, min: 0, help: 'L2 coefficient on the bends (weight decay)' },
+} as const satisfies Record<string, FlagSpec>;
+
+export interface FitFlags {
+  kind: string;
+  bends: number;
+  epochs: number;
+  lr?: number;
+  optimizer: string;
+  batchSize: number;
+  seed: number;
+  l2: number;
+}
+
+export const spec = {
+  name: 'curve',
+  summary: 'Fit a low-loss curve (Bezier or polygonal chain) between two models, save it and evaluate it.',
+  usage: 'modeconn curve <A.safetensors> <B.safetensors> --data <spec> --out <dir> [options]',
+  description:
+    'The bends start on the line and are fitted with BatchNorm in train mode; the endpoints stay fixed.\n' +
+    'Writes <out>/curve.safetensors + curve.json (load with `modeconn path --curve` or loadCurve),\n' +
+    'and evaluates the line and the curve like `modeconn path` (report.json, paths.svg, paths.png).',
+  flags: {
+    arch: { kind: 'string', value: 'spec', help: ARCH_HELP },
+    archFile: { kind: 'string', value: 'file', help: 'architecture as JSON' },
+    data: { kind: 'string', value: 'spec', required: true, help: DATA_HELP },
+    out: { kind: 'string', value: 'dir', required: true, help: 'output directory (created if needed)' },
+    ...FIT_FLAGS,
+    ...EVAL_FLAGS,
+  },
+  examples: [
+    'modeconn curve runs/a/model.safetensors runs/b/model.safetensors --data mnist --epochs 5 --out runs/curve',
+    'modeconn curve a.safetensors b.safetensors --data fashion-mnist --kind polychain --bends 2 --lr 0.02 --out runs/chain',
+  ],
+} as const satisfies CommandSpec;
+
+/** The label of a fitted curve in figures and tables, e.g. `bezier (1 bend)`. */
+export function curveLabel(kind: string, bends: number): string {
+  return `${kind} (${bends} bend${bends === 1 ? '' : 's'})`;
+}
+
+/** Fits the curve between paramsA and paramsB and saves it as <out>/curve.*; returns the fitted path and log. */
+export async function fitAndSave(arch: Arch, paramsA: Float32Array, paramsB: Float32Array, train: DataSet, flags: FitFlags, out: string, quiet: boolean):
+  Promise<{ path: Path; log: FitEpochLog[]; files: { safetensors: string; json: string }; seconds: number; optimizer: OptimizerConfig }> {
+  const started = performance.now();
+  const initial = flags.kind === 'bezier' ? bezierCurve(paramsA, paramsB, { degree: flags.bends + 1 }) : polyChainCurve(paramsA, paramsB, { bends: flags.bends });
+  const optimizer: OptimizerConfig = flags.optimizer === 'adam'
+    ? { type: 'adam', lr: flags.lr ?? 0.001 }
+    : { type: 'sgd', lr: flags.lr ?? 0.05, momentum: 0.9 };
+  const progress = new ProgressBar({ label: 'fit', quiet });
+  progress.note(`fitting a ${curveLabel(flags.kind, flags.bends)} on ${train.name} (${train.n}): ${flags.epochs} epochs, ${optimizer.type} lr ${optimizer.lr}, seed ${flags.seed}`);
+  const sigint = cancelOnSigint(progress);
+  try {
+    const fit = await fitCurve(initial, arch, train, {
+      seed: flags.seed,
+      epochs: flags.epochs,
+      batchSize: flags.batchSize,
+      optimizer,
+      l2: flags.l2,
+      signal: sigint.signal,
+      onProgress: (p) => progress.update({ fraction: p.fraction, loss: p.loss, detail: `fit epoch ${p.epoch}/${flags.epochs}` }),
+      onEpoch: (log) => progress.note(`fit epoch ${log.epoch}/${flags.epochs}  E_t loss ${formatLoss(log.trainLoss)} acc ${percent(log.trainAccuracy)}  ${formatDuration(log.seconds)}`),
+    });
+    progress.done();
+    ensureDir(out);
+    const files = await saveCurve(fit.path, join(out, 'curve'), { arch, manifest: fit.manifest, log: fit.log });
+    return { path: fit.path, log: fit.log, files, seconds: (performance.now() - started) / 1000, optimizer };
+  } finally {
+    sigint.dispose();
+  }
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { positionals, flags: flagArgs } = splitPositionals(spec, argv);
+  const flags = parseArgs(spec, flagArgs);
+  const [fileA, fileB] = expectPositionals(positionals, ['A.safetensors', 'B.safetensors'], spec.usage);
+  const source = parseDataSpec(flags.data);
+  const [train, test] = await Promise.all([source.load('train'), source.load('test')]);
+  const a = await readModel(fileA, flags, train);
+  const b = await readModel(fileB, flags, train);
+  expectSameArch(a.model.arch, b.model.arch, fileA, fileB);
+  const arch = a.model.arch;
+  const fit = await fitAndSave(arch, a.model.params, b.model.params, train, flags, flags.out, flags.quiet);
+  const label = curveLabel(flags.kind, flags.bends);
+  const { report, summary } = await evaluateAndReport({
+    argv: ['curve', ...argv], out: flags.out, arch, archLabel: flags.arch ?? describeArch(arch), dataSpec: flags.data, train, test,
+    paths: [{ key: 'line', label: 'line', path: linearPath(a.model.params, b.model.params) }, { key: 'curve', label, path: fit.path }],
+    flags,
+    inputs: { a: { file: fileA, metadata: a.metadata }, b: { file: fileB, metadata: b.metadata } },
+    seeds: { fit: flags.seed },
+    extra: { fit: { kind: flags.kind, bends: flags.bends, epochs: flags.epochs, batchSize: flags.batchSize, optimizer: fit.optimizer, l2: flags.l2, seed: flags.seed, log: fit.log, seconds: fit.seconds } },
+    extraFiles: { curve: fit.files.json, curveWeights: fit.files.safetensors },
+  });
+  process.stdout.write(`${summary}\n${formatPairs(Object.entries(report.files))}`);
+  return 0;
+}

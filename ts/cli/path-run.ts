@@ -1,0 +1,225 @@
+/**
+ * What `path`, `curve` and `demo` share: the evaluation flags, evaluating the line (and curves) on
+ * the train and test splits with bootstrap intervals of the barriers, report.json, the paths.svg/png
+ * figure and the summary table.
+ */
+import { join } from 'node:path';
+import type { DataSet } from '../data/dataset.js';
+import { subsetDataSet } from '../data/dataset.js';
+import { ModeconnError } from '../errors.js';
+import type { Arch } from '../model/arch.js';
+import { compiledOf } from '../model/train.js';
+import { evaluatePath, hasBatchNorm, type BnMode, type PathReport } from '../paths/evaluate.js';
+import { bootstrapBarrier, type BootstrapInterval } from '../paths/metrics.js';
+import type { Path } from '../paths/path.js';
+import { pathPlotSpec } from '../plot/path-spec.js';
+import { renderSvg, writePlots } from '../plot/render.js';
+import { writeFileAtomic } from '../io/node-files.js';
+import type { FlagSpec } from './args.js';
+import { describeData } from './data-spec.js';
+import { ensureDir, runInfo, writeJsonAtomic, type RunInfo } from './manifest.js';
+import { ProgressBar } from './progress.js';
+import { fixed4, formatTable, percent } from './table.js';
+
+/** Flags every path-evaluating command takes. */
+export const EVAL_FLAGS = {
+  points: { kind: 'int', default: 25, min: 2, value: 'n', help: 'evenly spaced t\'s from 0 to 1 (odd counts include the midpoint)' },
+  bn: { kind: 'string', choices: ['blend', 'recompute', 'batch-stats'], value: 'mode', help: 'BatchNorm statistics at each t: blend | recompute (over the train split) | batch-stats\n(default recompute for networks with BatchNorm; docs/PATHS.md)' },
+  trainSamples: { kind: 'int', min: 1, value: 'n', help: 'evaluate (and recompute BatchNorm over) this many evenly spaced training samples (default all)' },
+  bootstrap: { kind: 'int', default: 200, min: 0, value: 'n', help: 'bootstrap resamples for the barriers\' confidence intervals (0 = none)' },
+  perSample: { kind: 'boolean', help: 'also write per-example losses and correctness at every t into report.json' },
+  evalBatchSize: { kind: 'int', default: 1000, min: 1, value: 'n', help: 'samples per evaluation call (the batch of --bn batch-stats)' },
+  quiet: { kind: 'boolean', short: 'q', help: 'no progress output on stderr' },
+} as const satisfies Record<string, FlagSpec>;
+
+export interface EvalFlags {
+  points: number;
+  bn?: string;
+  trainSamples?: number;
+  bootstrap: number;
+  perSample: boolean;
+  evalBatchSize: number;
+  quiet: boolean;
+}
+
+/** A path to evaluate: key in report.json, label in the figure and table. */
+export interface NamedPath {
+  key: string;
+  label: string;
+  path: Path;
+}
+
+/** One path's results in report.json. */
+export interface PathJson extends Omit<PathReport, 'sets'> {
+  label: string;
+  sets: Record<string, {
+    data: PathReport['sets'][string]['data'];
+    points: PathReport['sets'][string]['points'];
+    metrics: PathReport['sets'][string]['metrics'];
+    bootstrap?: { loss: BootstrapInterval; error: BootstrapInterval };
+    perSample?: { losses: number[][]; correct: number[][] };
+  }>;
+  seconds: number;
+}
+
+/** report.json. */
+export interface PathsReport extends RunInfo {
+  status: 'completed';
+  data: { spec: string; train: ReturnType<typeof describeData>; test: ReturnType<typeof describeData>; trainEvaluated: ReturnType<typeof describeData> };
+  arch: { label: string; parameters: number; value: Arch };
+  inputs: Record<string, unknown>;
+  options: { points: number; bn: BnMode; bootstrap: number; perSample: boolean; evalBatchSize: number; trainSamples: number | null };
+  paths: Record<string, PathJson>;
+  files: Record<string, string>;
+  [extra: string]: unknown;
+}
+
+/** The training samples to evaluate: all, or n evenly spaced ones (deterministic). */
+export function trainSubset(train: DataSet, n: number | undefined): DataSet {
+  if (n === undefined || n >= train.n) return train;
+  const indices = Array.from({ length: n }, (_, i) => Math.floor((i * train.n) / n));
+  return subsetDataSet(train, indices, `${train.name}[${n} of ${train.n}]`);
+}
+
+/** Evaluates every path on train and test; fills report.json, writes the figure; returns the report and summary. */
+export async function evaluateAndReport(init: {
+  argv: string[];
+  out: string;
+  arch: Arch;
+  archLabel: string;
+  dataSpec: string;
+  train: DataSet;
+  test: DataSet;
+  paths: NamedPath[];
+  flags: EvalFlags;
+  inputs: Record<string, unknown>;
+  seeds?: Record<string, number>;
+  extra?: Record<string, unknown>;
+  extraFiles?: Record<string, string>;
+}): Promise<{ report: PathsReport; summary: string }> {
+  const { arch, flags, out } = init;
+  // A bar of its own, so its ETA and 10% lines start afresh after training or fitting.
+  const progress = new ProgressBar({ label: 'eval', quiet: flags.quiet });
+  const compiled = compiledOf(arch);
+  const bn = (flags.bn ?? (hasBatchNorm(compiled) ? 'recompute' : 'blend')) as BnMode;
+  const trainEval = trainSubset(init.train, flags.trainSamples);
+  ensureDir(out);
+  const paths: Record<string, PathJson> = {};
+  const reports: Record<string, PathReport> = {};
+  for (const [index, named] of init.paths.entries()) {
+    const started = performance.now();
+    progress.note(`evaluating the ${named.label} at ${flags.points} points on ${trainEval.name} (${trainEval.n}) and ${init.test.name} (${init.test.n}), BatchNorm ${bn}`);
+    const report = await evaluatePath(named.path, arch, { train: trainEval, test: init.test }, {
+      points: flags.points,
+      bn,
+      batchSize: flags.evalBatchSize,
+      perSample: true,
+      seeds: init.seeds,
+      onProgress: ({ done, total, t }) => progress.update({ fraction: (index + done / total) / init.paths.length, detail: `${named.key} t=${t.toFixed(2)}` }),
+    });
+    reports[named.label] = report;
+    paths[named.key] = toJson(named.label, report, flags, (performance.now() - started) / 1000);
+  }
+  progress.done();
+
+  const files: Record<string, string> = { report: join(out, 'report.json'), ...(init.extraFiles ?? {}) };
+  const spec = pathPlotSpec(reports, { subtitle: `${init.archLabel} on ${init.dataSpec}; BatchNorm ${bn}; ${flags.points} points; barriers on test` });
+  const warnings: string[] = [];
+  try {
+    Object.assign(files, await writePlots(spec, out, 'paths'));
+  } catch (error) {
+    // Without the font the numbers are still worth having: keep the SVG, skip the PNG, say why.
+    if (!(error instanceof ModeconnError && error.code === 'FONT_UNAVAILABLE')) throw error;
+    files.svg = join(out, 'paths.svg');
+    await writeFileAtomic(files.svg, new TextEncoder().encode(await renderSvg(spec)));
+    warnings.push(`paths.png not written: ${error.message}`);
+    process.stderr.write(`modeconn: warning: ${warnings[0]}\n`);
+  }
+  const report: PathsReport = {
+    ...runInfo(init.argv),
+    status: 'completed',
+    data: { spec: init.dataSpec, train: describeData(init.train), test: describeData(init.test), trainEvaluated: describeData(trainEval) },
+    arch: { label: init.archLabel, parameters: compiled.paramCount, value: arch },
+    inputs: init.inputs,
+    options: { points: flags.points, bn, bootstrap: flags.bootstrap, perSample: flags.perSample, evalBatchSize: flags.evalBatchSize, trainSamples: flags.trainSamples ?? null },
+    ...(init.extra ?? {}),
+    paths,
+    files,
+    ...(warnings.length ? { warnings } : {}),
+  };
+  writeJsonAtomic(files.report, report);
+  return { report, summary: summaryTable(report) };
+}
+
+function toJson(label: string, report: PathReport, flags: EvalFlags, seconds: number): PathJson {
+  const sets: PathJson['sets'] = {};
+  for (const [role, curve] of Object.entries(report.sets)) {
+    const entry: PathJson['sets'][string] = { data: curve.data, points: curve.points, metrics: curve.metrics };
+    const per = curve.perSample;
+    if (per && flags.bootstrap > 0 && curve.metrics) {
+      const errors = per.correct.map((c) => Float32Array.from(c, (v) => 1 - v));
+      const options = { seed: 0, resamples: flags.bootstrap, level: 0.95 } as const;
+      entry.bootstrap = { loss: bootstrapBarrier(report.ts, per.losses, options), error: bootstrapBarrier(report.ts, errors, options) };
+    }
+    if (per && flags.perSample) entry.perSample = { losses: per.losses.map((a) => Array.from(a)), correct: per.correct.map((a) => Array.from(a)) };
+    sets[role] = entry;
+  }
+  const { sets: _sets, ...rest } = report;
+  return { label, ...rest, sets, seconds };
+}
+
+/** One row per path, set and quantity: the endpoints and every metric, loss to 4 digits and error in %. */
+export function summaryTable(report: PathsReport): string {
+  const rows: string[][] = [];
+  for (const p of Object.values(report.paths)) {
+    for (const [role, set] of Object.entries(p.sets)) {
+      if (!set.metrics) continue;
+      for (const quantity of ['loss', 'error'] as const) {
+        const m = set.metrics[quantity];
+        const f = quantity === 'loss' ? fixed4 : percent;
+        const ci = set.bootstrap?.[quantity];
+        rows.push([p.label, role, quantity, f(m.endpoints[0]), f(m.endpoints[1]), f(m.barrier), ci ? `${f(ci.lower)}..${f(ci.upper)}` : '-',
+          f(m.barrierMaxMinusMean), f(m.midpointDeficit), f(m.min), f(m.max), f(m.mean), f(m.lengthWeightedMean)]);
+      }
+    }
+  }
+  return formatTable(['path', 'set', 'value', 't=0', 't=1', 'barrier', 'barrier 95% CI', 'max-mean', 'midpoint', 'min', 'max', 'mean', 'len-weighted'], rows);
+}
+
+/** Throws unless the two models have the same architecture. */
+export function expectSameArch(a: Arch, b: Arch, fileA: string, fileB: string): void {
+  if (JSON.stringify(a) !== JSON.stringify(b)) {
+    throw new ModeconnError('BAD_ARGUMENT', `${fileA} and ${fileB} have different architectures; a path needs two models of one architecture`);
+  }
+}
+
+/** A short label of an arch for figures: input, then conv widths, pools, BatchNorm and dense widths. */
+export function describeArch(arch: Arch): string {
+  const parts = [arch.input.join('x')];
+  const walk = (layers: Arch['layers']) => {
+    for (const l of layers) {
+      if (l.type === 'dense') parts.push(String(l.out));
+      else if (l.type === 'conv2d') parts.push(`conv${l.out}`);
+      else if (l.type === 'maxpool') parts.push('M');
+      else if (l.type === 'avgpool') parts.push('A');
+      else if (l.type === 'batchnorm') parts.push('bn');
+      else if (l.type === 'residual') parts.push('res');
+    }
+  };
+  walk(arch.layers);
+  return parts.join('-');
+}
+
+/** An AbortSignal that Ctrl-C triggers (a second Ctrl-C quits at once); call dispose() when done. */
+export function cancelOnSigint(progress: ProgressBar): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(130);
+    progress.note('cancelling after the current batch (Ctrl-C again to quit at once)');
+    controller.abort(new Error('SIGINT'));
+  };
+  process.on('SIGINT', onSigint);
+  return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
+}

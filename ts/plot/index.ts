@@ -1,0 +1,3 @@
+/** Plots: Vega-Lite specs (browser-safe) and their Node rendering to SVG and PNG. */
+export { pathPlotSpec, type PlotPathReport, type PlotMetrics, type PathPlotOptions } from './path-spec.js';
+export { renderSvg, renderPng, writePlots, DEJAVU_SANS, type RenderPngOptions } from './render.js';
