@@ -1,22 +1,41 @@
 // The package's entries mapped through one config: ESM out, the core wasm inlined (base64) so it
 // loads in Node, browsers and workers without paths. Types come from `tsc -p tsconfig.build.json`.
+// Comlink is bundled (dist/worker.js must load in a browser worker, where bare imports cannot be
+// mapped); `#spawn-worker` stays external: Node and bundlers pick spawn.node.js or spawn.browser.js
+// through the package.json "imports" conditions.
+import { chmodSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import typescript from '@rollup/plugin-typescript';
 import { wasm } from '@rollup/plugin-wasm';
-import { chmodSync } from 'node:fs';
 
 const entries = {
   index: 'ts/index.ts',
   reference: 'ts/reference/index.ts',
+  worker: 'ts/workers/worker.ts',
+  'spawn.node': 'ts/workers/spawn.node.ts',
+  'spawn.browser': 'ts/workers/spawn.browser.ts',
   // Node only: imports node: modules at top level and starts with a shebang (package.json "bin").
   cli: 'ts/cli/bin.ts',
+};
+
+/** `comlink` and `comlink/...` from node_modules, ESM build (the package has no "exports" map). */
+const comlink = {
+  name: 'resolve-comlink',
+  resolveId(id) {
+    if (id === 'comlink') return fileURLToPath(new URL('node_modules/comlink/dist/esm/comlink.mjs', import.meta.url));
+    if (id.startsWith('comlink/')) return fileURLToPath(new URL(`node_modules/${id}`, import.meta.url));
+    return null;
+  },
 };
 
 export default {
   input: entries,
   output: { dir: 'dist', format: 'es', importAttributesKey: 'with', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true,
+    manualChunks: (id) => (id.includes('/node_modules/comlink/') ? 'comlink' : undefined),
     banner: (chunk) => (chunk.isEntry && chunk.name === 'cli' ? '#!/usr/bin/env node' : '') },
-  external: (id) => /^node:/.test(id) || id === 'comlink' || id.startsWith('comlink/') || /^(vega|vega-lite|@resvg\/resvg-wasm)(\/|$)/.test(id),
+  external: (id) => /^node:/.test(id) || id === '#spawn-worker' || /^(vega|vega-lite|@resvg\/resvg-wasm)(\/|$)/.test(id),
   plugins: [
+    comlink,
     wasm({ targetEnv: 'auto-inline' }),
     // The bin runs directly from a checkout too (./dist/cli.js); npm sets the bit on install anyway.
     { name: 'executable-cli', writeBundle: (options) => chmodSync(`${options.dir}/cli.js`, 0o755) },

@@ -31,6 +31,9 @@ export type ErrorCode =
   | 'INFEASIBLE' // an assignment problem whose every complete assignment uses a forbidden entry
   | 'NOT_SUPPORTED' // an operation that does not handle this architecture (e.g. REPAIR on residual nets)
   | 'ALIGNMENT_BROKE_FUNCTION' // a permuted model no longer computes the function of the original
+  // worker pool
+  | 'WORKER_CRASHED' // a worker died or trapped during a job (it was replaced; the pool stays usable)
+  | 'POOL_CLOSED' // the pool was closed before or during the job
   // plots
   | 'FONT_UNAVAILABLE'; // the font file PNG rendering needs is missing (Debian: fonts-dejavu-core)
 

@@ -60,5 +60,8 @@ export { Repair, resetBatchNorm, type RepairOptions, type UnitStats } from './al
 export { swapUnits, swapPath, permutationSaddle, type SaddleResult } from './align/saddle.js';
 export { explainBarrier, type ExplainOptions, type ExplainResult, type ExplainRow, type ExplainKey } from './align/explain.js';
 
+// ---- worker pool ----
+export { createPool, type Pool, type PoolOptions, type PoolEvaluateOptions, type PoolTrainOptions, type JobOptions, type JobProgress, type WorkerFault, type WorkerMemory } from './workers/pool.js';
+
 // ---- plots ----
 export * from './plot/index.js';

@@ -70,13 +70,14 @@ export function curveLabel(kind: string, bends: number): string {
 }
 
 /** Fits the curve between paramsA and paramsB and saves it as <out>/curve.*; returns the fitted path and log. */
-export async function fitAndSave(arch: Arch, paramsA: Float32Array, paramsB: Float32Array, train: DataSet, flags: FitFlags, out: string, progress: ProgressBar):
+export async function fitAndSave(arch: Arch, paramsA: Float32Array, paramsB: Float32Array, train: DataSet, flags: FitFlags, out: string, quiet: boolean):
   Promise<{ path: Path; log: FitEpochLog[]; files: { safetensors: string; json: string }; seconds: number; optimizer: OptimizerConfig }> {
   const started = performance.now();
   const initial = flags.kind === 'bezier' ? bezierCurve(paramsA, paramsB, { degree: flags.bends + 1 }) : polyChainCurve(paramsA, paramsB, { bends: flags.bends });
   const optimizer: OptimizerConfig = flags.optimizer === 'adam'
     ? { type: 'adam', lr: flags.lr ?? 0.001 }
     : { type: 'sgd', lr: flags.lr ?? 0.05, momentum: 0.9 };
+  const progress = new ProgressBar({ label: 'fit', quiet });
   progress.note(`fitting a ${curveLabel(flags.kind, flags.bends)} on ${train.name} (${train.n}): ${flags.epochs} epochs, ${optimizer.type} lr ${optimizer.lr}, seed ${flags.seed}`);
   const sigint = cancelOnSigint(progress);
   try {
@@ -103,19 +104,18 @@ export async function run(argv: string[]): Promise<number> {
   const { positionals, flags: flagArgs } = splitPositionals(spec, argv);
   const flags = parseArgs(spec, flagArgs);
   const [fileA, fileB] = expectPositionals(positionals, ['A.safetensors', 'B.safetensors'], spec.usage);
-  const progress = new ProgressBar({ label: 'curve', quiet: flags.quiet });
   const source = parseDataSpec(flags.data);
   const [train, test] = await Promise.all([source.load('train'), source.load('test')]);
   const a = await readModel(fileA, flags, train);
   const b = await readModel(fileB, flags, train);
   expectSameArch(a.model.arch, b.model.arch, fileA, fileB);
   const arch = a.model.arch;
-  const fit = await fitAndSave(arch, a.model.params, b.model.params, train, flags, flags.out, progress);
+  const fit = await fitAndSave(arch, a.model.params, b.model.params, train, flags, flags.out, flags.quiet);
   const label = curveLabel(flags.kind, flags.bends);
   const { report, summary } = await evaluateAndReport({
     argv: ['curve', ...argv], out: flags.out, arch, archLabel: flags.arch ?? describeArch(arch), dataSpec: flags.data, train, test,
     paths: [{ key: 'line', label: 'line', path: linearPath(a.model.params, b.model.params) }, { key: 'curve', label, path: fit.path }],
-    flags, progress,
+    flags,
     inputs: { a: { file: fileA, metadata: a.metadata }, b: { file: fileB, metadata: b.metadata } },
     seeds: { fit: flags.seed },
     extra: { fit: { kind: flags.kind, bends: flags.bends, epochs: flags.epochs, batchSize: flags.batchSize, optimizer: fit.optimizer, l2: flags.l2, seed: flags.seed, log: fit.log, seconds: fit.seconds } },

@@ -69,21 +69,20 @@ export async function run(argv: string[]): Promise<number> {
   const modelFiles: string[] = [];
   for (const [i, seed] of seeds.entries()) {
     const name = i === 0 ? 'a' : 'b';
-    models.push(await trainOne(arch, train, test, { seed, epochs, lr: flags.lr, name, progress }));
+    models.push(await trainOne(arch, train, test, { seed, epochs, lr: flags.lr, name, quiet: flags.quiet }));
     const file = join(out, `model-${name}.safetensors`);
     await saveModel(models[i], file, {
-      metadata: { arch: JSON.stringify(arch), 'modeconn.seed': String(seed), 'modeconn.data': flags.data, 'modeconn.data_hash': train.hash },
+      metadata: { 'modeconn.seed': String(seed), 'modeconn.data': flags.data, 'modeconn.data_hash': train.hash },
     });
     modelFiles.push(file);
   }
   const fitFlags = { kind: 'bezier', bends: 1, epochs: fitEpochs, lr: flags.lr, optimizer: 'sgd', batchSize: 128, seed: flags.fitSeed, l2: 0 };
-  const fit = await fitAndSave(arch, models[0].params, models[1].params, train, fitFlags, out, progress);
+  const fit = await fitAndSave(arch, models[0].params, models[1].params, train, fitFlags, out, flags.quiet);
   const label = curveLabel('bezier', 1);
   const { report, summary } = await evaluateAndReport({
     argv: ['demo', ...argv], out, arch, archLabel: archSpec, dataSpec: flags.data, train, test,
     paths: [{ key: 'line', label: 'line', path: linearPath(models[0].params, models[1].params) }, { key: 'curve', label, path: fit.path }],
     flags: { ...flags, points, trainSamples, bootstrap },
-    progress,
     inputs: { a: { file: modelFiles[0], seed: seeds[0] }, b: { file: modelFiles[1], seed: seeds[1] } },
     seeds: { a: seeds[0], b: seeds[1], fit: flags.fitSeed },
     extra: {
@@ -97,16 +96,17 @@ export async function run(argv: string[]): Promise<number> {
   return 0;
 }
 
-async function trainOne(arch: Arch, train: DataSet, test: DataSet, o: { seed: number; epochs: number; lr: number; name: string; progress: ProgressBar }): Promise<TrainResult> {
-  const sigint = cancelOnSigint(o.progress);
+async function trainOne(arch: Arch, train: DataSet, test: DataSet, o: { seed: number; epochs: number; lr: number; name: string; quiet: boolean }): Promise<TrainResult> {
+  const progress = new ProgressBar({ label: `train ${o.name}`, quiet: o.quiet });
+  const sigint = cancelOnSigint(progress);
   try {
     const result = await trainModel(arch, train, {
       seed: o.seed, epochs: o.epochs, batchSize: 128, optimizer: { type: 'sgd', lr: o.lr, momentum: 0.9 }, evalData: test, signal: sigint.signal,
-      onProgress: (p) => o.progress.update({ fraction: p.fraction, loss: p.loss, detail: `model ${o.name} epoch ${p.epoch}/${o.epochs}` }),
+      onProgress: (p) => progress.update({ fraction: p.fraction, loss: p.loss, detail: `model ${o.name} epoch ${p.epoch}/${o.epochs}` }),
     });
-    o.progress.done();
+    progress.done();
     const last = result.log[result.log.length - 1];
-    o.progress.note(`model ${o.name} (seed ${o.seed}): test loss ${formatLoss(last.testLoss ?? NaN)}, accuracy ${percent(last.testAccuracy)}`);
+    progress.note(`model ${o.name} (seed ${o.seed}): test loss ${formatLoss(last.testLoss ?? NaN)}, accuracy ${percent(last.testAccuracy)}`);
     return result;
   } finally {
     sigint.dispose();

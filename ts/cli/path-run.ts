@@ -18,7 +18,7 @@ import { writeFileAtomic } from '../io/node-files.js';
 import type { FlagSpec } from './args.js';
 import { describeData } from './data-spec.js';
 import { ensureDir, runInfo, writeJsonAtomic, type RunInfo } from './manifest.js';
-import type { ProgressBar } from './progress.js';
+import { ProgressBar } from './progress.js';
 import { fixed4, formatTable, percent } from './table.js';
 
 /** Flags every path-evaluating command takes. */
@@ -96,9 +96,10 @@ export async function evaluateAndReport(init: {
   seeds?: Record<string, number>;
   extra?: Record<string, unknown>;
   extraFiles?: Record<string, string>;
-  progress: ProgressBar;
 }): Promise<{ report: PathsReport; summary: string }> {
-  const { arch, flags, progress, out } = init;
+  const { arch, flags, out } = init;
+  // A bar of its own, so its ETA and 10% lines start afresh after training or fitting.
+  const progress = new ProgressBar({ label: 'eval', quiet: flags.quiet });
   const compiled = compiledOf(arch);
   const bn = (flags.bn ?? (hasBatchNorm(compiled) ? 'recompute' : 'blend')) as BnMode;
   const trainEval = trainSubset(init.train, flags.trainSamples);

@@ -2,16 +2,13 @@
  * `modeconn path`: evaluates the straight line between two saved models (or a saved curve and the
  * line between its endpoints) on the train and test splits; writes report.json and paths.svg/png.
  */
-import type { DataSet } from '../data/dataset.js';
 import { loadCurve } from '../paths/curve-files.js';
 import { linearPath } from '../paths/path.js';
 import { parseArgs, UsageError, type CommandSpec } from './args.js';
 import { DATA_HELP, parseDataSpec } from './data-spec.js';
 import { describeArch, evaluateAndReport, EVAL_FLAGS, expectSameArch, type NamedPath } from './path-run.js';
 import { expectPositionals, splitPositionals } from './positionals.js';
-import { ProgressBar } from './progress.js';
 import { ARCH_HELP, readModel, resolveArch } from './resolve-arch.js';
-import type { Arch } from '../model/arch.js';
 import { formatPairs } from './table.js';
 
 export const spec = {
@@ -40,7 +37,6 @@ export const spec = {
 export async function run(argv: string[]): Promise<number> {
   const { positionals, flags: flagArgs } = splitPositionals(spec, argv);
   const flags = parseArgs(spec, flagArgs);
-  const progress = new ProgressBar({ label: 'path', quiet: flags.quiet });
   const source = parseDataSpec(flags.data);
   const [train, test] = await Promise.all([source.load('train'), source.load('test')]);
   let paths: NamedPath[];
@@ -49,7 +45,8 @@ export async function run(argv: string[]): Promise<number> {
   if (flags.curve !== undefined) {
     if (positionals.length > 0) throw new UsageError('give either two model files or --curve, not both');
     const { path, description } = await loadCurve(flags.curve);
-    arch = ((await resolveArch(flags, train as DataSet, false)) ?? description.arch) as Arch;
+    arch = (await resolveArch(flags, train, false)) ?? description.arch;
+    if (!arch) throw new UsageError(`${flags.curve} stores flat tensors without an arch; pass --arch or --arch-file`);
     const k = path.points.length;
     paths = [
       { key: 'line', label: 'line', path: linearPath(path.points[0], path.points[k - 1]) },
@@ -67,7 +64,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const { report, summary } = await evaluateAndReport({
     argv: ['path', ...argv], out: flags.out, arch, archLabel: flags.arch ?? describeArch(arch), dataSpec: flags.data,
-    train, test, paths, flags, inputs, progress,
+    train, test, paths, flags, inputs,
   });
   process.stdout.write(`${summary}\n${formatPairs(Object.entries(report.files))}`);
   return 0;

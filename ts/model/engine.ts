@@ -51,6 +51,13 @@ export interface EvaluateOptions {
   mode?: Extract<ForwardMode, 'eval' | 'batch-stats'>;
   /** Also return the logits. */
   logits?: boolean;
+  /**
+   * A contiguous shard of the data set: samples `start .. start + count` (default: all of them).
+   * Batches begin at `start`, so shards on the batch grid (`start` a multiple of `batchSize`) run
+   * exactly the batches of the whole-set call; the worker pool relies on this for bit-identity.
+   */
+  start?: number;
+  count?: number;
 }
 
 /** Checks that every value of θ is finite; a NaN weight otherwise shows up as a silent NaN loss. */
@@ -116,34 +123,31 @@ export class Engine {
 
   /** Per-sample losses and correctness of θ on every sample of `data`, one WASM call per batch. */
   evaluate(compiled: CompiledArch, params: Float32Array, data: DataSet, options: EvaluateOptions = {}): EvalResult {
-    const { batchSize = 1000, mode = 'eval', logits: wantLogits = false } = options;
-    const capacity = Math.min(batchSize, data.n);
+    const { batchSize = 1000, mode = 'eval', logits: wantLogits = false, start: first = 0 } = options;
+    const count = options.count ?? data.n - first;
     if (data.n === 0) throw new ModeconnError('EMPTY_DATA', `data set ${data.name} has no samples`);
+    if (!Number.isInteger(first) || !Number.isInteger(count) || first < 0 || count < 1 || first + count > data.n) {
+      throw new ModeconnError('BAD_ARGUMENT', `samples ${first} .. ${first + count} are not a non-empty range of data set ${data.name} (${data.n} samples)`);
+    }
+    // The plan's capacity depends on the whole set, not the shard, so every shard runs the same plan.
+    const capacity = Math.min(batchSize, data.n);
     const device = this.upload(data, compiled);
     const handle = this.plan(compiled, capacity);
     const core = this.core;
     const theta = core.allocF32(params.length);
-    const losses = core.allocF32(data.n);
-    const correct = core.allocU32(data.n);
+    const losses = core.allocF32(count);
+    const correct = core.allocU32(count);
     const mean = core.allocF32(1);
-    const logits = wantLogits ? core.allocF32(data.n * compiled.classes) : null;
+    const logits = wantLogits ? core.allocF32(count * compiled.classes) : null;
     try {
       core.f32(theta).set(params);
-      for (let start = 0; start < data.n; start += capacity) {
-        const n = Math.min(capacity, data.n - start);
+      for (let start = 0; start < count; start += capacity) {
+        const n = Math.min(capacity, count - start);
         core.invokeChecked('plan_forward', handle, theta.ptr, params.length, device.x.ptr, device.y.ptr, data.n,
-          device.identity.ptr + 4 * start, n, MODE_CODE[mode], 0, 0,
+          device.identity.ptr + 4 * (first + start), n, MODE_CODE[mode], 0, 0,
           losses.ptr + 4 * start, correct.ptr + 4 * start, logits ? logits.ptr + 4 * start * compiled.classes : 0, mean.ptr);
       }
-      const perSample = core.f32(losses).slice();
-      const right = Uint8Array.from(core.u32(correct));
-      return {
-        loss: meanOf(perSample),
-        accuracy: right.reduce((a, b) => a + b, 0) / data.n,
-        losses: perSample,
-        correct: right,
-        ...(logits ? { logits: core.f32(logits).slice() } : {}),
-      };
+      return summarizeEval(core.f32(losses).slice(), Uint8Array.from(core.u32(correct)), logits ? core.f32(logits).slice() : undefined);
     } finally {
       for (const b of [theta, losses, correct, mean, logits]) if (b) core.free(b);
     }
@@ -203,6 +207,13 @@ export function checkData(data: DataSet, compiled: CompiledArch): void {
   if (bad >= 0) {
     throw new ModeconnError('BAD_ARGUMENT', `data set ${data.name}: sample ${bad} has label ${data.y[bad]}, but the model has ${compiled.classes} classes`);
   }
+}
+
+/** Loss and accuracy from per-sample results in sample order (shards are reduced through this too). */
+export function summarizeEval(losses: Float32Array, correct: Uint8Array, logits?: Float32Array): EvalResult {
+  let right = 0;
+  for (let i = 0; i < correct.length; i++) right += correct[i];
+  return { loss: meanOf(losses), accuracy: right / correct.length, losses, correct, ...(logits ? { logits } : {}) };
 }
 
 /** Mean of per-sample values, summed in f64 in order (the same on every worker count). */

@@ -7,9 +7,9 @@ export {
 export { compileArch, type CompiledArch, type LayoutEntry, type LayoutKind } from './compile.js';
 export { decodePlan, encodePlan, PlanMode, NONE, PLAN_MAGIC, PLAN_VERSION, type Plan, type PlanOp } from './plan-format.js';
 export { initParams, type InitOptions, type InitScheme } from './init.js';
-export { Engine, assertFinite, checkData, meanOf, rngState, type DeviceData, type EvalResult, type EvaluateOptions, type ForwardMode } from './engine.js';
+export { Engine, assertFinite, checkData, meanOf, summarizeEval, rngState, type DeviceData, type EvalResult, type EvaluateOptions, type ForwardMode } from './engine.js';
 export {
-  trainModel, evaluateModel, recomputeBatchNorm, compiledOf,
+  trainModel, evaluateModel, evaluateMany, recomputeBatchNorm, compiledOf,
   type Model, type OptimizerConfig, type EpochLog, type TrainProgress, type TrainOptions, type TrainResult,
 } from './train.js';
 export { learningRate, checkSchedule, type Schedule, type ScheduleContext } from './schedule.js';

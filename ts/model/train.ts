@@ -11,6 +11,7 @@ import { compileArch, type CompiledArch } from './compile.js';
 import { Engine, assertFinite, rngState, type EvalResult, type EvaluateOptions } from './engine.js';
 import { initParams, type InitScheme } from './init.js';
 import { checkSchedule, learningRate, type Schedule } from './schedule.js';
+import type { Pool } from '../workers/pool.js';
 
 /** A network: its architecture and its flat vector θ (layout from `compileArch(arch)`). */
 export interface Model {
@@ -67,6 +68,8 @@ export interface TrainOptions {
   onEpoch?: (log: EpochLog) => void;
   signal?: AbortSignal;
   engine?: Engine;
+  /** Train in a worker of this pool (same result, bit for bit); without one, on this thread. */
+  pool?: Pool;
 }
 
 export interface TrainResult extends Model {
@@ -109,6 +112,10 @@ function checkPositiveInt(name: string, v: number): void {
 
 /** Trains `arch` on `data`; returns the trained model and a per-epoch log. */
 export async function trainModel(arch: Arch, data: DataSet, options: TrainOptions): Promise<TrainResult> {
+  if (options.pool) {
+    const { pool, engine: _engine, ...rest } = options;
+    return pool.train(arch, data, rest);
+  }
   const { seed, epochs, batchSize = 128, schedule = { type: 'constant' }, warmupEpochs = 0, signal } = options;
   const optimizer = options.optimizer ?? { type: 'sgd', lr: 0.05, momentum: 0.9 };
   checkPositiveInt('epochs', epochs);
@@ -204,8 +211,12 @@ export async function trainModel(arch: Arch, data: DataSet, options: TrainOption
   }
 }
 
-/** Loss and accuracy of a model on a data set, with per-sample results. */
-export async function evaluateModel(model: Model, data: DataSet, options: EvaluateOptions & { engine?: Engine } = {}): Promise<EvalResult> {
+/** Loss and accuracy of a model on a data set, with per-sample results; sharded over `pool` when given (same bits). */
+export async function evaluateModel(model: Model, data: DataSet, options: EvaluateOptions & { engine?: Engine; pool?: Pool } = {}): Promise<EvalResult> {
+  if (options.pool) {
+    const { pool, engine: _engine, start: _start, count: _count, ...rest } = options;
+    return pool.evaluate(model, data, rest);
+  }
   const compiled = compiledOf(model.arch);
   if (model.params.length !== compiled.totalLength) {
     throw new ModeconnError('BAD_SHAPE', `parameters have ${model.params.length} values; the architecture needs ${compiled.totalLength}`);
@@ -215,8 +226,21 @@ export async function evaluateModel(model: Model, data: DataSet, options: Evalua
   return engine.evaluate(compiled, model.params, data, options);
 }
 
-/** The model with its BatchNorm running statistics recomputed over `data` (exact average). */
-export async function recomputeBatchNorm(model: Model, data: DataSet, options: { batchSize?: number; engine?: Engine } = {}): Promise<Model> {
+/** Loss and accuracy of many parameter vectors of `arch` (path points, grid cells), in order; spread over `pool` when given. */
+export async function evaluateMany(arch: Arch, params: readonly Float32Array[], data: DataSet, options: EvaluateOptions & { engine?: Engine; pool?: Pool } = {}): Promise<EvalResult[]> {
+  if (options.pool) {
+    const { pool, engine: _engine, start: _start, count: _count, ...rest } = options;
+    return pool.evaluateMany(arch, params, data, rest);
+  }
+  const engine = options.engine ?? (await Engine.create());
+  const results: EvalResult[] = [];
+  for (const p of params) results.push(await evaluateModel({ arch, params: p }, data, { ...options, engine }));
+  return results;
+}
+
+/** The model with its BatchNorm running statistics recomputed over `data` (exact average), in a worker of `pool` when given. */
+export async function recomputeBatchNorm(model: Model, data: DataSet, options: { batchSize?: number; engine?: Engine; pool?: Pool } = {}): Promise<Model> {
+  if (options.pool) return options.pool.recomputeBatchNorm(model, data, { batchSize: options.batchSize });
   const compiled = compiledOf(model.arch);
   const engine = options.engine ?? (await Engine.create());
   return { arch: model.arch, params: engine.recomputeBatchNorm(compiled, model.params, data, options) };

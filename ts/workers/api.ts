@@ -1,0 +1,174 @@
+/**
+ * The API one worker exposes: data sets, architectures and parameter vectors sent once and kept by
+ * id, and jobs over them on the worker's own Engine (its own WASM core): evaluation shards, BatchNorm
+ * recomputation and training runs with progress and cancellation.
+ */
+import { releaseProxy, transfer, type Remote } from 'comlink';
+import { ModeconnError } from '../errors.js';
+import { createDataSet, type DataSet, type DataSetInit } from '../data/dataset.js';
+import type { Arch } from '../model/arch.js';
+import { Engine } from '../model/engine.js';
+import { compiledOf, trainModel, type EpochLog, type TrainProgress } from '../model/train.js';
+import { toWire, type EvalShard, type EvalTask, type TrainTask, type WorkerMemory } from './protocol.js';
+
+const dataSets = new Map<number, DataSet>();
+const archs = new Map<number, Arch>();
+const vectors = new Map<number, Float32Array>();
+/** Data sets a running training job reads: their release waits until the job ends. */
+const inUse = new Map<number, number>();
+const pendingRelease = new Set<number>();
+/** Running training jobs, aborted by `cancel`. */
+const running = new Map<number, AbortController>();
+let engine: Promise<Engine> | null = null;
+
+const getEngine = () => (engine ??= Engine.create());
+
+function lookup<T>(map: Map<number, T>, id: number, what: string): T {
+  const value = map.get(id);
+  if (value === undefined) throw new ModeconnError('STALE_HANDLE', `worker has no ${what} with id ${id}`, { advice: 'it was released; pass the object again' });
+  return value;
+}
+
+function free(id: number, e: Engine): void {
+  const data = dataSets.get(id);
+  if (data) e.release(data);
+  dataSets.delete(id);
+  archs.delete(id);
+  vectors.delete(id);
+}
+
+/** Wraps a method so a ModeconnError keeps its code across the boundary. */
+function guarded<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>): (...args: A) => Promise<R> {
+  return async (...args: A) => {
+    try {
+      return await fn(...args);
+    } catch (error) {
+      throw toWire(error);
+    }
+  };
+}
+
+/** Minimum milliseconds between progress messages from a training run (the last step is always sent). */
+const PROGRESS_INTERVAL = 50;
+
+export const api = {
+  /** Loads the core; resolves when the worker can take jobs. */
+  ready: guarded(async () => {
+    await getEngine();
+  }),
+
+  /** Keeps a data set (its arrays were transferred: this worker owns them now). */
+  addData: guarded((id: number, init: DataSetInit) => {
+    dataSets.set(id, createDataSet(init));
+  }),
+
+  addArch: guarded((id: number, arch: Arch) => {
+    compiledOf(arch);
+    archs.set(id, arch);
+  }),
+
+  addParams: guarded((id: number, values: Float32Array) => {
+    vectors.set(id, values);
+  }),
+
+  /** Frees what `id` names (and its WASM copy); a data set in use by a training run goes when the run ends. */
+  release: guarded(async (id: number) => {
+    if (inUse.has(id)) pendingRelease.add(id);
+    else free(id, await getEngine());
+  }),
+
+  /** Per-sample results of one shard (samples `start .. start + count`). */
+  evaluate: guarded(async (task: EvalTask): Promise<EvalShard> => {
+    const e = await getEngine();
+    const compiled = compiledOf(lookup(archs, task.arch, 'architecture'));
+    const result = e.evaluate(compiled, lookup(vectors, task.params, 'parameter vector'), lookup(dataSets, task.data, 'data set'), task);
+    const shard: EvalShard = { losses: result.losses, correct: result.correct, ...(result.logits ? { logits: result.logits } : {}) };
+    return transfer(shard, [shard.losses.buffer, shard.correct.buffer, ...(shard.logits ? [shard.logits.buffer] : [])]);
+  }),
+
+  /** θ (resident id) with its BatchNorm running statistics recomputed over a resident data set. */
+  recomputeBatchNorm: guarded(async (arch: number, params: number, data: number, batchSize?: number) => {
+    const e = await getEngine();
+    const out = e.recomputeBatchNorm(compiledOf(lookup(archs, arch, 'architecture')), lookup(vectors, params, 'parameter vector'), lookup(dataSets, data, 'data set'), { batchSize });
+    return transfer(out, [out.buffer]);
+  }),
+
+  /**
+   * Runs `trainModel` here. It stops within one batch once `flag[0]` becomes non-zero (a shared
+   * Int32 the caller sets, when the host has SharedArrayBuffer) or `cancel(job)` arrives (seen when
+   * the run yields to the event loop, every 50 ms).
+   */
+  train: guarded(async (job: number, task: TrainTask, flag: Int32Array | null,
+    onProgress: ((p: TrainProgress) => void) | null, onEpoch: ((log: EpochLog) => void) | null) => {
+    const e = await getEngine();
+    const arch = lookup(archs, task.arch, 'architecture');
+    const data = lookup(dataSets, task.data, 'data set');
+    const evalData = task.evalData === undefined ? undefined : lookup(dataSets, task.evalData, 'data set');
+    const init = typeof task.init === 'number' ? lookup(vectors, task.init, 'parameter vector') : task.init;
+    const controller = new AbortController();
+    const reads = [task.data, ...(task.evalData === undefined ? [] : [task.evalData])];
+    for (const id of reads) inUse.set(id, (inUse.get(id) ?? 0) + 1);
+    running.set(job, controller);
+    let lastSent = 0;
+    // Each callback answers in order; awaiting its last call means its events arrived before the result.
+    let progressSent: unknown;
+    let epochSent: unknown;
+    try {
+      const result = await trainModel(arch, data, {
+        ...task.settings,
+        init,
+        evalData,
+        engine: e,
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (flag && Atomics.load(flag, 0) !== 0) controller.abort();
+          const now = performance.now();
+          if (onProgress && (now - lastSent >= PROGRESS_INTERVAL || p.step === p.steps)) {
+            lastSent = now;
+            progressSent = onProgress(p);
+          }
+        },
+        onEpoch: onEpoch ? (log) => void (epochSent = onEpoch(log)) : undefined,
+      });
+      await Promise.all([progressSent, epochSent]);
+      return transfer({ params: result.params, log: result.log }, [result.params.buffer]);
+    } finally {
+      running.delete(job);
+      for (const id of reads) {
+        const left = (inUse.get(id) ?? 1) - 1;
+        if (left > 0) inUse.set(id, left);
+        else {
+          inUse.delete(id);
+          if (pendingRelease.delete(id)) free(id, e);
+        }
+      }
+      for (const callback of [onProgress, onEpoch]) if (callback) (callback as unknown as Remote<() => void>)[releaseProxy]();
+    }
+  }),
+
+  /** Asks training run `job` to stop after its current batch. */
+  cancel: guarded((job: number) => {
+    running.get(job)?.abort();
+  }),
+
+  /** The core's memory and the number of resident objects. */
+  memory: guarded(async (): Promise<WorkerMemory> => {
+    const { core } = await getEngine();
+    return { memoryBytes: core.memoryBytes, liveBytes: core.liveBytes, resident: dataSets.size + archs.size + vectors.size };
+  }),
+
+  /** Test hook: an uncaught error a moment later, which ends (Node) or breaks (browsers) the worker. */
+  crash: guarded(() => {
+    setTimeout(() => {
+      throw new Error('modeconn test hook: worker crash');
+    }, 0);
+  }),
+
+  /** Test hook: a WASM trap (the core recovers; the pool replaces the worker anyway). */
+  trap: guarded(async () => {
+    (await getEngine()).core.invokeChecked('debug_trap');
+  }),
+};
+
+/** The worker's API as the pool sees it through Comlink. */
+export type WorkerApi = typeof api;
