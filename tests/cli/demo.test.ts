@@ -26,6 +26,8 @@ describe('modeconn demo --quick', () => {
     expect(r.training.map((t: { seed: number }) => t.seed)).toEqual([1, 2]);
     expect(r.paths.line.manifest.seeds).toEqual({ a: 1, b: 2, fit: 1 });
     expect(r.paths.curve.sets.test.metrics.loss.max).toBeLessThan(r.paths.line.sets.test.metrics.loss.max);
+    expect(r.paths.aligned.sets.test.metrics.loss.barrier).toBeLessThan(r.paths.line.sets.test.metrics.loss.barrier);
+    expect(r.alignment.objective.length).toBeGreaterThan(0);
     // models saved by the demo load in `modeconn path`
     const again = await runCli(['path', join(out, 'model-a.safetensors'), join(out, 'model-b.safetensors'), '--data', 'mnist', '--points', '3', '--bootstrap', '0', '-q', '--out', join(root, 'line')]);
     expect(again.code, again.stderr).toBe(0);

@@ -1,6 +1,7 @@
 /**
  * `modeconn demo`: the main job end to end. Trains two MLPs from different seeds, fits a one-bend
- * Bezier curve between them, evaluates the line and the curve on train and test, and writes the
+ * Bezier curve between them, aligns B to A by weight matching, evaluates the line, the curve and the
+ * line after alignment on train and test, and writes the
  * models, the curve, report.json and paths.svg/png; prints the barriers and where the files are.
  */
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { saveModel } from '../io/model-files.js';
 import type { Arch } from '../model/arch.js';
 import { compiledOf, trainModel, type TrainResult } from '../model/train.js';
 import { linearPath } from '../paths/path.js';
+import { weightMatching } from '../align/weight-matching.js';
 import { parseArgs, UsageError, type CommandSpec } from './args.js';
 import { curveLabel, fitAndSave } from './curve.js';
 import { DATA_HELP, parseDataSpec } from './data-spec.js';
@@ -24,7 +26,9 @@ export const spec = {
   usage: 'modeconn demo [--data mnist] [--out runs/demo] [--quick] [options]',
   description:
     'On the bundled MNIST digits (8,004 train / 1,996 test) by default. --quick shrinks everything\n' +
-    '(1 epoch each, 2,000 training samples evaluated, 11 points) for a smoke test of a few seconds.',
+    '(1 epoch each, 2,000 training samples evaluated, 11 points) for a smoke test of a few seconds.\n' +
+    'Also evaluates the line from A to B aligned by weight matching (`modeconn explain` for the full\n' +
+    'barrier decomposition).',
   flags: {
     data: { kind: 'string', value: 'spec', default: 'mnist', help: DATA_HELP },
     out: { kind: 'string', value: 'dir', default: 'runs/demo', help: 'output directory (created if needed)' },
@@ -79,9 +83,12 @@ export async function run(argv: string[]): Promise<number> {
   const fitFlags = { kind: 'bezier', bends: 1, epochs: fitEpochs, lr: flags.lr, optimizer: 'sgd', batchSize: 128, seed: flags.fitSeed, l2: 0 };
   const fit = await fitAndSave(arch, models[0].params, models[1].params, train, fitFlags, out, flags.quiet);
   const label = curveLabel('bezier', 1);
+  progress.note('aligning B to A by weight matching');
+  const alignment = await weightMatching(models[0], models[1], { check: test });
   const { report, summary } = await evaluateAndReport({
     argv: ['demo', ...argv], out, arch, archLabel: archSpec, dataSpec: flags.data, train, test,
-    paths: [{ key: 'line', label: 'line', path: linearPath(models[0].params, models[1].params) }, { key: 'curve', label, path: fit.path }],
+    paths: [{ key: 'line', label: 'line', path: linearPath(models[0].params, models[1].params) }, { key: 'curve', label, path: fit.path },
+      { key: 'aligned', label: 'line after weight matching', path: linearPath(models[0].params, alignment.aligned.params) }],
     flags: { ...flags, points, trainSamples, bootstrap },
     inputs: { a: { file: modelFiles[0], seed: seeds[0] }, b: { file: modelFiles[1], seed: seeds[1] } },
     seeds: { a: seeds[0], b: seeds[1], fit: flags.fitSeed },
@@ -89,6 +96,7 @@ export async function run(argv: string[]): Promise<number> {
       training: models.map((m, i) => ({ seed: seeds[i], epochs, optimizer: { type: 'sgd', lr: flags.lr, momentum: 0.9 }, batchSize: 128, log: m.log })),
       fit: { ...fitFlags, optimizer: fit.optimizer, log: fit.log, seconds: fit.seconds },
       quick,
+      alignment: { method: 'weight', objective: alignment.objective },
     },
     extraFiles: { modelA: modelFiles[0], modelB: modelFiles[1], curve: fit.files.json, curveWeights: fit.files.safetensors },
   });
@@ -117,12 +125,14 @@ async function trainOne(arch: Arch, train: DataSet, test: DataSet, o: { seed: nu
 export function headline(report: PathsReport, label: string): string {
   const line = report.paths.line.sets.test.metrics!.loss;
   const curve = report.paths.curve.sets.test.metrics!.loss;
+  const aligned = report.paths.aligned?.sets.test.metrics!.loss;
   const mean = (curve.endpoints[0] + curve.endpoints[1]) / 2;
   const excess = (curve.max - mean) / mean;
   return [
     `test loss at the endpoints: ${formatLoss(line.endpoints[0])} and ${formatLoss(line.endpoints[1])} (mean ${formatLoss(mean)})`,
     `line:  max ${formatLoss(line.max)}, barrier ${formatLoss(line.barrier)} at t = ${line.barrierT.toFixed(2)}`,
     `${label}: max ${formatLoss(curve.max)} (${excess >= 0 ? '+' : ''}${(100 * excess).toFixed(1)}% over the endpoints' mean), barrier ${formatLoss(curve.barrier)}`,
+    ...(aligned ? [`line after weight matching: max ${formatLoss(aligned.max)}, barrier ${formatLoss(aligned.barrier)} (modeconn explain decomposes it)`] : []),
     '',
   ].join('\n');
 }
