@@ -45,6 +45,13 @@ def evaluate(model, x, y, batch):
     return loss_sum / x.shape[0], correct / x.shape[0]
 
 
+def cpu_capability():
+    for line in torch.__config__.show().splitlines():
+        if 'CPU capability usage:' in line:
+            return line.split(':', 1)[1].strip()
+    return None
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--dir', default='/usr/share/datasets/fashion-mnist')
@@ -92,7 +99,7 @@ def main():
     print(json.dumps({
         'torch': torch.__version__,
         'threads': torch.get_num_threads(),
-        'capability': getattr(getattr(torch.backends, 'cpu', None), 'get_cpu_capability', lambda: None)(),
+        'capability': cpu_capability(),
         'train_s': train_s,
         'eval_s': eval_s,
         'accuracy': accuracy,
