@@ -25,7 +25,8 @@ export type ErrorCode =
   // models and training
   | 'EMPTY_DATA' // a data set or batch with no samples
   | 'DIVERGED' // training produced a non-finite loss
-  | 'CANCELLED'; // an AbortSignal stopped the work
+  | 'CANCELLED' // an AbortSignal stopped the work
+  | 'UNKNOWN_ARCH'; // a model file whose architecture is neither given, stored nor inferable
 
 /** The one error class of the library. */
 export class ModeconnError extends Error {

@@ -29,3 +29,13 @@ export { loadSafetensors, saveSafetensors } from './io/safetensors-files.js';
 
 // ---- models: architectures, plans, training ----
 export * from './model/index.js';
+
+// ---- model files (PyTorch state_dicts) ----
+export {
+  modelToTensors, modelFromTensors, modelMetadata, serializeModel, parseModel, archFromMetadata, inferMlpArch,
+  ARCH_METADATA_KEY, type ModelTensor, type ModelFromTensorsOptions, type SaveModelOptions,
+} from './io/model-tensors.js';
+export { saveModel, loadModel } from './io/model-files.js';
+
+// ---- paths and curves ----
+export * from './paths/index.js';

@@ -18,6 +18,8 @@ describe('trainModel', async () => {
     const first = await trainModel(arch, train, options);
     const second = await trainModel(arch, train, options);
     expect(first.log).toHaveLength(3);
+    // num_batches_tracked counts train-mode steps, as PyTorch's does: 3 epochs of ⌈8004/64⌉ batches.
+    expect(first.batchesTracked).toEqual({ '2.num_batches_tracked': 3 * Math.ceil(train.n / 64) });
     expect(first.log[2].testAccuracy).toBeGreaterThanOrEqual(0.93);
     expect(first.log[2].trainLoss).toBeLessThan(first.log[0].trainLoss);
     expect(Buffer.from(second.params.buffer).equals(Buffer.from(first.params.buffer))).toBe(true);

@@ -16,6 +16,8 @@ import { checkSchedule, learningRate, type Schedule } from './schedule.js';
 export interface Model {
   arch: Arch;
   params: Float32Array;
+  /** PyTorch's `num_batches_tracked` per BatchNorm (state_dict name → count); absent or missing names count 0. */
+  batchesTracked?: Record<string, number>;
 }
 
 export type OptimizerConfig =
@@ -57,6 +59,8 @@ export interface TrainOptions {
   warmupEpochs?: number;
   /** Initial θ, or a scheme for a fresh seeded initialisation (default 'pytorch'). */
   init?: Float32Array | InitScheme;
+  /** BatchNorm num_batches_tracked of the initial θ (e.g. a loaded model's `batchesTracked`). */
+  initCounts?: Record<string, number>;
   /** Evaluated (eval mode) after every epoch. */
   evalData?: DataSet;
   onProgress?: (progress: TrainProgress) => void;
@@ -191,7 +195,10 @@ export async function trainModel(arch: Arch, data: DataSet, options: TrainOption
       log.push(entry);
       options.onEpoch?.(entry);
     }
-    return { arch, params: core.f32(bufs.theta).slice(), log };
+    // PyTorch counts every train-mode forward in each BatchNorm's num_batches_tracked.
+    const batchesTracked: Record<string, number> = {};
+    for (const e of compiled.layout) if (e.kind === 'counter') batchesTracked[e.name] = (options.initCounts?.[e.name] ?? 0) + step;
+    return { arch, params: core.f32(bufs.theta).slice(), log, ...(Object.keys(batchesTracked).length ? { batchesTracked } : {}) };
   } finally {
     for (const b of Object.values(bufs)) core.free(b);
   }

@@ -1,0 +1,89 @@
+/**
+ * The `modeconn` command: dispatches to subcommands (each loaded only when run), prints help and
+ * the version, and turns errors into one line on stderr. Exit codes: 0 success, 1 a ModeconnError
+ * (or an internal error), 2 a usage error, 130 cancelled with Ctrl-C.
+ */
+import { ModeconnError } from '../errors.js';
+import { formatHelp, suggest, UsageError, type CommandSpec } from './args.js';
+import { libraryVersion } from './manifest.js';
+
+/** A subcommand module: its spec (for --help) and its run function (returns the exit code). */
+export interface CommandModule {
+  spec: CommandSpec;
+  run(argv: string[]): Promise<number>;
+}
+
+/** The subcommands, in help order; later ones (path, curve, demo) add a line here. */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  train: { summary: 'train a network; write model.safetensors and train.json', load: () => import('./train.js') },
+  eval: { summary: 'evaluate a saved model: loss and accuracy, overall and per class', load: () => import('./eval.js') },
+};
+
+function globalHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length)) + 2;
+  return [
+    'Usage: modeconn <command> [options]',
+    '',
+    'Mode connectivity of neural networks: train, evaluate and connect models on a SIMD WebAssembly core.',
+    '',
+    'Commands:',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}${c.summary}`),
+    '',
+    'Options:',
+    '  -h, --help     show this help (`modeconn <command> --help` for a command)',
+    '  -v, --version  print the version',
+    '',
+    'Environment: MODECONN_DEBUG=1 prints stack traces with errors.',
+    '',
+  ].join('\n');
+}
+
+/** Runs the CLI on `argv` (the arguments after `modeconn`); resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  const command = first !== undefined && !first.startsWith('-') ? first : undefined;
+  try {
+    if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+      const topic = first === 'help' ? rest[0] : undefined;
+      if (topic !== undefined && topic in COMMANDS) return printHelp((await COMMANDS[topic].load()).spec);
+      process.stdout.write(globalHelp());
+      return first === undefined ? 2 : 0;
+    }
+    if (first === '--version' || first === '-v') {
+      process.stdout.write(`modeconn ${libraryVersion()}\n`);
+      return 0;
+    }
+    if (command === undefined) throw new UsageError(`unknown option ${first}; a command comes first`);
+    const entry = COMMANDS[command];
+    if (!entry) throw new UsageError(`unknown command ${JSON.stringify(command)}${suggest(command, Object.keys(COMMANDS), '')}`);
+    const module = await entry.load();
+    if (rest.includes('--help') || rest.includes('-h')) return printHelp(module.spec);
+    return await module.run(rest);
+  } catch (error) {
+    return report(error, command);
+  }
+}
+
+function printHelp(spec: CommandSpec): number {
+  process.stdout.write(formatHelp(spec));
+  return 0;
+}
+
+/** Prints an error as one line (plus advice) and returns its exit code. */
+function report(error: unknown, command: string | undefined): number {
+  const debug = process.env.MODECONN_DEBUG === '1';
+  const prefix = command && command in COMMANDS ? `modeconn ${command}` : 'modeconn';
+  if (error instanceof UsageError) {
+    process.stderr.write(`${prefix}: ${error.message}\nRun '${prefix} --help' for usage.\n`);
+    return 2;
+  }
+  if (error instanceof ModeconnError) {
+    process.stderr.write(`modeconn: ${error.message} [${error.code}]\n`);
+    if (debug) process.stderr.write(`${error.stack}\n`);
+    return error.code === 'CANCELLED' ? 130 : 1;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`modeconn: internal error: ${message}\n`);
+  process.stderr.write(debug && error instanceof Error ? `${error.stack}\n` : 'Set MODECONN_DEBUG=1 for the stack trace, and please report it.\n');
+  return 1;
+}

@@ -1,0 +1,76 @@
+/**
+ * Run manifests: what every CLI report records so a result can be reproduced exactly (command line,
+ * library version, Node, platform, start time), and the atomic JSON write (temp file + rename) that
+ * keeps a report valid even when the run is killed mid-write.
+ */
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { ModeconnError } from '../errors.js';
+
+let version: string | undefined;
+
+/** The package's version, read from the package.json above this file (dist/ or ts/cli/). */
+export function libraryVersion(): string {
+  if (version) return version;
+  for (const rel of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'modeconn' && pkg.version) return (version = pkg.version);
+    } catch {
+      // not there: try the next candidate
+    }
+  }
+  return (version = 'unknown');
+}
+
+/** The fields every report starts with. */
+export interface RunInfo {
+  tool: 'modeconn';
+  version: string;
+  command: string[];
+  node: string;
+  platform: string;
+  startedAt: string;
+}
+
+/** Run information for `argv` (the arguments after `modeconn`). */
+export function runInfo(argv: readonly string[]): RunInfo {
+  return {
+    tool: 'modeconn',
+    version: libraryVersion(),
+    command: ['modeconn', ...argv],
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    startedAt: new Date().toISOString(),
+  };
+}
+
+/** Creates `dir` (and parents); IO_ERROR naming it on failure. */
+export function ensureDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (cause) {
+    throw new ModeconnError('IO_ERROR', `${dir}: cannot create the output directory (${(cause as Error).message})`, { cause });
+  }
+}
+
+/**
+ * Writes `value` as indented JSON to `path` through a temp file beside it and a rename, so readers
+ * (and a run killed at any instant) see the old file or the new one, never half of one.
+ */
+export function writeJsonAtomic(path: string, value: unknown): void {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    const fd = openSync(temp, 'w');
+    try {
+      writeSync(fd, `${JSON.stringify(value, null, 2)}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, path);
+  } catch (cause) {
+    rmSync(temp, { force: true });
+    throw new ModeconnError('IO_ERROR', `${path}: cannot write (${(cause as Error).message})`, { cause });
+  }
+}

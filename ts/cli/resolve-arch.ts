@@ -1,0 +1,38 @@
+/**
+ * Which architecture a command uses: `--arch` (built for the data) or `--arch-file`, never both;
+ * for a model file, the arch stored in its metadata when neither is given.
+ */
+import type { DataSet } from '../data/dataset.js';
+import { loadModel } from '../io/model-files.js';
+import { loadSafetensors } from '../io/safetensors-files.js';
+import type { Arch } from '../model/arch.js';
+import type { Model } from '../model/train.js';
+import { UsageError } from './args.js';
+import { parseArchSpec, readArchFile } from './specs.js';
+
+/** The --arch help text. */
+export const ARCH_HELP =
+  'mlp:<in>-<hidden>...-<classes>[+bn][+dropout=<p>] | vgg:<c>-M-<c>-M...[+bn][+hidden=<w>][+dropout=<p>]\n' +
+  '| resnet:<width>x<blocks> (e.g. resnet:16x3, resnet:16x2-2-2); vgg/resnet take input and classes from the data';
+
+/** The arch from `--arch` or `--arch-file`; undefined when neither is given and `required` is false. */
+export async function resolveArch(flags: { arch?: string; archFile?: string }, data: DataSet): Promise<Arch>;
+export async function resolveArch(flags: { arch?: string; archFile?: string }, data: DataSet, required: false): Promise<Arch | undefined>;
+export async function resolveArch(flags: { arch?: string; archFile?: string }, data: DataSet, required = true): Promise<Arch | undefined> {
+  if (flags.arch !== undefined && flags.archFile !== undefined) throw new UsageError('give either --arch or --arch-file, not both');
+  if (flags.arch !== undefined) return parseArchSpec(flags.arch, data);
+  if (flags.archFile !== undefined) return readArchFile(flags.archFile);
+  if (!required) return undefined;
+  throw new UsageError('--arch or --arch-file is required');
+}
+
+/**
+ * Reads a model file with the arch from the flags; without them the loader takes the arch the file
+ * stores ("modeconn.arch", written by `modeconn train`) or infers an nn.Sequential MLP.
+ */
+export async function readModel(path: string, flags: { arch?: string; archFile?: string }, data: DataSet): Promise<{ model: Model; metadata: Record<string, string> }> {
+  const { metadata } = await loadSafetensors(path);
+  const arch = await resolveArch(flags, data, false);
+  const model = await loadModel(path, arch ? { arch } : {});
+  return { model, metadata };
+}
