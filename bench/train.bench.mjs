@@ -126,7 +126,7 @@ function nativeColumn(root, compiled, trainN, testN) {
   const r = spawnSync(exe, [words, String(BATCH), String(EVAL_BATCH), String(trainN), String(testN), '1'], { encoding: 'utf8' });
   if (r.status !== 0) return { reason: `native run failed: ${(r.stderr || '').trim().split('\n').pop()}` };
   const out = JSON.parse(r.stdout.trim().split('\n').pop());
-  return { train: out.train_s, eval: out.eval_s };
+  return { train: out.train_s, eval: out.eval_s, parts: out.parts_s };
 }
 
 /** tfjs-layers on the wasm backend (one thread): tf.sequential of dense layers, model.fit; or a reason it is unavailable. */
@@ -249,13 +249,20 @@ export default async function run(ctx) {
   const torch = await column('torch', 'PyTorch', () => torchColumn(root));
   const tfjs = await column('tfjs', 'tfjs wasm (about 2 minutes for the epoch)', () => tfjsColumn(compiled, train, test, init));
 
+  if (native.parts) {
+    const p = native.parts;
+    const sum = Object.values(p).reduce((a, b) => a + b, 0);
+    const pct = (v) => `${Math.round((100 * v) / sum)}%`;
+    notes.push(`native epoch by part: forward ${pct(p.forward)}, backward ${pct(p.backward)}, optimiser ${pct(p.optimizer)}, batch gather ${pct(p.gather)}, loss ${pct(p.loss)} ` +
+      '(GEMMs are about 90% of a step in WASM too: `node bench/profile-train.mjs`)');
+  }
   const ratio = (a, b) => (a && b ? `${fmt(b / a)}×` : '—');
   const secs = (c, key) => (c && !c.reason ? fmt(c[key]) : '—');
   const acc = (c) => (c && !c.reason && Number.isFinite(c.accuracy) ? `${(100 * c.accuracy).toFixed(1)}%` : '—');
   const rows = [
     ['WASM engine (trainModel / evaluateModel)', secs(wasm, 'train'), secs(wasm, 'eval'), acc(wasm), `train ×${wasm.trainN}, eval ×${wasm.evalN}, medians`],
     ['TS twin (ReferencePlan)', secs(twin, 'train'), secs(twin, 'eval'), '—', `extrapolated from ${TWIN_STEPS} steps and ${TWIN_EVAL_BATCHES} eval batches of ${EVAL_BATCH}`],
-    ['native crate (plan executor, `-C target-cpu=native`)', secs(native, 'train'), secs(native, 'eval'), '—', native.reason ? 'unavailable' : 'random data of the same shapes, ×1'],
+    ['native crate (plan executor; scalar twin of the SIMD trait, `-C target-cpu=native`)', secs(native, 'train'), secs(native, 'eval'), '—', native.reason ? 'unavailable' : 'random data of the same shapes, ×1'],
     [`PyTorch ${torch.version ?? ''} CPU, 1 thread${torch.capability ? ` (${torch.capability})` : ''}`, secs(torch, 'train'), secs(torch, 'eval'), acc(torch), torch.reason ? 'unavailable' : `train ×${torch.trainN}, eval ×${torch.evalN}, medians; own init and shuffle`],
     [`tfjs-backend-wasm ${tfjs.version ?? ''}, 1 thread`, secs(tfjs, 'train'), secs(tfjs, 'eval'), acc(tfjs), tfjs.reason ? 'unavailable' : `${tfjs.partial ? `extrapolated from ${tfjs.partial} steps` : 'train ×1'}, eval ×${tfjs.evalN} median`],
   ];
