@@ -26,7 +26,10 @@ export type ErrorCode =
   | 'EMPTY_DATA' // a data set or batch with no samples
   | 'DIVERGED' // training produced a non-finite loss
   | 'CANCELLED' // an AbortSignal stopped the work
-  | 'UNKNOWN_ARCH'; // a model file whose architecture is neither given, stored nor inferable
+  | 'UNKNOWN_ARCH' // a model file whose architecture is neither given, stored nor inferable
+  // alignment
+  | 'INFEASIBLE' // an assignment problem whose every complete assignment uses a forbidden entry
+  | 'ALIGNMENT_BROKE_FUNCTION'; // a permuted model no longer computes the function of the original
 
 /** The one error class of the library. */
 export class ModeconnError extends Error {

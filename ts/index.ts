@@ -39,3 +39,16 @@ export { saveModel, loadModel } from './io/model-files.js';
 
 // ---- paths and curves ----
 export * from './paths/index.js';
+
+// ---- align: assignment, permutation specs, weight and activation matching ----
+export { linearSumAssignment, solveAssignment, type Assignment, type AssignmentOptions } from './align/lsa.js';
+export { UNASSIGNED, type LsaParams, type LsaKernels } from './kernels/lsa.js';
+export {
+  permutationSpec, specOf, validateSpec, validatePermutations, applyPermutation, permuteParams,
+  identityPermutations, randomPermutations, invertPermutation,
+  type PermAxis, type PermGroup, type PermutationSpec, type Permutations,
+} from './align/spec.js';
+export { weightMatching, type WeightMatchingOptions, type AlignOptions, type AlignmentResult } from './align/weight-matching.js';
+export { activationMatching, type ActivationMatchingOptions } from './align/activation-matching.js';
+export { readActivations } from './align/activations.js';
+export { assertSameFunction } from './align/check.js';

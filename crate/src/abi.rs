@@ -1046,3 +1046,84 @@ pub unsafe extern "C" fn plan_train_step(
         Ok(())
     }))
 }
+
+// ---- hungarian, align ----
+
+/// A checked view of `len` f64 values at `ptr`.
+fn f64s<'a>(ptr: *const f64, len: usize) -> Result<&'a [f64], i32> {
+    if len == 0 {
+        return Ok(&[]);
+    }
+    check_range(ptr as usize, len.checked_mul(8).ok_or(ERR_BOUNDS)?, 8)?;
+    // SAFETY: non-null, 8-aligned and inside linear memory (checked above); read-only.
+    Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
+}
+
+/// Linear sum assignment on `cost` (`[rows, cols]` f64, row-major; `maximize` 0/1). On success
+/// writes each row's column to `col_for_row` (rows; u32::MAX for a row left out when rows > cols),
+/// the total to `out_cost` and 1 to `out_feasible`; a problem with no finite assignment writes 0
+/// to `out_feasible` and still returns OK. NaN or a wrong-signed infinity is ERR_ARG.
+#[no_mangle]
+pub unsafe extern "C" fn lsa_solve(
+    cost: *const f64, rows: u32, cols: u32, maximize: u32, col_for_row: *mut u32, out_cost: *mut f64, out_feasible: *mut u32,
+) -> i32 {
+    use crate::hungarian::{solve, LsaError};
+    status((|| {
+        let (rows, cols) = (rows as usize, cols as usize);
+        let cost = f64s(cost, rows.checked_mul(cols).ok_or(ERR_SHAPE)?)?;
+        let out = u32s_mut(col_for_row, rows)?;
+        let total = f64_out(out_cost)?;
+        let feasible = u32s_mut(out_feasible, 1)?;
+        match solve(cost, rows, cols, flag(maximize)?) {
+            Ok(a) => {
+                out.copy_from_slice(&a.col_for_row);
+                *total = a.cost;
+                feasible[0] = 1;
+                Ok(())
+            }
+            Err(LsaError::Infeasible) => {
+                feasible[0] = 0;
+                Ok(())
+            }
+            Err(LsaError::InvalidCost) => Err(ERR_ARG),
+            Err(LsaError::Shape) => Err(ERR_SHAPE),
+        }
+    })())
+}
+
+/// Forward (mode 0 eval or 1 batch statistics) on samples `indices` of a data set, then copies the
+/// activation buffers `bufs` (k buffer indices) into `out`, one `[n, size]` block per requested
+/// buffer in request order; `out_len` must be the sum of n·size. One call per batch.
+#[no_mangle]
+pub unsafe extern "C" fn plan_activations(
+    handle: u32, params: *mut f32, params_len: u32,
+    x: *const f32, y: *const u32, count: u32, indices: *const u32, n: u32,
+    mode: u32, bufs: *const u32, k: u32, out: *mut f32, out_len: u32,
+) -> i32 {
+    status(with_plan(handle, |plan| {
+        if mode > 1 {
+            return Err(ERR_ARG);
+        }
+        let mode = plan_mode(mode, 0.0)?;
+        let bufs = u32s(bufs, k as usize)?;
+        let nb = load_batch(plan, x, y, count, indices, n)?;
+        let mut need = 0usize;
+        for &b in bufs {
+            let size = *plan.sizes.get(b as usize).ok_or(ERR_ARG)?;
+            need = need.checked_add(size.checked_mul(nb).ok_or(ERR_SHAPE)?).ok_or(ERR_SHAPE)?;
+        }
+        if need != out_len as usize {
+            return Err(ERR_SHAPE);
+        }
+        let out = f32s_mut(out, need)?;
+        let params = f32s_mut(params, params_len as usize)?;
+        with_rng(std::ptr::null_mut(), |state| plan.forward(params, nb, mode, state).map(|_| ()).map_err(plan_status))?;
+        let mut at = 0;
+        for &b in bufs {
+            let len = plan.sizes[b as usize] * nb;
+            out[at..at + len].copy_from_slice(&plan.acts[b as usize][..len]);
+            at += len;
+        }
+        Ok(())
+    }))
+}

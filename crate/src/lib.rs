@@ -20,3 +20,4 @@ pub mod plan_run;
 pub mod plan_grad;
 pub mod gemm_pack;
 pub mod simd;
+pub mod hungarian;

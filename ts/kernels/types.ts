@@ -12,6 +12,7 @@ import type { DropoutKernels } from './dropout.js';
 import type { OptimKernels } from './optim.js';
 import type { BlendKernels } from './blend.js';
 import type { GemmKernels } from './gemm.js';
+import type { LsaKernels } from './lsa.js';
 
 export interface Kernels
-  extends ConvKernels, NormKernels, ActKernels, LossKernels, RngKernels, DropoutKernels, OptimKernels, BlendKernels, GemmKernels {}
+  extends ConvKernels, NormKernels, ActKernels, LossKernels, RngKernels, DropoutKernels, OptimKernels, BlendKernels, GemmKernels, LsaKernels {}

@@ -5,6 +5,7 @@ import { normReference } from './norm.js';
 import { actReference } from './act.js';
 import { lossReference } from './loss.js';
 import { gemmReference } from './gemm.js';
+import { lsaReference } from './lsa.js';
 import { blendReference, dropoutReference, optimReference, rngReference } from './vec.js';
 
 export const referenceKernels: Kernels = {
@@ -17,5 +18,6 @@ export const referenceKernels: Kernels = {
   ...optimReference,
   ...blendReference,
   ...gemmReference,
+  ...lsaReference,
 };
 export { ReferencePlan, type OptimizerStep, type BatchLoss } from './plan.js';

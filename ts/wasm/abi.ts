@@ -92,4 +92,10 @@ export interface CoreExports {
   /** One training step; opt 0 = SGD hyper[lr, momentum, dampening, wd, nesterov], 1 = Adam hyper[lr, b1, b2, eps, wd, decoupled]. */
   plan_train_step(handle: number, params: Ptr, grads: Ptr, paramsLen: number, opt: number, hyper: Ptr, stateA: Ptr, stateB: Ptr, step: number,
     x: Ptr, y: Ptr, count: number, indices: Ptr, n: number, rng: Ptr, losses: Ptr, correct: Ptr, mean: Ptr): number;
+  // ---- hungarian, align ----
+  /** Assignment on f64 cost [rows, cols]; writes colForRow (u32::MAX = none), cost (f64) and feasible (0/1). */
+  lsa_solve(cost: Ptr, rows: number, cols: number, maximize: number, colForRow: Ptr, outCost: Ptr, outFeasible: Ptr): number;
+  /** Forward (mode 0/1), then copies activation buffers `bufs` (k) into out, one [n, size] block each. */
+  plan_activations(handle: number, params: Ptr, paramsLen: number, x: Ptr, y: Ptr, count: number, indices: Ptr, n: number,
+    mode: number, bufs: Ptr, k: number, out: Ptr, outLen: number): number;
 }

@@ -7,6 +7,7 @@ import { actKernels } from './act.js';
 import { lossKernels } from './loss.js';
 import { vecKernels } from './vec.js';
 import { gemmKernels } from './gemm.js';
+import { lsaKernels } from './lsa.js';
 
 export function wasmKernels(core: Core): Kernels {
   return {
@@ -16,5 +17,6 @@ export function wasmKernels(core: Core): Kernels {
     ...lossKernels(core),
     ...vecKernels(core),
     ...gemmKernels(core),
+    ...lsaKernels(core),
   };
 }
