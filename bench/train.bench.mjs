@@ -54,8 +54,8 @@ async function wasmColumn(lib, arch, compiled, train, test, init) {
   const accuracy = (await evalOnce()).accuracy;
   const ev = await time(evalOnce, { reps: 5, warmup: 1 });
   engine.release(train);
-  engine.release(test);
-  return { train: median(trainS), trainN: trainS.length, eval: ev.median, evalN: ev.n, accuracy, model };
+  const dispose = () => engine.release(test);
+  return { train: median(trainS), trainN: trainS.length, eval: ev.median, evalN: ev.n, accuracy, model, evalOnce, dispose };
 }
 
 /** The pure-TS twin: TWIN_STEPS training steps and TWIN_EVAL_BATCHES evaluation batches, extrapolated. */
@@ -211,10 +211,12 @@ async function tfjsColumn(compiled, train, test, init) {
   };
   const accuracy = evalOnce().accuracy;
   const ev = await time(evalOnce, { reps: 5, warmup: 0 });
-  model.dispose();
-  testX.dispose();
-  testY.dispose();
-  return { train: trainS, trainN: 1, partial: steps < stepsPerEpoch ? steps : 0, eval: ev.median, evalN: ev.n, accuracy: steps < stepsPerEpoch ? NaN : accuracy, version };
+  const dispose = () => {
+    model.dispose();
+    testX.dispose();
+    testY.dispose();
+  };
+  return { train: trainS, trainN: 1, partial: steps < stepsPerEpoch ? steps : 0, eval: ev.median, evalN: ev.n, accuracy: steps < stepsPerEpoch ? NaN : accuracy, version, evalOnce, dispose };
 }
 
 export default async function run(ctx) {
@@ -249,6 +251,28 @@ export default async function run(ctx) {
   const torch = await column('torch', 'PyTorch', () => torchColumn(root));
   const tfjs = await column('tfjs', 'tfjs wasm (about 2 minutes for the epoch)', () => tfjsColumn(compiled, train, test, init));
 
+  // The eval ratio WASM/tfjs: both evaluations again, round by round, so that drift in the machine's
+  // load (minutes pass between the columns) hits both alike.
+  let interleavedEval = false;
+  if (wasm.evalOnce && tfjs.evalOnce) {
+    await wasm.evalOnce();
+    tfjs.evalOnce();
+    const [ws, ts] = [[], []];
+    for (let r = 0; r < 7; r++) {
+      let t0 = now();
+      await wasm.evalOnce();
+      ws.push(now() - t0);
+      t0 = now();
+      tfjs.evalOnce();
+      ts.push(now() - t0);
+    }
+    wasm.eval = median(ws);
+    tfjs.eval = median(ts);
+    wasm.evalN = tfjs.evalN = ws.length;
+    interleavedEval = true;
+  }
+  wasm.dispose?.();
+  tfjs.dispose?.();
   if (native.parts) {
     const p = native.parts;
     const sum = Object.values(p).reduce((a, b) => a + b, 0);
@@ -260,11 +284,11 @@ export default async function run(ctx) {
   const secs = (c, key) => (c && !c.reason ? fmt(c[key]) : '—');
   const acc = (c) => (c && !c.reason && Number.isFinite(c.accuracy) ? `${(100 * c.accuracy).toFixed(1)}%` : '—');
   const rows = [
-    ['WASM engine (trainModel / evaluateModel)', secs(wasm, 'train'), secs(wasm, 'eval'), acc(wasm), `train ×${wasm.trainN}, eval ×${wasm.evalN}, medians`],
+    ['WASM engine (trainModel / evaluateModel)', secs(wasm, 'train'), secs(wasm, 'eval'), acc(wasm), `train ×${wasm.trainN}, eval ×${wasm.evalN}, medians${interleavedEval ? '; eval interleaved round by round with tfjs' : ''}`],
     ['TS twin (ReferencePlan)', secs(twin, 'train'), secs(twin, 'eval'), '—', `extrapolated from ${TWIN_STEPS} steps and ${TWIN_EVAL_BATCHES} eval batches of ${EVAL_BATCH}`],
     ['native crate (plan executor; scalar twin of the SIMD trait, `-C target-cpu=native`)', secs(native, 'train'), secs(native, 'eval'), '—', native.reason ? 'unavailable' : 'random data of the same shapes, ×1'],
     [`PyTorch ${torch.version ?? ''} CPU, 1 thread${torch.capability ? ` (${torch.capability})` : ''}`, secs(torch, 'train'), secs(torch, 'eval'), acc(torch), torch.reason ? 'unavailable' : `train ×${torch.trainN}, eval ×${torch.evalN}, medians; own init and shuffle`],
-    [`tfjs-backend-wasm ${tfjs.version ?? ''}, 1 thread`, secs(tfjs, 'train'), secs(tfjs, 'eval'), acc(tfjs), tfjs.reason ? 'unavailable' : `${tfjs.partial ? `extrapolated from ${tfjs.partial} steps` : 'train ×1'}, eval ×${tfjs.evalN} median`],
+    [`tfjs-backend-wasm ${tfjs.version ?? ''}, 1 thread`, secs(tfjs, 'train'), secs(tfjs, 'eval'), acc(tfjs), tfjs.reason ? 'unavailable' : `${tfjs.partial ? `extrapolated from ${tfjs.partial} steps` : 'train ×1'}, eval ×${tfjs.evalN} median${interleavedEval ? ', interleaved with WASM' : ''}`],
   ];
   const verdict = (value, target) => (Number.isFinite(value) ? (value >= target ? 'meets' : 'misses') : '—');
   const tfTrain = tfjs.reason ? NaN : tfjs.train / wasm.train;
