@@ -1,6 +1,7 @@
 //! The plan executor: parsing rejects bad words, gradients match central finite differences for
 //! dense/BatchNorm, conv/pool and residual plans, the exact-average BatchNorm mode equals one-shot
-//! statistics, and SGD steps lower the loss.
+//! statistics, SGD steps lower the loss, and backward does not depend on the gradient vector's
+//! old contents (it zeroes only what no dense op overwrites).
 
 use modeconn_core::optim::Sgd;
 use modeconn_core::plan::{Mode, Plan, PlanError, MAGIC, NONE, VERSION};
@@ -168,6 +169,64 @@ fn gradients_match_finite_differences() {
     check_gradient(mlp_bn(), 3);
     check_gradient(conv_pool(), 4);
     check_gradient(residual(), 3);
+}
+
+/// A dense layer whose output never reaches the loss: its gradient must stay zero.
+fn dead_branch() -> (Vec<u32>, usize, usize) {
+    let mut b = Builder::new(4);
+    let h = b.dense(0, 4, 5, true);
+    let _dead = b.dense(h, 5, 2, false);
+    let o = b.dense(h, 5, 3, false);
+    b.finish(o, 3)
+}
+
+/// `mlp_bn` with the last dense layer's weights aliasing the first's (windows overlap).
+fn aliased() -> (Vec<u32>, usize, usize) {
+    let (mut words, p, total) = mlp_bn();
+    let sizes = words[2] as usize;
+    let mut at = 8 + sizes;
+    let mut dense_w = Vec::new();
+    while at < words.len() {
+        if words[at] == 1 {
+            dense_w.push(at + 2 + 4);
+        }
+        at += 2 + words[at + 1] as usize;
+    }
+    words[dense_w[1]] = 0;
+    (words, p, total)
+}
+
+#[test]
+fn backward_ignores_the_old_gradient_contents() {
+    for (name, (words, p, total), classes) in [("mlp_bn", mlp_bn(), 3), ("conv_pool", conv_pool(), 4), ("residual", residual(), 3), ("dead_branch", dead_branch(), 3), ("aliased", aliased(), 3)] {
+        let n = 5;
+        let mut plan = Plan::parse(&words, 8).unwrap();
+        let (x, y) = data(n, plan.input_size(), classes, 3);
+        let idx: Vec<u32> = (0..n as u32).collect();
+        plan.load_batch(&x, &y, &idx).unwrap();
+        let mut theta = init_params(total, p, 11);
+        let (mut l, mut c) = (vec![0.0; n], vec![0u32; n]);
+        let mut clean = vec![0.0; total];
+        let mut dirty = vec![f32::NAN; total];
+        for grads in [&mut clean, &mut dirty] {
+            let mut st = rng::seed(1, 1);
+            plan.gradient(&mut theta, grads, n, Mode::BatchStats, &mut st, Outputs { losses: &mut l, correct: &mut c }).unwrap();
+        }
+        let same = clean.iter().zip(&dirty).all(|(a, b)| a.to_bits() == b.to_bits());
+        assert!(same, "{name}: gradients depend on the gradient vector's old contents");
+        assert!(clean[p..].iter().all(|&g| g == 0.0), "{name}: buffers get no gradient");
+    }
+    // The dead branch's weights and bias (θ[25, 37)) get exactly zero.
+    let (words, p, total) = dead_branch();
+    let mut plan = Plan::parse(&words, 4).unwrap();
+    let (x, y) = data(2, 4, 3, 5);
+    plan.load_batch(&x, &y, &[0, 1]).unwrap();
+    let mut theta = init_params(total, p, 2);
+    let mut grads = vec![f32::NAN; total];
+    let (mut l, mut c) = (vec![0.0; 2], vec![0u32; 2]);
+    plan.gradient(&mut theta, &mut grads, 2, Mode::Train, &mut rng::seed(1, 1), Outputs { losses: &mut l, correct: &mut c }).unwrap();
+    assert!(grads[25..37].iter().all(|&g| g == 0.0));
+    assert!(grads[37..].iter().any(|&g| g != 0.0));
 }
 
 #[test]
