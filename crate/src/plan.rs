@@ -67,9 +67,6 @@ pub struct Plan {
     pub(crate) scratch: Vec<f32>,
     pub(crate) accum: Vec<f32>,
     pub(crate) labels: Vec<u32>,
-    /// Ranges of the gradient vector that `backward` zeroes: all of it except the weight and bias
-    /// windows of the dense ops it runs, which their GEMM (beta 0) and bias sums overwrite whole.
-    pub(crate) grad_zero: Vec<(usize, usize)>,
     pub(crate) last_mode: Mode,
     pub capacity: usize,
     pub param_len: usize,
@@ -162,10 +159,8 @@ impl Plan {
         if at != words.len() || !written[out_buf] || sizes[out_buf] != classes {
             return Err(PlanError::Format);
         }
-        let grad_zero = grad_zero_ranges(&ops, n_buffers, out_buf, total_len);
         let mut plan = Plan {
             ops,
-            grad_zero,
             sizes,
             acts: Vec::new(),
             deltas: Vec::new(),
@@ -212,78 +207,6 @@ impl Plan {
         self.accum = vec![0.0; largest];
         Ok(())
     }
-}
-
-/// The trainable windows `(offset, len)` whose gradient an op writes.
-fn grad_windows(kind: &Kind) -> Vec<(usize, usize)> {
-    let mut v = Vec::new();
-    match kind {
-        Kind::Dense { inp, out, w, b } => {
-            v.push((*w, inp * out));
-            v.extend(b.map(|b| (b, *out)));
-        }
-        Kind::Conv { g, w, b } => {
-            v.push((*w, g.sizes().map(|s| s.weight).unwrap_or(0)));
-            v.extend(b.map(|b| (b, g.c_out)));
-        }
-        Kind::Bn { c, gamma, beta, .. } => v.extend([*gamma, *beta].iter().flatten().map(|&o| (o, *c))),
-        _ => {}
-    }
-    v
-}
-
-/// Insertion sort by offset: a few windows per op, and the slice sorts would add ~9 KB of wasm.
-fn sort_windows(v: &mut [(usize, usize)]) {
-    for i in 1..v.len() {
-        let mut j = i;
-        while j > 0 && v[j - 1] > v[j] {
-            v.swap(j - 1, j);
-            j -= 1;
-        }
-    }
-}
-
-/// What `Plan::backward` must zero before it runs: `[0, total)` minus the windows of the dense ops
-/// whose output reaches the loss (`backward` runs exactly those, and each writes its windows whole
-/// without reading them). Everything, if any two ops' windows overlap.
-fn grad_zero_ranges(ops: &[Op], n_buffers: usize, out_buf: usize, total: usize) -> Vec<(usize, usize)> {
-    let all = vec![(0, total)];
-    let mut windows: Vec<(usize, usize)> = ops.iter().flat_map(|op| grad_windows(&op.kind)).filter(|w| w.1 > 0).collect();
-    sort_windows(&mut windows);
-    if windows.windows(2).any(|p| p[0].0 + p[0].1 > p[1].0) {
-        return all;
-    }
-    // Which ops backward runs: the same reachability as its delta_set (a gradient flows to every
-    // source but the input, and to an Add's second source).
-    let mut reach = vec![false; n_buffers];
-    reach[out_buf] = true;
-    let mut written = Vec::new();
-    for op in ops.iter().rev() {
-        if !reach[op.dst] {
-            continue;
-        }
-        if op.src != 0 {
-            reach[op.src] = true;
-        }
-        match op.kind {
-            Kind::Add { src2 } if src2 != 0 => reach[src2] = true,
-            Kind::Dense { .. } => written.extend(grad_windows(&op.kind)),
-            _ => {}
-        }
-    }
-    sort_windows(&mut written);
-    let mut ranges = Vec::new();
-    let mut at = 0;
-    for (off, len) in written {
-        if off > at {
-            ranges.push((at, off - at));
-        }
-        at = at.max(off + len);
-    }
-    if total > at {
-        ranges.push((at, total - at));
-    }
-    ranges
 }
 
 fn parse_op(code: u32, f: &[u32], sizes: &[usize], p: usize, total: usize) -> Result<Op, PlanError> {

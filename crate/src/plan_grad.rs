@@ -1,5 +1,5 @@
 //! Backward through a plan and the optimiser step. Gradients of θ are written (not accumulated) at
-//! θ's offsets; `[P, total)` stays zero. Only what no dense op overwrites is zeroed first. An activation's gradient is written by its first
+//! θ's offsets; `[P, total)` stays zero. An activation's gradient is written by its first
 //! contributor in reverse order and accumulated by later ones (residual fan-out).
 
 use crate::act::{relu_backward, relu_backward_inplace};
@@ -31,9 +31,7 @@ impl Plan {
         if params.len() != self.total_len || grads.len() != self.total_len || n == 0 || n > self.capacity {
             return Err(PlanError::Shape);
         }
-        for &(off, len) in &self.grad_zero {
-            grads[off..off + len].iter_mut().for_each(|g| *g = 0.0);
-        }
+        grads.iter_mut().for_each(|g| *g = 0.0);
         self.delta_set.iter_mut().for_each(|s| *s = false);
         self.delta_set[self.out_buf] = true;
         let eval = self.last_mode == Mode::Eval;
