@@ -61,6 +61,21 @@ describe('modeconn path', () => {
     expect(Array.from(readFileSync(join(out, 'paths.png')).subarray(0, 8))).toEqual(PNG);
   }, 60_000);
 
+  it('gives the same bits on a pool of 2 workers (--workers 2) as on this thread', async () => {
+    const inline = join(root, 'line');
+    const pooled = join(root, 'line-pool');
+    const { code, stderr } = await runCli(['path', model('a'), model('b'), ...SMALL, '--per-sample', '--workers', '2', '--out', pooled]);
+    expect(code, stderr).toBe(0);
+    const [a, b] = [readJson(join(inline, 'report.json')), readJson(join(pooled, 'report.json'))];
+    expect(b.options.workers).toBe(2);
+    expect(b.paths.line.sets).toEqual(a.paths.line.sets);
+    const evalInline = await runCli(['eval', '--model', model('a'), '--data', 'mnist', '--json', '-q']);
+    const evalPooled = await runCli(['eval', '--model', model('a'), '--data', 'mnist', '--json', '-q', '--workers', '2']);
+    expect(evalPooled.code, evalPooled.stderr).toBe(0);
+    const [x, y] = [JSON.parse(evalInline.stdout), JSON.parse(evalPooled.stdout)];
+    expect([y.loss, y.accuracy, y.perClass]).toEqual([x.loss, x.accuracy, x.perClass]);
+  }, 90_000);
+
   it('without the font still writes the report and the SVG, and warns that the PNG is missing', async () => {
     const out = join(root, 'nofont');
     const { code, stderr } = await runCli(['path', model('a'), model('b'), '--data', 'mnist', '--points', '3', '--train-samples', '100', '--bootstrap', '0', '-q', '--out', out], { MODECONN_FONT: '/nonexistent/font.ttf' });

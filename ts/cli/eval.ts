@@ -9,6 +9,7 @@ import { parseArgs, type CommandSpec } from './args.js';
 import { DATA_HELP, describeData, parseDataSpec } from './data-spec.js';
 import { ensureDir, runInfo, writeJsonAtomic, type RunInfo } from './manifest.js';
 import { ProgressBar } from './progress.js';
+import { createPool } from '../workers/pool.js';
 import { ARCH_HELP, readModel } from './resolve-arch.js';
 import { fixed4, formatPairs, formatTable, percent } from './table.js';
 
@@ -27,6 +28,7 @@ export const spec = {
     split: { kind: 'string', default: 'test', choices: ['test', 'train'], value: 'test|train', help: 'which split to evaluate' },
     bnRecompute: { kind: 'boolean', help: 'recompute BatchNorm statistics over the training split first (exact average)' },
     batchSize: { kind: 'int', default: 1000, min: 1, value: 'n', help: 'samples per evaluation call' },
+    workers: { kind: 'int', default: 0, min: 0, value: 'n', help: 'shard the samples over n worker threads (0 = this thread; same bits either way)' },
     out: { kind: 'string', value: 'dir', help: 'write <dir>/eval.json' },
     json: { kind: 'boolean', help: 'print the JSON report on stdout instead of tables' },
     quiet: { kind: 'boolean', short: 'q', help: 'no progress output on stderr' },
@@ -74,7 +76,8 @@ export async function run(argv: string[]): Promise<number> {
       progress.note('--bn-recompute: the model has no BatchNorm layers; nothing to recompute');
     }
   }
-  const result = await evaluateModel(model, data, { batchSize: flags.batchSize });
+  const pool = flags.workers > 0 ? await createPool({ workers: flags.workers }) : undefined;
+  const result = await evaluateModel(model, data, { batchSize: flags.batchSize, pool }).finally(() => pool?.close());
   const report: EvalReport = {
     ...runInfo(['eval', ...argv]),
     model: { file: flags.model, parameters: compiledOf(model.arch).paramCount, arch: model.arch, metadata },

@@ -19,6 +19,7 @@ import type { FlagSpec } from './args.js';
 import { describeData } from './data-spec.js';
 import { ensureDir, runInfo, writeJsonAtomic, type RunInfo } from './manifest.js';
 import { ProgressBar } from './progress.js';
+import { createPool } from '../workers/pool.js';
 import { fixed4, formatTable, percent } from './table.js';
 
 /** Flags every path-evaluating command takes. */
@@ -29,6 +30,7 @@ export const EVAL_FLAGS = {
   bootstrap: { kind: 'int', default: 200, min: 0, value: 'n', help: 'bootstrap resamples for the barriers\' confidence intervals (0 = none)' },
   perSample: { kind: 'boolean', help: 'also write per-example losses and correctness at every t into report.json' },
   evalBatchSize: { kind: 'int', default: 1000, min: 1, value: 'n', help: 'samples per evaluation call (the batch of --bn batch-stats)' },
+  workers: { kind: 'int', default: 0, min: 0, value: 'n', help: 'evaluate the points on a pool of n worker threads (0 = this thread; same bits either way)' },
   quiet: { kind: 'boolean', short: 'q', help: 'no progress output on stderr' },
 } as const satisfies Record<string, FlagSpec>;
 
@@ -39,6 +41,7 @@ export interface EvalFlags {
   bootstrap: number;
   perSample: boolean;
   evalBatchSize: number;
+  workers: number;
   quiet: boolean;
 }
 
@@ -68,7 +71,7 @@ export interface PathsReport extends RunInfo {
   data: { spec: string; train: ReturnType<typeof describeData>; test: ReturnType<typeof describeData>; trainEvaluated: ReturnType<typeof describeData> };
   arch: { label: string; parameters: number; value: Arch };
   inputs: Record<string, unknown>;
-  options: { points: number; bn: BnMode; bootstrap: number; perSample: boolean; evalBatchSize: number; trainSamples: number | null };
+  options: { points: number; bn: BnMode; bootstrap: number; perSample: boolean; evalBatchSize: number; workers: number; trainSamples: number | null };
   paths: Record<string, PathJson>;
   files: Record<string, string>;
   [extra: string]: unknown;
@@ -106,19 +109,25 @@ export async function evaluateAndReport(init: {
   ensureDir(out);
   const paths: Record<string, PathJson> = {};
   const reports: Record<string, PathReport> = {};
-  for (const [index, named] of init.paths.entries()) {
-    const started = performance.now();
-    progress.note(`evaluating the ${named.label} at ${flags.points} points on ${trainEval.name} (${trainEval.n}) and ${init.test.name} (${init.test.n}), BatchNorm ${bn}`);
-    const report = await evaluatePath(named.path, arch, { train: trainEval, test: init.test }, {
-      points: flags.points,
-      bn,
-      batchSize: flags.evalBatchSize,
-      perSample: true,
-      seeds: init.seeds,
-      onProgress: ({ done, total, t }) => progress.update({ fraction: (index + done / total) / init.paths.length, detail: `${named.key} t=${t.toFixed(2)}` }),
-    });
-    reports[named.label] = report;
-    paths[named.key] = toJson(named.label, report, flags, (performance.now() - started) / 1000);
+  const pool = flags.workers > 0 ? await createPool({ workers: flags.workers }) : undefined;
+  try {
+    for (const [index, named] of init.paths.entries()) {
+      const started = performance.now();
+      progress.note(`evaluating the ${named.label} at ${flags.points} points on ${trainEval.name} (${trainEval.n}) and ${init.test.name} (${init.test.n}), BatchNorm ${bn}`);
+      const report = await evaluatePath(named.path, arch, { train: trainEval, test: init.test }, {
+        points: flags.points,
+        bn,
+        batchSize: flags.evalBatchSize,
+        perSample: true,
+        seeds: init.seeds,
+        pool,
+        onProgress: ({ done, total, t }) => progress.update({ fraction: (index + done / total) / init.paths.length, detail: `${named.key} t=${t.toFixed(2)}` }),
+      });
+      reports[named.label] = report;
+      paths[named.key] = toJson(named.label, report, flags, (performance.now() - started) / 1000);
+    }
+  } finally {
+    await pool?.close();
   }
   progress.done();
 
@@ -141,7 +150,7 @@ export async function evaluateAndReport(init: {
     data: { spec: init.dataSpec, train: describeData(init.train), test: describeData(init.test), trainEvaluated: describeData(trainEval) },
     arch: { label: init.archLabel, parameters: compiled.paramCount, value: arch },
     inputs: init.inputs,
-    options: { points: flags.points, bn, bootstrap: flags.bootstrap, perSample: flags.perSample, evalBatchSize: flags.evalBatchSize, trainSamples: flags.trainSamples ?? null },
+    options: { points: flags.points, bn, bootstrap: flags.bootstrap, perSample: flags.perSample, evalBatchSize: flags.evalBatchSize, workers: flags.workers, trainSamples: flags.trainSamples ?? null },
     ...(init.extra ?? {}),
     paths,
     files,
