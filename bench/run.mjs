@@ -1,13 +1,25 @@
-// `npm run bench`: runs every bench/*.bench.mjs against the built package (dist/) in one process,
-// single thread, and writes bench/RESULTS.md. Ratios within one run are the figures to quote.
-import { readdir, writeFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
+// `npm run bench [name...]`: runs bench/*.bench.mjs (all, or those whose file name contains a given
+// name) against the built package (dist/) in one process, single thread unless a table says
+// otherwise, and writes bench/RESULTS.md. Sections not re-run are kept as they were, each marked
+// with the date and the machine's load when it was measured. Quote ratios within one section.
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const here = dirname(fileURLToPath(import.meta.url));
+const resultsPath = join(here, 'RESULTS.md');
 const only = process.argv.slice(2);
-const files = (await readdir(here)).filter((f) => f.endsWith('.bench.mjs') && (only.length === 0 || only.some((o) => f.includes(o)))).sort();
+const all = (await readdir(here)).filter((f) => f.endsWith('.bench.mjs')).sort();
+const files = all.filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
+
+/** Sections of an existing RESULTS.md by bench file, between `<!-- bench:<file> -->` markers. */
+async function previousSections() {
+  const text = await readFile(resultsPath, 'utf8').catch(() => '');
+  const sections = new Map();
+  for (const m of text.matchAll(/<!-- bench:(\S+) -->\n([\s\S]*?)(?=<!-- bench:|$)/g)) sections.set(m[1], m[2].trimEnd());
+  return sections;
+}
 
 const ctx = {
   lib: await import('../dist/index.js'),
@@ -15,15 +27,18 @@ const ctx = {
   root: join(here, '..'),
 };
 
-const sections = [];
+const sections = await previousSections();
 for (const file of files) {
   process.stderr.write(`bench: ${file}\n`);
+  const load = loadavg()[0].toFixed(2);
   const { default: run } = await import(join(here, file));
   const { title, markdown } = await run(ctx);
-  sections.push(`## ${title}\n\n${markdown}\n`);
+  const stamp = `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, load average ${load} at the start.`;
+  sections.set(file, `## ${title}\n\n${stamp}\n\n${markdown}`);
 }
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
-const header = `# Benchmarks\n\nWritten by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpu}, ${cpus().length} cores, Node ${process.version}. Single thread unless a table says otherwise; medians over repetitions. These machines are noisy: quote the ratios, measured in the same run, not absolute times.\n\n`;
-await writeFile(join(here, 'RESULTS.md'), header + sections.join('\n'));
-process.stderr.write(`bench: wrote bench/RESULTS.md (${sections.length} sections)\n`);
+const header = `# Benchmarks\n\nWritten by \`npm run bench\` on ${cpu}, ${cpus().length} cores, Node ${process.version}. Medians over repetitions. These machines are noisy (2 cores, shared): quote the ratios measured within one section, not absolute times.\n\n`;
+const body = all.filter((f) => sections.has(f)).map((f) => `<!-- bench:${f} -->\n${sections.get(f)}\n`);
+await writeFile(resultsPath, header + body.join('\n'));
+process.stderr.write(`bench: wrote bench/RESULTS.md (${files.length} section(s) measured, ${body.length} in all)\n`);
