@@ -7,7 +7,8 @@
 // does not depend on whether the endpoints were trained, so no training is done here.
 //
 // Environment (for quick checks): MODECONN_BENCH_PATH_POINTS (default 25), MODECONN_BENCH_PATH_SAMPLES
-// (evaluation images, default 10000), MODECONN_BENCH_PATH_ROUNDS (default 2), MODECONN_BENCH_FIT_SAMPLES
+// (evaluation images, default 10000), MODECONN_BENCH_PATH_ROUNDS (WASM repetitions, best kept; default 1 to bound the run, which is long: the
+// convnet's WASM evaluation alone is minutes), MODECONN_BENCH_FIT_SAMPLES
 // (training images of the fit epoch, default 10000), MODECONN_BENCH_TWIN_POINTS (default 2),
 // MODECONN_BENCH_TWIN_BATCHES (default 2), MODECONN_BENCH_TWIN_STEPS (default 10),
 // MODECONN_BENCH_SKIP_DEMO=1, MODECONN_BENCH_DEMO_ARGS (extra demo flags, e.g. "--quick").
@@ -21,7 +22,7 @@ import { fmt, table } from './util.mjs';
 const env = (name, fallback) => (process.env[name] ? Number(process.env[name]) : fallback);
 const POINTS = env('MODECONN_BENCH_PATH_POINTS', 25);
 const SAMPLES = env('MODECONN_BENCH_PATH_SAMPLES', 10000);
-const ROUNDS = env('MODECONN_BENCH_PATH_ROUNDS', 2);
+const ROUNDS = env('MODECONN_BENCH_PATH_ROUNDS', 1);
 const FIT_SAMPLES = env('MODECONN_BENCH_FIT_SAMPLES', 10000);
 const TWIN_POINTS = env('MODECONN_BENCH_TWIN_POINTS', 2);
 const TWIN_BATCHES = env('MODECONN_BENCH_TWIN_BATCHES', 2);
@@ -142,8 +143,7 @@ async function pathRows(lib, reference, label, arch, data, pools, extra = {}) {
   }
   process.stderr.write(`bench: paths: ${label}: TS twin\n`);
   const twin = twinPath(reference, compiled, path, data);
-  const gflop = null;
-  return { label, times, recompute, twin, identical, params: compiled.paramCount, gflop };
+  return { label, times, recompute, twin, identical, params: compiled.paramCount };
 }
 
 /** One epoch of fitCurve (one-bend Bezier) on `train`, WASM; best of ROUNDS (each its own fresh curve). */
@@ -272,7 +272,7 @@ export default async function run({ lib, reference, root }) {
     m.label, `**${x(m.times.one, m.times.two)}**`, x(m.times.inline, m.times.one), x(m.times.inline, m.times.two), `**${x(m.twin, m.times.inline)}**`, m.identical ? 'yes' : '**no**',
   ]);
   const fitRows = [
-    ['WASM (`fitCurve`)', fmt(fitW.s), fmt(fitT.steps / fitW.s), `best of ${ROUNDS} epochs, each from the midpoint init; mean train loss ${fmt(fitW.loss)}`],
+    ['WASM (`fitCurve`)', fmt(fitW.s), fmt(fitT.steps / fitW.s), `${ROUNDS > 1 ? `best of ${ROUNDS} epochs, each` : 'one epoch'} from the midpoint init, data resident in WASM; mean train loss ${fmt(fitW.loss)}`],
     ['TS twin (ReferencePlan.gradient + vecBlend + vecScale/vecAxpy + sgdStep)', fmt(fitT.s), fmt(fitT.steps / fitT.s),
       `extrapolated from ${TWIN_STEPS} steps; per step blend ${fmt(1e3 * fitT.parts.blend)} ms, gradient ${fmt(1e3 * fitT.parts.gradient)} ms, bend update ${fmt(1e3 * fitT.parts.bends)} ms`],
   ];
@@ -293,7 +293,7 @@ export default async function run({ lib, reference, root }) {
     table(['model', '2 workers vs 1', 'pool (1 worker) vs inline', '2 workers vs inline', 'WASM inline vs twin', 'bit-identical inline / 1 / 2 workers'], ratioRows),
     '',
     `Curve fitting: one epoch of \`fitCurve\` on a one-bend Bezier curve (\`bezierCurve(a, b, { degree: 2 })\`, bend initialised at the midpoint) of the MLP 784-512-512-10, batch ${FIT_BATCH}, SGD lr ${FIT_LR} momentum ${FIT_MOMENTUM}, ` +
-      `on the first ${train.n.toLocaleString('en')} images of the ${loaded.source} ${loaded.trainLabel} (${fitT.steps} steps; kept short — an epoch over 60,000 images is 6× this). Single thread.`,
+      `on the first ${train.n.toLocaleString('en')} images of the ${loaded.source} ${loaded.trainLabel} (${fitT.steps} steps; kept short — an epoch over 60,000 images is ${fmt(60000 / train.n, 2)}× this). Single thread.`,
     '',
     table(['implementation', 'epoch (s)', 'steps/s', 'how measured'], fitRows),
     '',
