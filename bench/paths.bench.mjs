@@ -7,8 +7,8 @@
 // does not depend on whether the endpoints were trained, so no training is done here.
 //
 // Environment (for quick checks): MODECONN_BENCH_PATH_POINTS (default 25), MODECONN_BENCH_PATH_SAMPLES
-// (evaluation images, default 10000), MODECONN_BENCH_PATH_ROUNDS (WASM repetitions, best kept; default 1 to bound the run, which is long: the
-// convnet's WASM evaluation alone is minutes), MODECONN_BENCH_FIT_SAMPLES
+// (evaluation images, default 10000), MODECONN_BENCH_PATH_ROUNDS (WASM repetitions, best kept; default
+// 1 to bound the run, which is long: the convnet's WASM evaluation alone takes minutes), MODECONN_BENCH_FIT_SAMPLES
 // (training images of the fit epoch, default 10000), MODECONN_BENCH_TWIN_POINTS (default 2),
 // MODECONN_BENCH_TWIN_BATCHES (default 2), MODECONN_BENCH_TWIN_STEPS (default 10),
 // MODECONN_BENCH_SKIP_DEMO=1, MODECONN_BENCH_DEMO_ARGS (extra demo flags, e.g. "--quick").
@@ -285,7 +285,8 @@ export default async function run({ lib, reference, root }) {
       `each evaluated (eval mode, batches of ${EVAL_BATCH}, loss and accuracy) on the first ${test.n.toLocaleString('en')} images of the ${loaded.source} ${loaded.testLabel}. ` +
       "Convnet = `vgg({ input: [1,28,28], channels: [16,'M',32,'M'], classes: 10, batchNorm: true })`, timed with bn 'blend' (the evaluation itself); the 'recompute' row also re-estimates the BatchNorm statistics at every point over " +
       `${train.n.toLocaleString('en')} ${loaded.source} ${loaded.trainLabel} images. Pools: \`createPool({ workers })\` passed as evaluatePath's \`pool\` (data resident in the workers after a warm-up). ` +
-      `WASM configurations interleaved round by round, best of ${ROUNDS} rounds. The TS twin blends θ(t) with the twin's vecBlend and runs ReferencePlan.evaluate on ${TWIN_BATCHES} batches of ${EVAL_BATCH} at ${TWIN_POINTS} points, extrapolated to ${POINTS} points × ${test.n.toLocaleString('en')} images. ` +
+      (ROUNDS > 1 ? `WASM configurations interleaved round by round, best of ${ROUNDS} rounds. ` : 'WASM configurations run once each, in turn, after a 2-point warm-up. ') +
+      `The TS twin blends θ(t) with the twin's vecBlend and runs ReferencePlan.evaluate on ${TWIN_BATCHES} batches of ${EVAL_BATCH} at ${TWIN_POINTS} points, extrapolated to ${POINTS} points × ${test.n.toLocaleString('en')} images. ` +
       `1-minute load average ${load.map((l) => fmt(l, 2)).join(' → ')} (2 cores shared with other jobs: a load above 2 means they took some of them).`,
     '',
     table(['model', 'configuration', `seconds (${POINTS} points)`, 'points/s', 'speed vs inline', 'speed-up vs twin'], evalRows),
