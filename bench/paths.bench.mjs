@@ -294,7 +294,7 @@ export default async function run({ lib, reference, root }) {
     table(['model', '2 workers vs 1', 'pool (1 worker) vs inline', '2 workers vs inline', 'WASM inline vs twin', 'bit-identical inline / 1 / 2 workers'], ratioRows),
     '',
     `Curve fitting: one epoch of \`fitCurve\` on a one-bend Bezier curve (\`bezierCurve(a, b, { degree: 2 })\`, bend initialised at the midpoint) of the MLP 784-512-512-10, batch ${FIT_BATCH}, SGD lr ${FIT_LR} momentum ${FIT_MOMENTUM}, ` +
-      `on the first ${train.n.toLocaleString('en')} images of the ${loaded.source} ${loaded.trainLabel} (${fitT.steps} steps; kept short — an epoch over 60,000 images is ${fmt(60000 / train.n, 2)}× this). Single thread.`,
+      `on the first ${train.n.toLocaleString('en')} images of the ${loaded.source} ${loaded.trainLabel} (${fitT.steps} steps; kept short — an epoch over 60,000 images is ${+(60000 / train.n).toFixed(1)}× this). Single thread.`,
     '',
     table(['implementation', 'epoch (s)', 'steps/s', 'how measured'], fitRows),
     '',
