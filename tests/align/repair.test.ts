@@ -4,11 +4,11 @@
  * and inputs:
  *  - after repair(θ(t), t) at t = 0.4, every repaired site's per-unit pre-activation mean and std
  *    (BatchNorm output, or dense/conv output before its ReLU; conv: over samples × positions) equal
- *    (1−t)μ_A + tμ_B and (1−t)σ_A + tσ_B to 1e-5 + 1e-4·|target| (observed: within 1e-6 + 1e-5·|target|). The statistics are measured
- *    independently of repair.ts: θ is run through the same arch with a dropout(p = 0) after every
- *    layer that a ReLU follows (no ReLU is folded, θ's layout is the same), and the buffers read.
- *    (Exception, checked to be exactly that: units of a BatchNorm after a ReLU that the ReLU zeroes
- *    on every sample keep std 0);
+ *    (1−t)μ_A + tμ_B and (1−t)σ_A + tσ_B to 1e-5 + 1e-4·|target| (observed within 1e-6 +
+ *    1e-5·|target|). The statistics are measured independently of repair.ts: θ is run through the
+ *    same arch with a dropout(p = 0) after every layer that a ReLU follows (no ReLU is folded, θ's
+ *    layout is the same), and the buffers read. Exception, checked to be exactly that: units of a
+ *    BatchNorm after a ReLU that the ReLU zeroes on every sample keep std 0;
  *  - repair(θ_A, 0) computes A's function (logits within 1e-4 + 1e-4·|logit|);
  *  - evaluatePath's transform hook is applied at every point.
  * resetBatchNorm works on every BatchNorm arch; the genuinely unsupported case (a layer with
