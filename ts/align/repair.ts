@@ -1,21 +1,11 @@
 /**
  * REPAIR (Jordan et al. 2022): an interpolated network's hidden units lose variance ("variance
- * collapse"). For θ(t) between endpoints A and B, each hidden unit's pre-activation mean and
- * standard deviation over a data sample are reset to the interpolation of the endpoints':
- * μ* = (1−t)μ_A + tμ_B, σ* = (1−t)σ_A + tσ_B. Sites are repaired in forward order (each after the
- * earlier ones are fixed). A *site* is
- *   - an affine BatchNorm (after a dense/conv layer, or anywhere else, e.g. after a residual sum):
- *     its running statistics become the statistics of its input and γ, β are set so its output
- *     (the units' pre-activation) has (μ*, σ*);
- *   - a hidden dense/conv layer not followed by an affine BatchNorm: its output channel's rows
- *     (conv: the channel's filter) and bias are rescaled and shifted, z' = a(z − μ_t) + μ*,
- *     a = σ* ÷ σ_t. Conv statistics are over samples × positions.
- * Any layout works: sequential nets, residual blocks (body and shortcut producers alike, identity
- * or projection shortcuts), with and without BatchNorm. Pre-activations are read from the plan
- * itself: a copy of the plan in which each repaired layer's folded ReLU is split into its own op,
- * so that layer's output buffer holds z (docs/ALIGN.md).
- *
- * The simpler "reset BatchNorm" variant recomputes the running statistics only.
+ * collapse"). For θ(t) between endpoints A and B, each site's per-unit mean and std over a data
+ * sample are reset, in forward order, to μ* = (1−t)μ_A + tμ_B, σ* = (1−t)σ_A + tσ_B. Sites: every
+ * affine BatchNorm (γ, β and running statistics set), and every hidden dense/conv layer not followed
+ * by one (its rows/filters and bias rescaled, z' = a(z − μ_t) + μ*, a = σ* ÷ σ_t; conv: statistics
+ * over samples × positions), in any layout, residual bodies and shortcuts included. z is read from
+ * a copy of the plan whose folded ReLUs are split off (docs/ALIGN.md). Also "reset BatchNorm".
  */
 import { ModeconnError } from '../errors.js';
 import type { DataSet } from '../data/dataset.js';
