@@ -1,6 +1,6 @@
 /**
  * REPAIR on MLPs, convnets and residual nets, with and without BatchNorm (identity and projection
- * shortcuts, a BatchNorm after a ReLU, a dense residual block). For each arch, with random weights
+ * shortcuts, a BatchNorm after a ReLU, an affine-free BatchNorm, a dense residual block). For each arch, with random weights
  * and inputs:
  *  - after repair(θ(t), t) at t = 0.4, every repaired site's per-unit pre-activation mean and std
  *    (BatchNorm output, or dense/conv output before its ReLU; conv: over samples × positions) equal
@@ -150,6 +150,10 @@ const ARCHS: Record<string, { arch: Arch; sites: string[]; deadUnits?: Record<st
   'resnet+bn (identity and projection shortcuts)': {
     arch: resnet({ input: [2, 8, 8], width: 3, blocks: [1, 1], classes: 10 }),
     sites: ['1:batchnorm', '3.body.1:batchnorm', '3.body.4:batchnorm', '5.body.1:batchnorm', '5.body.4:batchnorm', '5.shortcut.1:batchnorm'],
+  },
+  'conv before an affine-free BatchNorm': {
+    arch: { input: [2, 6, 6], classes: 10, layers: [conv(3, 3), { type: 'batchnorm', affine: false }, { type: 'relu' }, { type: 'flatten' }, { type: 'dense', out: 10 }] },
+    sites: ['0:conv2d'],
   },
   'resnet without BN': { arch: resnetNoBn, sites: ['0:conv2d', '2.body.0:conv2d', '2.body.2:conv2d', '4.body.0:conv2d', '4.body.2:conv2d', '4.shortcut.0:conv2d'] },
   mixed: {
