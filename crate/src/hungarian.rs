@@ -75,14 +75,15 @@ pub fn solve_in_place(cost: &mut [f64], rows: usize, cols: usize, maximize: bool
             }
         }
     }
-    // Summed in row order; negation is exact, so the maximised total is the sum of the originals.
+    // The originals summed in row order (negation is exact, so −(−x) gives back each entry).
     let mut total = 0.0;
     for (i, &j) in col_for_row.iter().enumerate() {
         if j != UNASSIGNED {
-            total += cost[i * cols + j as usize];
+            let x = cost[i * cols + j as usize];
+            total += if maximize { -x } else { x };
         }
     }
-    Ok(Assignment { col_for_row, cost: if maximize { -total } else { total } })
+    Ok(Assignment { col_for_row, cost: total })
 }
 
 /// Whether the matrix still has to be negated (maximise) and validated, row by row.
