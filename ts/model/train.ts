@@ -47,9 +47,8 @@ export interface TrainProgress {
   fraction: number;
 }
 
-export interface TrainOptions {
-  /** u32 seed for initialisation, shuffling and dropout. */
-  seed: number;
+/** The options of the minibatch loop that trainModel and fitCurve share. */
+export interface TrainingLoopOptions {
   epochs: number;
   /** Default 128. */
   batchSize?: number;
@@ -58,6 +57,13 @@ export interface TrainOptions {
   /** Default constant. */
   schedule?: Schedule;
   warmupEpochs?: number;
+  signal?: AbortSignal;
+  engine?: Engine;
+}
+
+export interface TrainOptions extends TrainingLoopOptions {
+  /** u32 seed for initialisation, shuffling and dropout. */
+  seed: number;
   /** Initial θ, or a scheme for a fresh seeded initialisation (default 'pytorch'). */
   init?: Float32Array | InitScheme;
   /** BatchNorm num_batches_tracked of the initial θ (e.g. a loaded model's `batchesTracked`). */
@@ -66,8 +72,6 @@ export interface TrainOptions {
   evalData?: DataSet;
   onProgress?: (progress: TrainProgress) => void;
   onEpoch?: (log: EpochLog) => void;
-  signal?: AbortSignal;
-  engine?: Engine;
   /** Train in a worker of this pool (same result, bit for bit); without one, on this thread. */
   pool?: Pool;
 }

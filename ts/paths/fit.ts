@@ -10,7 +10,7 @@ import type { DataSet } from '../data/dataset.js';
 import { uniform } from '../reference/rng.js';
 import type { Arch } from '../model/arch.js';
 import type { CompiledArch } from '../model/compile.js';
-import { Engine, PlanMode, assertFinite, compiledOf, rngState, type OptimizerConfig, type Schedule } from '../model/index.js';
+import { Engine, PlanMode, assertFinite, compiledOf, rngState, type TrainingLoopOptions, type OptimizerConfig } from '../model/index.js';
 import { checkEpochOptions, runEpochs } from '../model/epochs.js';
 import type { Buf } from '../wasm/kernel.js';
 import { PathBlender } from './blender.js';
@@ -18,23 +18,13 @@ import { checkPath } from './evaluate.js';
 import { createManifest, type RunManifest } from './manifest.js';
 import { type Path, bendIndices, withPoints } from './path.js';
 
-export interface FitCurveOptions {
+export interface FitCurveOptions extends TrainingLoopOptions {
   /** u32 seed: shuffling (stream 0x10000 + epoch), the t draws (stream 0x30000), dropout (0x20000). */
   seed: number;
-  epochs: number;
-  /** Default 128. */
-  batchSize?: number;
-  /** Default SGD, lr 0.05, momentum 0.9. */
-  optimizer?: OptimizerConfig;
-  /** Default constant. */
-  schedule?: Schedule;
-  warmupEpochs?: number;
   /** L2 coefficient on the bends (the optimiser's weight decay); default optimizer.weightDecay or 0. */
   l2?: number;
   onProgress?: (progress: { epoch: number; step: number; steps: number; loss: number; t: number; lr: number; fraction: number }) => void;
   onEpoch?: (log: FitEpochLog) => void;
-  signal?: AbortSignal;
-  engine?: Engine;
 }
 
 export interface FitEpochLog {
