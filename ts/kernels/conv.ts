@@ -80,7 +80,7 @@ export function conv2dShape(p: Conv2dParams): Conv2dShape {
 }
 
 /** conv2dShape, then the lengths of conv2dForward's buffers (BAD_SHAPE naming the buffer). */
-export function checkConv2dForward(p: Conv2dParams, x: Float32Array, weight: Float32Array, bias: Float32Array | null, y: Float32Array): Conv2dShape {
+export function checkConv2dForward(...[p, x, weight, bias, y]: Parameters<ConvKernels['conv2dForward']>): Conv2dShape {
   const s = conv2dShape(p);
   expectLength('x', x, s.x);
   expectLength('weight', weight, s.weight);
@@ -90,15 +90,7 @@ export function checkConv2dForward(p: Conv2dParams, x: Float32Array, weight: Flo
 }
 
 /** conv2dShape, then the lengths of conv2dBackward's buffers (BAD_SHAPE naming the buffer). */
-export function checkConv2dBackward(
-  p: Conv2dParams,
-  x: Float32Array,
-  weight: Float32Array,
-  dy: Float32Array,
-  dx: Float32Array | null,
-  dweight: Float32Array,
-  dbias: Float32Array | null,
-): Conv2dShape {
+export function checkConv2dBackward(...[p, x, weight, dy, dx, dweight, dbias]: Parameters<ConvKernels['conv2dBackward']>): Conv2dShape {
   const s = conv2dShape(p);
   expectLength('x', x, s.x);
   expectLength('weight', weight, s.weight);
