@@ -195,6 +195,13 @@ export function summaryTable(report: PathsReport): string {
   return formatTable(['path', 'set', 'value', 't=0', 't=1', 'barrier', 'barrier 95% CI', 'max-mean', 'midpoint', 'min', 'max', 'mean', 'len-weighted'], rows);
 }
 
+/** Throws unless the two models have the same architecture. */
+export function expectSameArch(a: Arch, b: Arch, fileA: string, fileB: string): void {
+  if (JSON.stringify(a) !== JSON.stringify(b)) {
+    throw new ModeconnError('BAD_ARGUMENT', `${fileA} and ${fileB} have different architectures; a path needs two models of one architecture`);
+  }
+}
+
 /** A short label of an arch for figures: input, then conv widths, pools, BatchNorm and dense widths. */
 export function describeArch(arch: Arch): string {
   const parts = [arch.input.join('x')];

@@ -3,12 +3,12 @@
  * for a model file, the arch stored in its metadata when neither is given.
  */
 import type { DataSet } from '../data/dataset.js';
-import { ModeconnError } from '../errors.js';
 import { loadModel } from '../io/model-files.js';
 import { loadSafetensors } from '../io/safetensors-files.js';
 import type { Arch } from '../model/arch.js';
 import type { Model } from '../model/train.js';
 import { UsageError, type FlagSpec } from './args.js';
+import { expectSameArch } from './path-run.js';
 import { parseArchSpec, readArchFile } from './specs.js';
 
 /** The --arch help text. */
@@ -48,9 +48,7 @@ export async function readModel(path: string, flags: { arch?: string; archFile?:
 export async function readModelPair(fileA: string, fileB: string, flags: { arch?: string; archFile?: string }, data: DataSet) {
   const a = await readModel(fileA, flags, data);
   const b = await readModel(fileB, flags, data);
-  if (JSON.stringify(a.model.arch) !== JSON.stringify(b.model.arch)) {
-    throw new ModeconnError('BAD_ARGUMENT', `${fileA} and ${fileB} have different architectures; a path needs two models of one architecture`);
-  }
+  expectSameArch(a.model.arch, b.model.arch, fileA, fileB);
   const inputs = { a: { file: fileA, metadata: a.metadata }, b: { file: fileB, metadata: b.metadata } };
   return { a: a.model, b: b.model, arch: a.model.arch, inputs };
 }
