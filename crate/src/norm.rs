@@ -243,10 +243,10 @@ fn dot_sums(xp: &[f32], gp: &[f32], m: f64) -> (f64, f64) {
 }
 
 /// Per channel: (Σ dy, Σ dy·(x − mean)) in f64.
-fn grad_sums(sh: BnShape, x: &[f32], dy: &[f32], mean: &[f32], sdy: &mut [f64], sdyx: &mut [f64]) {
+fn grad_sums(sh: BnShape, x: &[f32], dy: &[f32], mean: &[f32]) -> (Vec<f64>, Vec<f64>) {
     let (c, s) = (sh.c, sh.s);
-    sdy.iter_mut().for_each(|v| *v = 0.0);
-    sdyx.iter_mut().for_each(|v| *v = 0.0);
+    let mut sdy = vec![0f64; c];
+    let mut sdyx = vec![0f64; c];
     for (xr, gr) in x.chunks_exact(c * s).zip(dy.chunks_exact(c * s)) {
         if s == 1 {
             // BatchNorm1d: accumulate whole rows, vectorising across channels.
@@ -263,6 +263,7 @@ fn grad_sums(sh: BnShape, x: &[f32], dy: &[f32], mean: &[f32], sdy: &mut [f64], 
             }
         }
     }
+    (sdy, sdyx)
 }
 
 /// Writes `dbeta[ch] = Σ dy` and `dgamma[ch] = Σ dy·x̂` where those outputs are wanted.
@@ -296,9 +297,7 @@ pub fn batchnorm_backward(
         return;
     }
     let c = sh.c;
-    let mut sdy = vec![0f64; c];
-    let mut sdyx = vec![0f64; c];
-    grad_sums(sh, x, dy, save_mean, &mut sdy, &mut sdyx);
+    let (sdy, sdyx) = grad_sums(sh, x, dy, save_mean);
     let inv_m = 1.0 / sh.count() as f64;
     // Per channel: dx = k·dy − a − (x − mean)·b.
     let mut k = vec![0f32; c];
@@ -350,9 +349,7 @@ pub fn batchnorm_backward_eval(
         return;
     }
     let c = sh.c;
-    let mut sdy = vec![0f64; c];
-    let mut sdyx = vec![0f64; c];
-    grad_sums(sh, x, dy, running_mean, &mut sdy, &mut sdyx);
+    let (sdy, sdyx) = grad_sums(sh, x, dy, running_mean);
     let mut k = vec![0f32; c];
     for ch in 0..c {
         let inv = 1.0 / (running_var[ch] as f64 + eps as f64).sqrt();

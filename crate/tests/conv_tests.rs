@@ -1,20 +1,12 @@
 //! conv2d forward/backward against direct 7-loop convolutions, at odd shapes, plus the ABI.
 
+mod common {
+    pub mod xorshift;
+}
+
 use modeconn_core::abi;
 use modeconn_core::conv::{conv2d_backward, conv2d_forward, Conv2d, GeomError};
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> f32 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        ((self.0 >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
-    }
-    fn vec(&mut self, len: usize) -> Vec<f32> {
-        (0..len).map(|_| self.next()).collect()
-    }
-}
+use common::xorshift::Rng;
 
 #[allow(clippy::too_many_arguments)]
 fn geom(n: usize, c_in: usize, h: usize, w: usize, c_out: usize, kh: usize, kw: usize, sh: usize, sw: usize, ph: usize, pw: usize) -> Conv2d {

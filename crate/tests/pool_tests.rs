@@ -1,21 +1,13 @@
 //! Max and average pooling against direct loops over padded windows, plus the ABI.
 
+mod common {
+    pub mod xorshift;
+}
+
 use modeconn_core::abi;
 use modeconn_core::conv::GeomError;
 use modeconn_core::pool::{avgpool2d_backward, avgpool2d_forward, maxpool2d_backward, maxpool2d_forward, BadIndex, Pool2d};
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> f32 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        ((self.0 >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
-    }
-    fn vec(&mut self, len: usize) -> Vec<f32> {
-        (0..len).map(|_| self.next()).collect()
-    }
-}
+use common::xorshift::Rng;
 
 #[allow(clippy::too_many_arguments)]
 fn geom(n: usize, c: usize, h: usize, w: usize, kh: usize, kw: usize, sh: usize, sw: usize, ph: usize, pw: usize) -> Pool2d {

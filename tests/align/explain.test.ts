@@ -5,39 +5,16 @@
  * convnet without BatchNorm the REPAIR row is evaluated too.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createDataSet } from '../../ts/data/dataset.js';
 import type { Arch } from '../../ts/model/arch.js';
 import { mlp, resnet, vgg } from '../../ts/model/builders.js';
-import { compileArch } from '../../ts/model/compile.js';
 import { Engine } from '../../ts/model/engine.js';
 import { explainBarrier } from '../../ts/align/explain.js';
-import { seedState, uniform } from '../../ts/reference/rng.js';
+import { randomData, randomTheta } from './helpers.js';
 
 let engine: Engine;
 beforeAll(async () => {
   engine = await Engine.create();
 });
-
-function randomTheta(arch: Arch, seed: number): Float32Array {
-  const compiled = compileArch(arch);
-  const s = new Uint32Array(4);
-  seedState(seed, 99, s);
-  const theta = Float32Array.from({ length: compiled.totalLength }, () => 2 * uniform(s) - 1);
-  for (const e of compiled.layout) {
-    if (e.kind === 'running_var') for (let i = 0; i < e.length; i++) theta[e.offset + i] = 1 + 0.5 * theta[e.offset + i];
-    if (e.kind === 'weight') {
-      const fan = e.shape.slice(1).reduce((a, b) => a * b, 1);
-      for (let i = 0; i < e.length; i++) theta[e.offset + i] *= Math.sqrt(3 / fan);
-    }
-  }
-  return theta;
-}
-
-function randomData(n: number, seed: number) {
-  const s = new Uint32Array(4);
-  seedState(seed, 7, s);
-  return createDataSet({ name: `random${seed}`, shape: [12], classes: 4, x: Float32Array.from({ length: n * 12 }, () => 2 * uniform(s) - 1), y: Uint32Array.from({ length: n }, (_, i) => i % 4) });
-}
 
 describe('explainBarrier', () => {
   it('BatchNorm MLP: all rows', async () => {
@@ -45,7 +22,7 @@ describe('explainBarrier', () => {
     const a = { arch, params: randomTheta(arch, 1) };
     const b = { arch, params: randomTheta(arch, 2) };
     const stages: string[] = [];
-    const r = await explainBarrier(a, b, { train: randomData(200, 1), test: randomData(100, 2) }, {
+    const r = await explainBarrier(a, b, { train: randomData([12], 200, 1, 4), test: randomData([12], 100, 2, 4) }, {
       engine, points: 3, samples: 100, fitEpochs: 1, onStage: (s) => stages.push(s),
     });
     expect(r.rows.map((x) => x.key)).toEqual(['naive', 'scale', 'weight', 'activation', 'matched+scale', '+bn-reset', '+repair', 'curve']);
@@ -69,12 +46,7 @@ describe('explainBarrier', () => {
     ['convnet without BatchNorm', vgg({ input: [2, 6, 6], channels: [4, 'M'], classes: 4 })],
   ] as Array<[string, Arch]>) {
     it(`${label}: the REPAIR row is evaluated, not skipped`, async () => {
-      const image = (n: number, seed: number) => {
-        const s = new Uint32Array(4);
-        seedState(seed, 7, s);
-        return createDataSet({ name: `images${seed}`, shape: [2, 6, 6], classes: 4, x: Float32Array.from({ length: n * 72 }, () => 2 * uniform(s) - 1), y: Uint32Array.from({ length: n }, (_, i) => i % 4) });
-      };
-      const r = await explainBarrier({ arch, params: randomTheta(arch, 1) }, { arch, params: randomTheta(arch, 2) }, { train: image(60, 1), test: image(40, 2) }, {
+      const r = await explainBarrier({ arch, params: randomTheta(arch, 1) }, { arch, params: randomTheta(arch, 2) }, { train: randomData([2, 6, 6], 60, 1, 4), test: randomData([2, 6, 6], 40, 2, 4) }, {
         engine, points: 3, samples: 60,
       });
       const row = r.rows.find((x) => x.key === '+repair')!;
@@ -87,7 +59,7 @@ describe('explainBarrier', () => {
   it('rejects different architectures', async () => {
     const a = mlp({ input: 12, hidden: [16], classes: 4 });
     const b = mlp({ input: 12, hidden: [8], classes: 4 });
-    await expect(explainBarrier({ arch: a, params: randomTheta(a, 1) }, { arch: b, params: randomTheta(b, 1) }, { train: randomData(10, 1), test: randomData(10, 2) }, { engine }))
+    await expect(explainBarrier({ arch: a, params: randomTheta(a, 1) }, { arch: b, params: randomTheta(b, 1) }, { train: randomData([12], 10, 1, 4), test: randomData([12], 10, 2, 4) }, { engine }))
       .rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
   });
 });

@@ -15,7 +15,7 @@
  * neither a bias nor an affine BatchNorm after it) is NOT_SUPPORTED.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createDataSet, type DataSet } from '../../ts/data/dataset.js';
+import type { DataSet } from '../../ts/data/dataset.js';
 import type { Arch, Layer } from '../../ts/model/arch.js';
 import { mlp, resnet, vgg } from '../../ts/model/builders.js';
 import { compileArch, decodePlan } from '../../ts/model/compile.js';
@@ -24,35 +24,13 @@ import { Repair, resetBatchNorm, type UnitStats } from '../../ts/align/repair.js
 import { readActivations } from '../../ts/align/activations.js';
 import { evaluatePath } from '../../ts/paths/evaluate.js';
 import { linearPath } from '../../ts/paths/path.js';
-import { seedState, uniform } from '../../ts/reference/rng.js';
 import { expectClose } from '../helpers/close.js';
+import { logitsOf, randomData, randomTheta } from './helpers.js';
 
 let engine: Engine;
 beforeAll(async () => {
   engine = await Engine.create();
 });
-
-function randomTheta(arch: Arch, seed: number): Float32Array {
-  const compiled = compileArch(arch);
-  const s = new Uint32Array(4);
-  seedState(seed, 99, s);
-  const theta = Float32Array.from({ length: compiled.totalLength }, () => 2 * uniform(s) - 1);
-  for (const e of compiled.layout) {
-    if (e.kind === 'running_var') for (let i = 0; i < e.length; i++) theta[e.offset + i] = 1 + 0.5 * theta[e.offset + i];
-    if (e.kind === 'weight') {
-      const fan = e.shape.slice(1).reduce((a, b) => a * b, 1);
-      for (let i = 0; i < e.length; i++) theta[e.offset + i] *= Math.sqrt(3 / fan);
-    }
-  }
-  return theta;
-}
-
-function randomData(shape: number[], n: number, seed: number) {
-  const s = new Uint32Array(4);
-  seedState(seed, 7, s);
-  const size = shape.reduce((a, b) => a * b, 1);
-  return createDataSet({ name: 'random', shape, classes: 10, x: Float32Array.from({ length: n * size }, () => 2 * uniform(s) - 1), y: Uint32Array.from({ length: n }, (_, i) => i % 10) });
-}
 
 /** The arch with a dropout(p = 0) (identity in eval mode) between every layer and the ReLU after it. */
 function exposed(layers: Layer[]): Layer[] {
@@ -194,8 +172,7 @@ describe('REPAIR', () => {
       const collapse = before.map((s, k) => Math.max(...s.std.map((v, i) => Math.abs(v - mix(endA[k].std, endB[k].std, t)[i]))));
       expect(Math.max(...collapse)).toBeGreaterThan(1e-2);
 
-      const logits = (theta: Float32Array) => engine.evaluate(compiled, theta, data, { logits: true }).logits!;
-      expectClose(logits(repair.repair(a, 0)), logits(a), { rtol: 1e-4, atol: 1e-4 });
+      expectClose(logitsOf(engine, compiled, repair.repair(a, 0), data), logitsOf(engine, compiled, a, data), { rtol: 1e-4, atol: 1e-4 });
 
       const seen: number[] = [];
       const report = await evaluatePath(linearPath(a, b), arch, { test: data }, {

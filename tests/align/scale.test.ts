@@ -4,7 +4,6 @@
  * gives unit incoming norms and is idempotent.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createDataSet } from '../../ts/data/dataset.js';
 import type { Arch } from '../../ts/model/arch.js';
 import { mlp, resnet, vgg } from '../../ts/model/builders.js';
 import { compileArch } from '../../ts/model/compile.js';
@@ -12,33 +11,12 @@ import { Engine } from '../../ts/model/engine.js';
 import { normalizeScale, scaleUnitsBatchNorm, scaleUnitsRelu, unitRoles } from '../../ts/align/scale.js';
 import { seedState, uniform } from '../../ts/reference/rng.js';
 import { expectClose } from '../helpers/close.js';
+import { logitsOf, randomData, randomTheta } from './helpers.js';
 
 let engine: Engine;
 beforeAll(async () => {
   engine = await Engine.create();
 });
-
-function randomTheta(arch: Arch, seed: number): Float32Array {
-  const compiled = compileArch(arch);
-  const s = new Uint32Array(4);
-  seedState(seed, 99, s);
-  const theta = Float32Array.from({ length: compiled.totalLength }, () => 2 * uniform(s) - 1);
-  for (const e of compiled.layout) {
-    if (e.kind === 'running_var') for (let i = 0; i < e.length; i++) theta[e.offset + i] = 1 + 0.5 * theta[e.offset + i];
-    if (e.kind === 'weight') {
-      const fan = e.shape.slice(1).reduce((a, b) => a * b, 1);
-      for (let i = 0; i < e.length; i++) theta[e.offset + i] *= Math.sqrt(3 / fan);
-    }
-  }
-  return theta;
-}
-
-function randomData(shape: number[], n: number, seed: number) {
-  const s = new Uint32Array(4);
-  seedState(seed, 7, s);
-  const size = shape.reduce((a, b) => a * b, 1);
-  return createDataSet({ name: 'random', shape, classes: 10, x: Float32Array.from({ length: n * size }, () => 2 * uniform(s) - 1), y: new Uint32Array(n) });
-}
 
 const ARCHS: Record<string, Arch> = {
   mlp: mlp({ input: 13, hidden: [17, 9], classes: 10 }),
@@ -58,7 +36,7 @@ describe('scale symmetries', () => {
       const compiled = compileArch(arch);
       const data = randomData(arch.input, 16, 3);
       const theta = randomTheta(arch, 1);
-      const ref = engine.evaluate(compiled, theta, data, { logits: true }).logits!;
+      const ref = logitsOf(engine, compiled, theta, data);
       const s = new Uint32Array(4);
       seedState(5, 0, s);
       const scaled = theta.slice();
@@ -74,10 +52,10 @@ describe('scale symmetries', () => {
       }
       if (label.includes('bn')) expect(bnUsed).toBeGreaterThan(0);
       expect(scaled).not.toEqual(theta);
-      expectClose(engine.evaluate(compiled, scaled, data, { logits: true }).logits!, ref, { rtol: 1e-4, atol: 1e-5 });
+      expectClose(logitsOf(engine, compiled, scaled, data), ref, { rtol: 1e-4, atol: 1e-5 });
 
       const once = normalizeScale(arch, scaled);
-      expectClose(engine.evaluate(compiled, once.params, data, { logits: true }).logits!, ref, { rtol: 1e-4, atol: 1e-5 });
+      expectClose(logitsOf(engine, compiled, once.params, data), ref, { rtol: 1e-4, atol: 1e-5 });
       const twice = normalizeScale(arch, once.params);
       expectClose(twice.params, once.params, { rtol: 1e-5, atol: 1e-6 });
       // Canonical: the normal form does not depend on the starting scale.

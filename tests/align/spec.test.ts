@@ -5,45 +5,18 @@
  * for residual nets with identity and projection shortcuts. Also: validation errors.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createDataSet } from '../../ts/data/dataset.js';
 import type { Arch } from '../../ts/model/arch.js';
 import { mlp, resnet, vgg } from '../../ts/model/builders.js';
 import { compileArch } from '../../ts/model/compile.js';
 import { Engine } from '../../ts/model/engine.js';
 import { applyPermutation, identityPermutations, permutationSpec, randomPermutations, validateSpec } from '../../ts/align/spec.js';
-import { seedState, uniform } from '../../ts/reference/rng.js';
 import { expectClose } from '../helpers/close.js';
+import { logitsOf, randomData, randomTheta } from './helpers.js';
 
 let engine: Engine;
 beforeAll(async () => {
   engine = await Engine.create();
 });
-
-/** θ with every value random in [-1, 1) and running variances in [0.5, 1.5). */
-function randomTheta(arch: Arch, seed: number): Float32Array {
-  const compiled = compileArch(arch);
-  const s = new Uint32Array(4);
-  seedState(seed, 99, s);
-  const theta = Float32Array.from({ length: compiled.totalLength }, () => 2 * uniform(s) - 1);
-  for (const e of compiled.layout) {
-    if (e.kind === 'running_var') for (let i = 0; i < e.length; i++) theta[e.offset + i] = 1 + 0.5 * theta[e.offset + i];
-  }
-  // Smaller weights keep deep nets' logits in a range where 1e-5 is meaningful.
-  for (const e of compiled.layout) {
-    if (e.kind === 'weight') {
-      const fan = e.shape.slice(1).reduce((a, b) => a * b, 1);
-      for (let i = 0; i < e.length; i++) theta[e.offset + i] *= Math.sqrt(3 / fan);
-    }
-  }
-  return theta;
-}
-
-function randomData(shape: number[], n: number, seed: number) {
-  const s = new Uint32Array(4);
-  seedState(seed, 7, s);
-  const size = shape.reduce((a, b) => a * b, 1);
-  return createDataSet({ name: 'random', shape, classes: 10, x: Float32Array.from({ length: n * size }, () => 2 * uniform(s) - 1), y: new Uint32Array(n) });
-}
 
 const ARCHS: Record<string, Arch> = {
   mlp: mlp({ input: 13, hidden: [17, 9], classes: 10 }),
@@ -78,9 +51,7 @@ describe('permutation specs', () => {
         const permuted = applyPermutation(arch, theta, perms, compiled);
         expect(permuted).not.toEqual(theta);
         for (const mode of ['eval', 'batch-stats'] as const) {
-          const a = engine.evaluate(compiled, theta, data, { logits: true, mode }).logits!;
-          const b = engine.evaluate(compiled, permuted, data, { logits: true, mode }).logits!;
-          expectClose(b, a, { atol: 1e-5, rtol: 1e-4 });
+          expectClose(logitsOf(engine, compiled, permuted, data, mode), logitsOf(engine, compiled, theta, data, mode), { atol: 1e-5, rtol: 1e-4 });
         }
         expect(applyPermutation(arch, theta, identityPermutations(spec), compiled)).toEqual(theta);
       }

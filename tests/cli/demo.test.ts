@@ -1,13 +1,11 @@
 // `modeconn demo --quick` end to end with the built CLI: two MLPs, the line and a fitted curve on
 // the MNIST digits; every file is written and the curve's test-loss maximum is below the line's.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from './run-cli.js';
+import { describe, expect, it } from 'vitest';
+import { runCli, tempRoot } from './run-cli.js';
 
-const root = mkdtempSync(join(tmpdir(), 'modeconn-demo-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const root = tempRoot('modeconn-demo-');
 
 describe('modeconn demo --quick', () => {
   it('writes models, curve, report and plots and prints the barriers', async () => {

@@ -1,23 +1,14 @@
 // The built CLI's align and explain commands on the bundled MNIST digits at small scale: two MLPs
 // trained for one epoch, `align` (weight and activation) writing an aligned B with the same
 // function, and `explain` writing the decomposition table, report.json and the figure.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadModel } from '../../ts/io/model-files.js';
-import { runCli } from './run-cli.js';
+import { readJson, runCli, tempRoot, trainTwoModels } from './run-cli.js';
 
-const root = mkdtempSync(join(tmpdir(), 'modeconn-explain-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
-const model = (name: string) => join(root, name, 'model.safetensors');
-
-beforeAll(async () => {
-  const train = (seed: string, name: string) => runCli(['train', '--arch', 'mlp:784-32-32-10', '--data', 'mnist', '--epochs', '1', '--seed', seed, '-q', '--out', join(root, name)]);
-  const results = await Promise.all([train('1', 'a'), train('2', 'b')]);
-  for (const r of results) expect(r.code, r.stderr).toBe(0);
-}, 60_000);
+const root = tempRoot('modeconn-explain-');
+const model = trainTwoModels(root, 'mlp:784-32-32-10');
 
 describe('modeconn align', () => {
   for (const method of ['weight', 'activation']) {

@@ -1,25 +1,16 @@
 // The built CLI's path and curve commands on the bundled MNIST digits at small scale: two MLPs
 // trained for one epoch with `modeconn train`, the line (`path`), a fitted curve (`curve`), and the
 // saved curve read back by `path --curve`; report fields, files and usage errors.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadCurve } from '../../ts/paths/curve-files.js';
-import { runCli } from './run-cli.js';
+import { readJson, runCli, tempRoot, trainTwoModels } from './run-cli.js';
 
-const root = mkdtempSync(join(tmpdir(), 'modeconn-path-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
-const model = (name: string) => join(root, name, 'model.safetensors');
+const root = tempRoot('modeconn-path-');
+const model = trainTwoModels(root, 'mlp:784-16-10');
 const PNG = [137, 80, 78, 71, 13, 10, 26, 10];
 const SMALL = ['--data', 'mnist', '--points', '5', '--train-samples', '400', '--bootstrap', '20', '-q'];
-
-beforeAll(async () => {
-  const train = (seed: string, name: string) => runCli(['train', '--arch', 'mlp:784-16-10', '--data', 'mnist', '--epochs', '1', '--seed', seed, '-q', '--out', join(root, name)]);
-  const results = await Promise.all([train('1', 'a'), train('2', 'b')]);
-  for (const r of results) expect(r.code, r.stderr).toBe(0);
-}, 60_000);
 
 describe('modeconn path', () => {
   it('evaluates the line: report.json with metrics, bootstrap, per-sample results and manifest; plots', async () => {

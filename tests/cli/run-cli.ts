@@ -1,7 +1,11 @@
-// Runs the BUILT command (node dist/cli.js), as users get it; `npm test` builds dist/ first.
+// Runs the BUILT command (node dist/cli.js), as users get it; `npm test` builds dist/ first. Also the
+// CLI tests' shared fixtures: a temporary directory per file, JSON reports, two trained models.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
@@ -35,4 +39,27 @@ export function startCli(args: string[], env: Record<string, string> = {}): { ch
 /** Runs the CLI to completion. */
 export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   return startCli(args, env).done;
+}
+
+/** A fresh temporary directory, removed after the calling file's tests. */
+export function tempRoot(prefix: string): string {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  return root;
+}
+
+/** A JSON file's contents. */
+export const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
+
+/**
+ * Before the calling file's tests, trains models `a` (seed 1) and `b` (seed 2) of `arch` for one
+ * epoch on MNIST into `root`/a and `root`/b; returns the path of a model by name.
+ */
+export function trainTwoModels(root: string, arch: string): (name: string) => string {
+  beforeAll(async () => {
+    const train = (seed: string, name: string) => runCli(['train', '--arch', arch, '--data', 'mnist', '--epochs', '1', '--seed', seed, '-q', '--out', join(root, name)]);
+    const results = await Promise.all([train('1', 'a'), train('2', 'b')]);
+    for (const r of results) expect(r.code, r.stderr).toBe(0);
+  }, 60_000);
+  return (name) => join(root, name, 'model.safetensors');
 }

@@ -1,16 +1,12 @@
 // The built CLI end to end on the bundled MNIST digits: train writes a model and a manifest, eval
 // reproduces the manifest's test accuracy, errors exit 1 naming the file, Ctrl-C leaves a valid log.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadSafetensors } from '../../ts/io/safetensors-files.js';
-import { runCli, startCli } from './run-cli.js';
+import { readJson, runCli, startCli, tempRoot } from './run-cli.js';
 
-const root = mkdtempSync(join(tmpdir(), 'modeconn-cli-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
+const root = tempRoot('modeconn-cli-');
 
 // One epoch of a 784-64-10 MLP (SGD 0.05, momentum 0.9, batch 128) reaches about 88% on the
 // 1,996 held-out digits; the floor leaves room for platform differences in float summation.

@@ -4,45 +4,12 @@
  * argmax flips) and average pooling; on the WASM core and on the twin. All are piecewise linear,
  * so the only error is f32 rounding: tolerance rtol 1e-3, atol 3e-4.
  */
-import { beforeAll, describe, it } from 'vitest';
-import { getCore } from '../../ts/wasm/kernel.js';
-import { wasmKernels } from '../../ts/wasm/kernels/index.js';
-import { referenceKernels } from '../../ts/reference/index.js';
-import type { Kernels } from '../../ts/kernels/types.js';
+import { describe, it } from 'vitest';
 import { type Conv2dParams, type Pool2dParams, conv2dShape, pool2dShape } from '../../ts/kernels/conv.js';
 import { expectClose, randomArray } from '../helpers/close.js';
+import { dot, kernelSides, numericGrad } from './helpers.js';
 
 const TOL = { rtol: 1e-3, atol: 3e-4 };
-const sides: [string, () => Kernels][] = [];
-let wasm: Kernels;
-beforeAll(async () => {
-  wasm = wasmKernels(await getCore());
-});
-sides.push(['twin', () => referenceKernels], ['wasm', () => wasm]);
-
-function dot(r: Float32Array, y: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < y.length; i++) s += r[i] * y[i];
-  return s;
-}
-
-/** Central differences of `objective` with respect to every entry of `v` (restored after). */
-function numericGrad(v: Float32Array, eps: number, objective: () => number): Float32Array {
-  const g = new Float32Array(v.length);
-  for (let i = 0; i < v.length; i++) {
-    const old = v[i];
-    v[i] = old + eps;
-    const up = v[i];
-    const lp = objective();
-    v[i] = old - eps;
-    const down = v[i];
-    const lm = objective();
-    v[i] = old;
-    g[i] = (lp - lm) / (up - down);
-  }
-  return g;
-}
-
 /** Distinct values (a shuffled ramp with step 0.01), so max pooling has no ties. */
 function distinct(length: number, seed: number): Float32Array {
   const order = randomArray(length, seed);
@@ -67,7 +34,7 @@ const poolCases: [string, Pool2dParams][] = [
   ['3x3, stride 1, padding 1 (overlapping)', { n: 1, c: 2, h: 4, w: 5, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1 }],
 ];
 
-describe.each(sides)('gradients (%s)', (_name, kernels) => {
+describe.each(kernelSides())('gradients (%s)', (_name, kernels) => {
   it.each(convCases)('conv2d %s: input, weight, bias', (_case, p) => {
     const k = kernels();
     const s = conv2dShape(p);

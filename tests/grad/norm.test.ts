@@ -5,42 +5,13 @@
  * f32-representable difference, so the only errors are O(h²) and output rounding / h.
  * Tolerance: rtol 1e-2, atol 1e-3 (rounding of ~50 f32 outputs of size ~3, divided by 2h = 2e-2).
  */
-import { beforeAll, describe, it } from 'vitest';
-import { getCore } from '../../ts/wasm/kernel.js';
-import { wasmKernels } from '../../ts/wasm/kernels/index.js';
-import { referenceKernels } from '../../ts/reference/index.js';
-import type { Kernels } from '../../ts/kernels/types.js';
+import { describe, it } from 'vitest';
 import { expectClose, randomArray } from '../helpers/close.js';
+import { dot, kernelSides, numericGrad } from './helpers.js';
 
 const tol = { rtol: 1e-2, atol: 1e-3 };
 const h = 1e-2;
-const sides: [string, () => Kernels][] = [];
-let wasm: Kernels;
-beforeAll(async () => {
-  wasm = wasmKernels(await getCore());
-});
-sides.push(['twin', () => referenceKernels], ['wasm', () => wasm]);
-
-/** Central differences of `f` with respect to every element of `theta` (restored afterwards). */
-function numericGrad(theta: Float32Array, f: () => number): Float64Array {
-  const g = new Float64Array(theta.length);
-  for (let k = 0; k < theta.length; k++) {
-    const v = theta[k];
-    theta[k] = v + h;
-    const up = theta[k];
-    const fUp = f();
-    theta[k] = v - h;
-    const down = theta[k];
-    const fDown = f();
-    theta[k] = v;
-    g[k] = (fUp - fDown) / (up - down);
-  }
-  return g;
-}
-
-const dot = (r: Float32Array, y: Float32Array) => y.reduce((acc, v, i) => acc + r[i] * v, 0);
-
-describe.each(sides)('gradients (%s)', (_name, kernels) => {
+describe.each(kernelSides())('gradients (%s)', (_name, kernels) => {
   for (const [n, c, s] of [[4, 3, 1], [3, 2, 5], [1, 3, 6]]) {
     it(`BatchNorm train mode through batch statistics, [${n}, ${c}, ${s}]`, () => {
       const k = kernels();
@@ -63,9 +34,9 @@ describe.each(sides)('gradients (%s)', (_name, kernels) => {
       const dgamma = new Float32Array(c);
       const dbeta = new Float32Array(c);
       k.batchnormBackward(p, x, r, gamma, mean, invstd, dx, dgamma, dbeta);
-      expectClose(dx, numericGrad(x, objective), tol);
-      expectClose(dgamma, numericGrad(gamma, objective), tol);
-      expectClose(dbeta, numericGrad(beta, objective), tol);
+      expectClose(dx, numericGrad(x, h, objective), tol);
+      expectClose(dgamma, numericGrad(gamma, h, objective), tol);
+      expectClose(dbeta, numericGrad(beta, h, objective), tol);
     });
 
     it(`BatchNorm eval mode, [${n}, ${c}, ${s}]`, () => {
@@ -87,9 +58,9 @@ describe.each(sides)('gradients (%s)', (_name, kernels) => {
       const dgamma = new Float32Array(c);
       const dbeta = new Float32Array(c);
       k.batchnormBackwardEval(p, x, r, gamma, rm, rv, dx, dgamma, dbeta);
-      expectClose(dx, numericGrad(x, objective), tol);
-      expectClose(dgamma, numericGrad(gamma, objective), tol);
-      expectClose(dbeta, numericGrad(beta, objective), tol);
+      expectClose(dx, numericGrad(x, h, objective), tol);
+      expectClose(dgamma, numericGrad(gamma, h, objective), tol);
+      expectClose(dbeta, numericGrad(beta, h, objective), tol);
     });
   }
 
@@ -104,7 +75,7 @@ describe.each(sides)('gradients (%s)', (_name, kernels) => {
     };
     const dx = new Float32Array(37);
     k.reluBackward(r, x, dx);
-    expectClose(dx, numericGrad(x, objective), tol);
+    expectClose(dx, numericGrad(x, h, objective), tol);
   });
 
   it('softmax cross-entropy: gradient of the mean loss', () => {
@@ -121,6 +92,6 @@ describe.each(sides)('gradients (%s)', (_name, kernels) => {
     };
     const grad = new Float32Array(n * classes);
     k.softmaxXent({ n, classes }, logits, labels, losses, correct, grad);
-    expectClose(grad, numericGrad(logits, objective), { rtol: 1e-2, atol: 2e-4 });
+    expectClose(grad, numericGrad(logits, h, objective), { rtol: 1e-2, atol: 2e-4 });
   });
 });

@@ -10,12 +10,12 @@ import { saveModel } from '../io/model-files.js';
 import { Engine } from '../model/engine.js';
 import { compiledOf } from '../model/train.js';
 import { type CommandSpec, parseArgs } from './args.js';
-import { DATA_HELP, describeData, parseDataSpec } from './data-spec.js';
+import { DATA_HELP, describeData, loadSplits } from './data-spec.js';
 import { ensureDir, runInfo, writeJsonAtomic } from './manifest.js';
-import { expectSameArch, describeArch } from './path-run.js';
+import { describeArch } from './path-run.js';
 import { expectPositionals, splitPositionals } from './positionals.js';
 import { ProgressBar } from './progress.js';
-import { ARCH_HELP, readModel } from './resolve-arch.js';
+import { ARCH_FLAGS, readModelPair } from './resolve-arch.js';
 import { formatPairs } from './table.js';
 
 export const spec = {
@@ -29,8 +29,7 @@ export const spec = {
     'features over the first --samples training samples.',
   flags: {
     method: { kind: 'string', default: 'weight', choices: ['weight', 'activation'], value: 'm', help: 'weight matching (Ainsworth et al. Alg. 1) or activation matching' },
-    arch: { kind: 'string', value: 'spec', help: ARCH_HELP },
-    archFile: { kind: 'string', value: 'file', help: 'architecture as JSON' },
+    ...ARCH_FLAGS,
     data: { kind: 'string', value: 'spec', required: true, help: DATA_HELP },
     out: { kind: 'string', value: 'dir', required: true, help: 'output directory (created if needed)' },
     seed: { kind: 'int', default: 0, min: 0, value: 'n', help: 'seed of weight matching\'s layer order' },
@@ -50,17 +49,14 @@ export async function run(argv: string[]): Promise<number> {
   const [fileA, fileB] = expectPositionals(positionals, ['A.safetensors', 'B.safetensors'], spec.usage);
   const progress = new ProgressBar({ label: 'align', quiet: flags.quiet });
   const started = performance.now();
-  const source = parseDataSpec(flags.data);
-  const [train, test] = await Promise.all([source.load('train'), source.load('test')]);
-  const a = await readModel(fileA, flags, train);
-  const b = await readModel(fileB, flags, train);
-  expectSameArch(a.model.arch, b.model.arch, fileA, fileB);
+  const { train, test } = await loadSplits(flags.data);
+  const { a, b, arch, inputs } = await readModelPair(fileA, fileB, flags, train);
   const engine = await Engine.create();
   progress.note(`${flags.method} matching of ${fileB} to ${fileA}`);
   const result: AlignmentResult = flags.method === 'weight'
-    ? await weightMatching(a.model, b.model, { seed: flags.seed, maxIterations: flags.maxIterations, engine, check: test })
-    : await activationMatching(a.model, b.model, train, { samples: flags.samples, engine, check: test });
-  const check = logitGap(engine, compiledOf(a.model.arch), b.model.params, result.aligned.params, checkSample(a.model.arch, test, 256));
+    ? await weightMatching(a, b, { seed: flags.seed, maxIterations: flags.maxIterations, engine, check: test })
+    : await activationMatching(a, b, train, { samples: flags.samples, engine, check: test });
+  const check = logitGap(engine, compiledOf(arch), b.params, result.aligned.params, checkSample(arch, test, 256));
   ensureDir(flags.out);
   const modelPath = join(flags.out, 'aligned.safetensors');
   await saveModel(result.aligned, modelPath, { metadata: { 'modeconn.aligned_to': fileA, 'modeconn.aligned_from': fileB, 'modeconn.align_method': flags.method } });
@@ -70,8 +66,8 @@ export async function run(argv: string[]): Promise<number> {
     status: 'completed',
     method: flags.method,
     data: { spec: flags.data, train: describeData(train), test: describeData(test) },
-    arch: { label: flags.arch ?? describeArch(a.model.arch), value: a.model.arch },
-    inputs: { a: { file: fileA, metadata: a.metadata }, b: { file: fileB, metadata: b.metadata } },
+    arch: { label: flags.arch ?? describeArch(arch), value: arch },
+    inputs,
     options: { seed: flags.seed, samples: flags.samples, maxIterations: flags.maxIterations },
     objective: result.objective,
     permutations: Object.fromEntries(Object.entries(result.permutations).map(([k, p]) => [k, Array.from(p)])),

@@ -11,12 +11,12 @@ import { saveCurve } from '../paths/curve-files.js';
 import { fitCurve, type FitEpochLog } from '../paths/fit.js';
 import { bezierCurve, linearPath, polyChainCurve, type Path } from '../paths/path.js';
 import { parseArgs, type CommandSpec, type FlagSpec } from './args.js';
-import { DATA_HELP, parseDataSpec } from './data-spec.js';
+import { DATA_HELP, loadSplits } from './data-spec.js';
 import { ensureDir } from './manifest.js';
-import { cancelOnSigint, describeArch, evaluateAndReport, EVAL_FLAGS, expectSameArch } from './path-run.js';
+import { cancelOnSigint, describeArch, evaluateAndReport, EVAL_FLAGS } from './path-run.js';
 import { expectPositionals, splitPositionals } from './positionals.js';
 import { ProgressBar, formatDuration, formatLoss } from './progress.js';
-import { ARCH_HELP, readModel } from './resolve-arch.js';
+import { ARCH_FLAGS, readModelPair } from './resolve-arch.js';
 import { formatPairs, percent } from './table.js';
 
 /** The curve-fitting flags (shared with `demo`). */
@@ -51,8 +51,7 @@ export const spec = {
     'Writes <out>/curve.safetensors + curve.json (load with `modeconn path --curve` or loadCurve),\n' +
     'and evaluates the line and the curve like `modeconn path` (report.json, paths.svg, paths.png).',
   flags: {
-    arch: { kind: 'string', value: 'spec', help: ARCH_HELP },
-    archFile: { kind: 'string', value: 'file', help: 'architecture as JSON' },
+    ...ARCH_FLAGS,
     data: { kind: 'string', value: 'spec', required: true, help: DATA_HELP },
     out: { kind: 'string', value: 'dir', required: true, help: 'output directory (created if needed)' },
     ...FIT_FLAGS,
@@ -104,19 +103,15 @@ export async function run(argv: string[]): Promise<number> {
   const { positionals, flags: flagArgs } = splitPositionals(spec, argv);
   const flags = parseArgs(spec, flagArgs);
   const [fileA, fileB] = expectPositionals(positionals, ['A.safetensors', 'B.safetensors'], spec.usage);
-  const source = parseDataSpec(flags.data);
-  const [train, test] = await Promise.all([source.load('train'), source.load('test')]);
-  const a = await readModel(fileA, flags, train);
-  const b = await readModel(fileB, flags, train);
-  expectSameArch(a.model.arch, b.model.arch, fileA, fileB);
-  const arch = a.model.arch;
-  const fit = await fitAndSave(arch, a.model.params, b.model.params, train, flags, flags.out, flags.quiet);
+  const { train, test } = await loadSplits(flags.data);
+  const { a, b, arch, inputs } = await readModelPair(fileA, fileB, flags, train);
+  const fit = await fitAndSave(arch, a.params, b.params, train, flags, flags.out, flags.quiet);
   const label = curveLabel(flags.kind, flags.bends);
   const { report, summary } = await evaluateAndReport({
     argv: ['curve', ...argv], out: flags.out, arch, archLabel: flags.arch ?? describeArch(arch), dataSpec: flags.data, train, test,
-    paths: [{ key: 'line', label: 'line', path: linearPath(a.model.params, b.model.params) }, { key: 'curve', label, path: fit.path }],
+    paths: [{ key: 'line', label: 'line', path: linearPath(a.params, b.params) }, { key: 'curve', label, path: fit.path }],
     flags,
-    inputs: { a: { file: fileA, metadata: a.metadata }, b: { file: fileB, metadata: b.metadata } },
+    inputs,
     seeds: { fit: flags.seed },
     extra: { fit: { kind: flags.kind, bends: flags.bends, epochs: flags.epochs, batchSize: flags.batchSize, optimizer: fit.optimizer, l2: flags.l2, seed: flags.seed, log: fit.log, seconds: fit.seconds } },
     extraFiles: { curve: fit.files.json, curveWeights: fit.files.safetensors },

@@ -110,3 +110,10 @@ export function parseDataSpec(spec: string): DataSource {
 export function describeData(data: DataSet): { name: string; n: number; shape: number[]; classes: number; hash: string } {
   return { name: data.name, n: data.n, shape: [...data.shape], classes: data.classes, hash: data.hash };
 }
+
+/** Parses `--data` and loads both splits. */
+export async function loadSplits(spec: string): Promise<{ train: DataSet; test: DataSet }> {
+  const source = parseDataSpec(spec);
+  const [train, test] = await Promise.all([source.load('train'), source.load('test')]);
+  return { train, test };
+}

@@ -13,7 +13,7 @@ import { linearPath } from '../paths/path.js';
 import { weightMatching } from '../align/weight-matching.js';
 import { parseArgs, UsageError, type CommandSpec } from './args.js';
 import { curveLabel, fitAndSave } from './curve.js';
-import { DATA_HELP, parseDataSpec } from './data-spec.js';
+import { DATA_HELP, loadSplits } from './data-spec.js';
 import { ensureDir } from './manifest.js';
 import { cancelOnSigint, describeArch, evaluateAndReport, EVAL_FLAGS, type PathsReport } from './path-run.js';
 import { ProgressBar, formatDuration, formatLoss } from './progress.js';
@@ -59,8 +59,7 @@ export async function run(argv: string[]): Promise<number> {
   const trainSamples = flags.trainSamples ?? (quick ? 2000 : undefined);
   const bootstrap = quick ? Math.min(flags.bootstrap, 50) : flags.bootstrap;
   const progress = new ProgressBar({ label: 'demo', quiet: flags.quiet });
-  const source = parseDataSpec(flags.data);
-  const [train, test] = await Promise.all([source.load('train'), source.load('test')]);
+  const { train, test } = await loadSplits(flags.data);
   const features = train.shape.reduce((a, b) => a * b, 1);
   const archSpec = flags.arch ?? `mlp:${features}-${quick ? 64 : 256}-${train.classes}`;
   const arch = parseArchSpec(archSpec, train);

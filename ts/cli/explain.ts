@@ -11,12 +11,12 @@ import { compiledOf } from '../model/train.js';
 import { pathPlotSpec } from '../plot/path-spec.js';
 import { renderSvg, writePlots } from '../plot/render.js';
 import { type CommandSpec, parseArgs } from './args.js';
-import { DATA_HELP, describeData, parseDataSpec } from './data-spec.js';
+import { DATA_HELP, describeData, loadSplits } from './data-spec.js';
 import { ensureDir, runInfo, writeJsonAtomic } from './manifest.js';
-import { describeArch, expectSameArch, trainSubset } from './path-run.js';
+import { describeArch, trainSubset } from './path-run.js';
 import { expectPositionals, splitPositionals } from './positionals.js';
 import { ProgressBar } from './progress.js';
-import { ARCH_HELP, readModel } from './resolve-arch.js';
+import { ARCH_FLAGS, readModelPair } from './resolve-arch.js';
 import { fixed4, formatPairs, formatTable, percent } from './table.js';
 
 export const spec = {
@@ -29,8 +29,7 @@ export const spec = {
     '+ REPAIR; and (with --fit-epochs) a fitted Bezier curve to the matched B. Writes <out>/report.json\n' +
     'and <out>/explain.svg, explain.png. docs/ALIGN.md explains each row.',
   flags: {
-    arch: { kind: 'string', value: 'spec', help: ARCH_HELP },
-    archFile: { kind: 'string', value: 'file', help: 'architecture as JSON' },
+    ...ARCH_FLAGS,
     data: { kind: 'string', value: 'spec', required: true, help: DATA_HELP },
     out: { kind: 'string', value: 'dir', required: true, help: 'output directory (created if needed)' },
     points: { kind: 'int', default: 11, min: 2, value: 'n', help: 'evenly spaced t\'s from 0 to 1' },
@@ -58,14 +57,10 @@ export async function run(argv: string[]): Promise<number> {
   const [fileA, fileB] = expectPositionals(positionals, ['A.safetensors', 'B.safetensors'], spec.usage);
   const progress = new ProgressBar({ label: 'explain', quiet: flags.quiet });
   const started = performance.now();
-  const source = parseDataSpec(flags.data);
-  const [train, test] = await Promise.all([source.load('train'), source.load('test')]);
-  const a = await readModel(fileA, flags, train);
-  const b = await readModel(fileB, flags, train);
-  expectSameArch(a.model.arch, b.model.arch, fileA, fileB);
-  const arch = a.model.arch;
+  const { train, test } = await loadSplits(flags.data);
+  const { a, b, arch, inputs } = await readModelPair(fileA, fileB, flags, train);
   const archLabel = flags.arch ?? describeArch(arch);
-  const result = await explainBarrier(a.model, b.model, { train, test }, {
+  const result = await explainBarrier(a, b, { train, test }, {
     points: flags.points, samples: flags.samples, fitEpochs: flags.fitEpochs, seed: flags.seed, batchSize: flags.evalBatchSize,
     bnData: trainSubset(train, flags.trainSamples), engine: await Engine.create(),
     onStage: (stage, done, total) => progress.update({ fraction: done / total, detail: stage }),
@@ -89,7 +84,7 @@ export async function run(argv: string[]): Promise<number> {
     status: 'completed',
     data: { spec: flags.data, train: describeData(train), test: describeData(test) },
     arch: { label: archLabel, parameters: compiledOf(arch).paramCount, value: arch },
-    inputs: { a: { file: fileA, metadata: a.metadata }, b: { file: fileB, metadata: b.metadata } },
+    inputs,
     options: { points: flags.points, samples: flags.samples, trainSamples: flags.trainSamples ?? null, fitEpochs: flags.fitEpochs, seed: flags.seed },
     best: result.best,
     alignment: {

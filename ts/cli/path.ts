@@ -5,10 +5,10 @@
 import { loadCurve } from '../paths/curve-files.js';
 import { linearPath } from '../paths/path.js';
 import { parseArgs, UsageError, type CommandSpec } from './args.js';
-import { DATA_HELP, parseDataSpec } from './data-spec.js';
-import { describeArch, evaluateAndReport, EVAL_FLAGS, expectSameArch, type NamedPath } from './path-run.js';
+import { DATA_HELP, loadSplits } from './data-spec.js';
+import { describeArch, evaluateAndReport, EVAL_FLAGS, type NamedPath } from './path-run.js';
 import { expectPositionals, splitPositionals } from './positionals.js';
-import { ARCH_HELP, readModel, resolveArch } from './resolve-arch.js';
+import { ARCH_FLAGS, readModelPair, resolveArch } from './resolve-arch.js';
 import { formatPairs } from './table.js';
 
 export const spec = {
@@ -21,8 +21,7 @@ export const spec = {
     'With --curve, the curve and the line between its endpoints are evaluated.',
   flags: {
     curve: { kind: 'string', value: 'file', help: 'a curve saved by `modeconn curve` (curve.json or curve.safetensors)' },
-    arch: { kind: 'string', value: 'spec', help: ARCH_HELP },
-    archFile: { kind: 'string', value: 'file', help: 'architecture as JSON' },
+    ...ARCH_FLAGS,
     data: { kind: 'string', value: 'spec', required: true, help: DATA_HELP },
     out: { kind: 'string', value: 'dir', required: true, help: 'output directory (created if needed)' },
     ...EVAL_FLAGS,
@@ -37,8 +36,7 @@ export const spec = {
 export async function run(argv: string[]): Promise<number> {
   const { positionals, flags: flagArgs } = splitPositionals(spec, argv);
   const flags = parseArgs(spec, flagArgs);
-  const source = parseDataSpec(flags.data);
-  const [train, test] = await Promise.all([source.load('train'), source.load('test')]);
+  const { train, test } = await loadSplits(flags.data);
   let paths: NamedPath[];
   let inputs: Record<string, unknown>;
   let arch;
@@ -55,12 +53,10 @@ export async function run(argv: string[]): Promise<number> {
     inputs = { curve: flags.curve, kind: description.kind, degree: description.degree, points: k, fitManifest: description.manifest ?? null };
   } else {
     const [fileA, fileB] = expectPositionals(positionals, ['A.safetensors', 'B.safetensors'], spec.usage.split('\n')[0]);
-    const a = await readModel(fileA, flags, train);
-    const b = await readModel(fileB, flags, train);
-    expectSameArch(a.model.arch, b.model.arch, fileA, fileB);
-    arch = a.model.arch;
-    paths = [{ key: 'line', label: 'line', path: linearPath(a.model.params, b.model.params) }];
-    inputs = { a: { file: fileA, metadata: a.metadata }, b: { file: fileB, metadata: b.metadata } };
+    const pair = await readModelPair(fileA, fileB, flags, train);
+    arch = pair.arch;
+    paths = [{ key: 'line', label: 'line', path: linearPath(pair.a.params, pair.b.params) }];
+    inputs = pair.inputs;
   }
   const { report, summary } = await evaluateAndReport({
     argv: ['path', ...argv], out: flags.out, arch, archLabel: flags.arch ?? describeArch(arch), dataSpec: flags.data,

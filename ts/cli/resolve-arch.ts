@@ -7,13 +7,20 @@ import { loadModel } from '../io/model-files.js';
 import { loadSafetensors } from '../io/safetensors-files.js';
 import type { Arch } from '../model/arch.js';
 import type { Model } from '../model/train.js';
-import { UsageError } from './args.js';
+import { UsageError, type FlagSpec } from './args.js';
+import { expectSameArch } from './path-run.js';
 import { parseArchSpec, readArchFile } from './specs.js';
 
 /** The --arch help text. */
 export const ARCH_HELP =
   'mlp:<in>-<hidden>...-<classes>[+bn][+dropout=<p>] | vgg:<c>-M-<c>-M...[+bn][+hidden=<w>][+dropout=<p>]\n' +
   '| resnet:<width>x<blocks> (e.g. resnet:16x3, resnet:16x2-2-2); vgg/resnet take input and classes from the data';
+
+/** The --arch and --arch-file flags of the commands that read model files. */
+export const ARCH_FLAGS = {
+  arch: { kind: 'string', value: 'spec', help: ARCH_HELP },
+  archFile: { kind: 'string', value: 'file', help: 'architecture as JSON' },
+} as const satisfies Record<string, FlagSpec>;
 
 /** The arch from `--arch` or `--arch-file`; undefined when neither is given and `required` is false. */
 export async function resolveArch(flags: { arch?: string; archFile?: string }, data: DataSet): Promise<Arch>;
@@ -35,4 +42,13 @@ export async function readModel(path: string, flags: { arch?: string; archFile?:
   const arch = await resolveArch(flags, data, false);
   const model = await loadModel(path, arch ? { arch } : {});
   return { model, metadata };
+}
+
+/** Reads models A and B (see readModel) and checks that they have one architecture. */
+export async function readModelPair(fileA: string, fileB: string, flags: { arch?: string; archFile?: string }, data: DataSet) {
+  const a = await readModel(fileA, flags, data);
+  const b = await readModel(fileB, flags, data);
+  expectSameArch(a.model.arch, b.model.arch, fileA, fileB);
+  const inputs = { a: { file: fileA, metadata: a.metadata }, b: { file: fileB, metadata: b.metadata } };
+  return { a: a.model, b: b.model, arch: a.model.arch, inputs };
 }

@@ -5,7 +5,7 @@
  * with oh = (h + 2·ph − kh)/sh + 1, zero padding. Pooling: x `[n, c, h, w]` → y `[n, c, oh, ow]`,
  * padding at most half the window. Flatten needs no kernel: `[n, c, h, w]` is already `[n, c·h·w]`.
  */
-import { ModeconnError, expectDims } from '../errors.js';
+import { ModeconnError, expectDims, expectLength } from '../errors.js';
 
 /** Geometry of a 2-D convolution: batch, channels, input size, kernel, stride and padding. */
 export interface Conv2dParams {
@@ -77,6 +77,28 @@ export function conv2dShape(p: Conv2dParams): Conv2dShape {
   const oh = outLen('height', p.h, p.kh, p.sh, p.ph);
   const ow = outLen('width', p.w, p.kw, p.sw, p.pw);
   return { oh, ow, x: p.n * p.cIn * p.h * p.w, weight: p.cOut * p.cIn * p.kh * p.kw, y: p.n * p.cOut * oh * ow };
+}
+
+/** conv2dShape, then the lengths of conv2dForward's buffers (BAD_SHAPE naming the buffer). */
+export function checkConv2dForward(...[p, x, weight, bias, y]: Parameters<ConvKernels['conv2dForward']>): Conv2dShape {
+  const s = conv2dShape(p);
+  expectLength('x', x, s.x);
+  expectLength('weight', weight, s.weight);
+  if (bias) expectLength('bias', bias, p.cOut);
+  expectLength('y', y, s.y);
+  return s;
+}
+
+/** conv2dShape, then the lengths of conv2dBackward's buffers (BAD_SHAPE naming the buffer). */
+export function checkConv2dBackward(...[p, x, weight, dy, dx, dweight, dbias]: Parameters<ConvKernels['conv2dBackward']>): Conv2dShape {
+  const s = conv2dShape(p);
+  expectLength('x', x, s.x);
+  expectLength('weight', weight, s.weight);
+  expectLength('dy', dy, s.y);
+  if (dx) expectLength('dx', dx, s.x);
+  expectLength('dweight', dweight, s.weight);
+  if (dbias) expectLength('dbias', dbias, p.cOut);
+  return s;
 }
 
 /** Validates a pooling's geometry (padding ≤ half the window) and returns its output size. */

@@ -9,7 +9,7 @@
  *       m = β1·m + (1 − β1)·g;  v = β2·v + (1 − β2)·g²;
  *       w = w − lr/(1 − β1^t) · m / (sqrt(v)/sqrt(1 − β2^t) + eps)
  */
-import { ModeconnError } from '../errors.js';
+import { ModeconnError, expectLength } from '../errors.js';
 
 export interface SgdParams {
   lr: number;
@@ -47,8 +47,8 @@ function bad(message: string): never {
 const f32 = Math.fround;
 const finiteNonNeg = (x: number) => Number.isFinite(f32(x)) && f32(x) >= 0;
 
-/** PyTorch's argument checks for SGD; throws BAD_ARGUMENT. */
-export function checkSgd(p: SgdParams): void {
+/** PyTorch's argument checks for SGD (BAD_ARGUMENT), then the buffers' lengths (BAD_SHAPE). */
+export function checkSgd(...[p, weights, grads, momentumBuffer]: Parameters<OptimKernels['sgdStep']>): void {
   if (!finiteNonNeg(p.lr)) bad(`SGD lr must be finite and ≥ 0, got ${p.lr}`);
   if (!finiteNonNeg(p.momentum)) bad(`SGD momentum must be finite and ≥ 0, got ${p.momentum}`);
   if (!Number.isFinite(f32(p.dampening))) bad(`SGD dampening must be finite, got ${p.dampening}`);
@@ -56,10 +56,12 @@ export function checkSgd(p: SgdParams): void {
   if (p.nesterov && !(f32(p.momentum) > 0 && f32(p.dampening) === 0)) {
     bad('SGD nesterov needs momentum > 0 and dampening 0');
   }
+  expectLength('grads', grads, weights.length);
+  if (f32(p.momentum) !== 0) expectLength('momentumBuffer', momentumBuffer, weights.length);
 }
 
-/** PyTorch's argument checks for Adam; throws BAD_ARGUMENT. */
-export function checkAdam(p: AdamParams): void {
+/** PyTorch's argument checks for Adam (BAD_ARGUMENT), then the buffers' lengths (BAD_SHAPE). */
+export function checkAdam(...[p, weights, grads, m, v]: Parameters<OptimKernels['adamStep']>): void {
   if (!finiteNonNeg(p.lr)) bad(`Adam lr must be finite and ≥ 0, got ${p.lr}`);
   if (!finiteNonNeg(p.eps)) bad(`Adam eps must be finite and ≥ 0, got ${p.eps}`);
   if (!finiteNonNeg(p.weightDecay)) bad(`Adam weightDecay must be finite and ≥ 0, got ${p.weightDecay}`);
@@ -67,4 +69,5 @@ export function checkAdam(p: AdamParams): void {
     if (!(f32(b) >= 0 && f32(b) < 1)) bad(`Adam ${name} must be in [0, 1), got ${b}`);
   }
   if (!Number.isInteger(p.step) || p.step < 1 || p.step > 0xffffffff) bad(`Adam step must be an integer ≥ 1, got ${p.step}`);
+  for (const [name, buf] of [['grads', grads], ['m', m], ['v', v]] as const) expectLength(name, buf, weights.length);
 }

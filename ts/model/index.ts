@@ -10,6 +10,6 @@ export { initParams, type InitOptions, type InitScheme } from './init.js';
 export { Engine, assertFinite, checkData, meanOf, summarizeEval, rngState, type DeviceData, type EvalResult, type EvaluateOptions, type ForwardMode } from './engine.js';
 export {
   trainModel, evaluateModel, evaluateMany, recomputeBatchNorm, compiledOf,
-  type Model, type OptimizerConfig, type EpochLog, type TrainProgress, type TrainOptions, type TrainResult,
+  type Model, type TrainingLoopOptions, type OptimizerConfig, type EpochLog, type TrainProgress, type TrainOptions, type TrainResult,
 } from './train.js';
 export { learningRate, checkSchedule, type Schedule, type ScheduleContext } from './schedule.js';

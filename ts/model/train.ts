@@ -5,12 +5,12 @@
  */
 import { ModeconnError } from '../errors.js';
 import type { DataSet } from '../data/dataset.js';
-import { permutation } from '../reference/rng.js';
 import type { Arch } from './arch.js';
 import { compileArch, type CompiledArch } from './compile.js';
 import { Engine, assertFinite, rngState, type EvalResult, type EvaluateOptions } from './engine.js';
+import { checkEpochOptions, runEpochs } from './epochs.js';
 import { initParams, type InitScheme } from './init.js';
-import { checkSchedule, learningRate, type Schedule } from './schedule.js';
+import type { Schedule } from './schedule.js';
 import type { Pool } from '../workers/pool.js';
 
 /** A network: its architecture and its flat vector θ (layout from `compileArch(arch)`). */
@@ -47,9 +47,8 @@ export interface TrainProgress {
   fraction: number;
 }
 
-export interface TrainOptions {
-  /** u32 seed for initialisation, shuffling and dropout. */
-  seed: number;
+/** The options of the minibatch loop that trainModel and fitCurve share. */
+export interface TrainingLoopOptions {
   epochs: number;
   /** Default 128. */
   batchSize?: number;
@@ -58,6 +57,13 @@ export interface TrainOptions {
   /** Default constant. */
   schedule?: Schedule;
   warmupEpochs?: number;
+  signal?: AbortSignal;
+  engine?: Engine;
+}
+
+export interface TrainOptions extends TrainingLoopOptions {
+  /** u32 seed for initialisation, shuffling and dropout. */
+  seed: number;
   /** Initial θ, or a scheme for a fresh seeded initialisation (default 'pytorch'). */
   init?: Float32Array | InitScheme;
   /** BatchNorm num_batches_tracked of the initial θ (e.g. a loaded model's `batchesTracked`). */
@@ -66,8 +72,6 @@ export interface TrainOptions {
   evalData?: DataSet;
   onProgress?: (progress: TrainProgress) => void;
   onEpoch?: (log: EpochLog) => void;
-  signal?: AbortSignal;
-  engine?: Engine;
   /** Train in a worker of this pool (same result, bit for bit); without one, on this thread. */
   pool?: Pool;
 }
@@ -76,7 +80,6 @@ export interface TrainResult extends Model {
   log: EpochLog[];
 }
 
-const STREAM_SHUFFLE = 0x10000;
 const STREAM_DROPOUT = 0x20000;
 
 const compiledCache = new WeakMap<Arch, CompiledArch>();
@@ -104,12 +107,6 @@ function optimizerWords(opt: OptimizerConfig): { kind: number; hyper: Float32Arr
   throw new ModeconnError('BAD_ARGUMENT', `unknown optimizer ${JSON.stringify((opt as { type: unknown }).type)}; use sgd or adam`);
 }
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
-
-function checkPositiveInt(name: string, v: number): void {
-  if (!Number.isInteger(v) || v < 1) throw new ModeconnError('BAD_ARGUMENT', `${name} must be a positive integer, got ${v}`);
-}
-
 /** Trains `arch` on `data`; returns the trained model and a per-epoch log. */
 export async function trainModel(arch: Arch, data: DataSet, options: TrainOptions): Promise<TrainResult> {
   if (options.pool) {
@@ -118,10 +115,7 @@ export async function trainModel(arch: Arch, data: DataSet, options: TrainOption
   }
   const { seed, epochs, batchSize = 128, schedule = { type: 'constant' }, warmupEpochs = 0, signal } = options;
   const optimizer = options.optimizer ?? { type: 'sgd', lr: 0.05, momentum: 0.9 };
-  checkPositiveInt('epochs', epochs);
-  checkPositiveInt('batchSize', batchSize);
-  checkSchedule(schedule);
-  if (data.n === 0) throw new ModeconnError('EMPTY_DATA', `data set ${data.name} has no samples`);
+  checkEpochOptions(epochs, batchSize, schedule, data);
   const compiled = compiledOf(arch);
   const init = options.init instanceof Float32Array ? options.init : initParams(compiled, { seed, scheme: options.init ?? 'pytorch' });
   if (init.length !== compiled.totalLength) {
@@ -136,8 +130,6 @@ export async function trainModel(arch: Arch, data: DataSet, options: TrainOption
   const handle = engine.plan(compiled, capacity);
   const total = compiled.totalLength;
   const P = compiled.paramCount;
-  const stepsPerEpoch = Math.ceil(data.n / batchSize);
-  const ctx = { lr: optimizer.lr, stepsPerEpoch, totalSteps: stepsPerEpoch * epochs, warmupSteps: Math.round(warmupEpochs * stepsPerEpoch) };
 
   const bufs = {
     theta: core.allocF32(total),
@@ -155,24 +147,12 @@ export async function trainModel(arch: Arch, data: DataSet, options: TrainOption
   try {
     core.f32(bufs.theta).set(init);
     core.u32(bufs.rng).set(rngState(seed, STREAM_DROPOUT));
-    const order = new Uint32Array(data.n);
-    let step = 0;
-    let lastYield = performance.now();
-    for (let epoch = 1; epoch <= epochs; epoch++) {
-      const started = performance.now();
-      for (let i = 0; i < data.n; i++) order[i] = i;
-      permutation(rngState(seed, STREAM_SHUFFLE + epoch), order);
-      core.u32(bufs.order).set(order);
-      let lossSum = 0;
-      let rightSum = 0;
-      let lr = optimizer.lr;
-      for (let start = 0; start < data.n; start += batchSize) {
-        if (signal?.aborted) throw new ModeconnError('CANCELLED', `training cancelled in epoch ${epoch}`, { cause: signal.reason });
-        const n = Math.min(batchSize, data.n - start);
-        lr = learningRate(schedule, step, ctx);
+    const steps = await runEpochs({
+      data, seed, epochs, batchSize, lr: optimizer.lr, schedule, warmupEpochs, signal, activity: 'training',
+      onOrder: (order) => core.u32(bufs.order).set(order),
+      runBatch: ({ epoch, step, steps: totalSteps, start, n, lr }) => {
         hyper[0] = lr;
         core.f32(bufs.hyper).set(hyper);
-        step += 1;
         core.invokeChecked('plan_train_step', handle, bufs.theta.ptr, bufs.grads.ptr, total, kind, bufs.hyper.ptr,
           buffers >= 1 ? bufs.stateA.ptr : 0, buffers >= 2 ? bufs.stateB.ptr : 0, step,
           device.x.ptr, device.y.ptr, data.n, bufs.order.ptr + 4 * start, n, bufs.rng.ptr,
@@ -183,28 +163,25 @@ export async function trainModel(arch: Arch, data: DataSet, options: TrainOption
             advice: 'lower the learning rate or add warm-up',
           });
         }
-        lossSum += loss * n;
-        const right = core.u32(bufs.correct);
-        for (let j = 0; j < n; j++) rightSum += right[j];
-        options.onProgress?.({ epoch, step, steps: ctx.totalSteps, loss, lr, fraction: step / ctx.totalSteps });
-        if (performance.now() - lastYield > 50) {
-          await yieldToEventLoop();
-          lastYield = performance.now();
+        const right = core.u32(bufs.correct).subarray(0, n).reduce((a, b) => a + b, 0);
+        options.onProgress?.({ epoch, step, steps: totalSteps, loss, lr, fraction: step / totalSteps });
+        return { loss, right };
+      },
+      onEpochEnd: ({ started, ...summary }) => {
+        const entry: EpochLog = { ...summary, seconds: 0 };
+        if (options.evalData) {
+          const result = engine.evaluate(compiled, core.f32(bufs.theta).slice(), options.evalData);
+          entry.testLoss = result.loss;
+          entry.testAccuracy = result.accuracy;
         }
-      }
-      const entry: EpochLog = { epoch, lr, trainLoss: lossSum / data.n, trainAccuracy: rightSum / data.n, seconds: 0 };
-      if (options.evalData) {
-        const result = engine.evaluate(compiled, core.f32(bufs.theta).slice(), options.evalData);
-        entry.testLoss = result.loss;
-        entry.testAccuracy = result.accuracy;
-      }
-      entry.seconds = (performance.now() - started) / 1000;
-      log.push(entry);
-      options.onEpoch?.(entry);
-    }
+        entry.seconds = (performance.now() - started) / 1000;
+        log.push(entry);
+        options.onEpoch?.(entry);
+      },
+    });
     // PyTorch counts every train-mode forward in each BatchNorm's num_batches_tracked.
     const batchesTracked: Record<string, number> = {};
-    for (const e of compiled.layout) if (e.kind === 'counter') batchesTracked[e.name] = (options.initCounts?.[e.name] ?? 0) + step;
+    for (const e of compiled.layout) if (e.kind === 'counter') batchesTracked[e.name] = (options.initCounts?.[e.name] ?? 0) + steps;
     return { arch, params: core.f32(bufs.theta).slice(), log, ...(Object.keys(batchesTracked).length ? { batchesTracked } : {}) };
   } finally {
     for (const b of Object.values(bufs)) core.free(b);

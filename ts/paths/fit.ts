@@ -7,33 +7,24 @@
  */
 import { ModeconnError } from '../errors.js';
 import type { DataSet } from '../data/dataset.js';
-import { permutation, uniform } from '../reference/rng.js';
+import { uniform } from '../reference/rng.js';
 import type { Arch } from '../model/arch.js';
 import type { CompiledArch } from '../model/compile.js';
-import { Engine, PlanMode, assertFinite, learningRate, checkSchedule, compiledOf, rngState, type OptimizerConfig, type Schedule } from '../model/index.js';
+import { Engine, PlanMode, assertFinite, compiledOf, rngState, type TrainingLoopOptions, type OptimizerConfig } from '../model/index.js';
+import { checkEpochOptions, runEpochs } from '../model/epochs.js';
 import type { Buf } from '../wasm/kernel.js';
 import { PathBlender } from './blender.js';
 import { checkPath } from './evaluate.js';
 import { createManifest, type RunManifest } from './manifest.js';
 import { type Path, bendIndices, withPoints } from './path.js';
 
-export interface FitCurveOptions {
+export interface FitCurveOptions extends TrainingLoopOptions {
   /** u32 seed: shuffling (stream 0x10000 + epoch), the t draws (stream 0x30000), dropout (0x20000). */
   seed: number;
-  epochs: number;
-  /** Default 128. */
-  batchSize?: number;
-  /** Default SGD, lr 0.05, momentum 0.9. */
-  optimizer?: OptimizerConfig;
-  /** Default constant. */
-  schedule?: Schedule;
-  warmupEpochs?: number;
   /** L2 coefficient on the bends (the optimiser's weight decay); default optimizer.weightDecay or 0. */
   l2?: number;
   onProgress?: (progress: { epoch: number; step: number; steps: number; loss: number; t: number; lr: number; fraction: number }) => void;
   onEpoch?: (log: FitEpochLog) => void;
-  signal?: AbortSignal;
-  engine?: Engine;
 }
 
 export interface FitEpochLog {
@@ -52,7 +43,6 @@ export interface FitResult {
   manifest: RunManifest;
 }
 
-const STREAM_SHUFFLE = 0x10000;
 const STREAM_DROPOUT = 0x20000;
 const STREAM_T = 0x30000;
 
@@ -136,11 +126,8 @@ export async function curveGradient(path: Path, arch: Arch, data: DataSet, indic
 export async function fitCurve(path: Path, arch: Arch, data: DataSet, options: FitCurveOptions): Promise<FitResult> {
   const { seed, epochs, batchSize = 128, schedule = { type: 'constant' }, warmupEpochs = 0, signal } = options;
   const optimizer = options.optimizer ?? { type: 'sgd', lr: 0.05, momentum: 0.9 };
-  if (!Number.isInteger(epochs) || epochs < 1) throw new ModeconnError('BAD_ARGUMENT', `epochs must be a positive integer, got ${epochs}`);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ModeconnError('BAD_ARGUMENT', `batchSize must be a positive integer, got ${batchSize}`);
+  checkEpochOptions(epochs, batchSize, schedule, data);
   if (optimizer.type !== 'sgd' && optimizer.type !== 'adam') throw new ModeconnError('BAD_ARGUMENT', `unknown optimizer ${String((optimizer as { type: unknown }).type)}; use sgd or adam`);
-  checkSchedule(schedule);
-  if (data.n === 0) throw new ModeconnError('EMPTY_DATA', `data set ${data.name} has no samples`);
   const compiled = compiledOf(arch);
   checkPath(path, compiled);
   path.points.forEach((p, j) => assertFinite(p, `curve point ${j}`));
@@ -154,46 +141,29 @@ export async function fitCurve(path: Path, arch: Arch, data: DataSet, options: F
   const state = new CurveGradients(engine, compiled, path, data, capacity, seed);
   const stateA = bends.map(() => core.allocF32(optimizer.type === 'adam' || (optimizer.momentum ?? 0) !== 0 ? P : 0));
   const stateB = bends.map(() => core.allocF32(optimizer.type === 'adam' ? P : 0));
-  const stepsPerEpoch = Math.ceil(data.n / batchSize);
-  const ctx = { lr: optimizer.lr, stepsPerEpoch, totalSteps: stepsPerEpoch * epochs, warmupSteps: Math.round(warmupEpochs * stepsPerEpoch) };
   const tState = rngState(seed, STREAM_T);
   const log: FitEpochLog[] = [];
   try {
-    const order = new Uint32Array(data.n);
-    let step = 0;
-    let lastYield = performance.now();
-    for (let epoch = 1; epoch <= epochs; epoch++) {
-      const started = performance.now();
-      for (let i = 0; i < data.n; i++) order[i] = i;
-      permutation(rngState(seed, STREAM_SHUFFLE + epoch), order);
-      core.u32(state.order).set(order);
-      let lossSum = 0;
-      let rightSum = 0;
-      let lr = optimizer.lr;
-      for (let start = 0; start < data.n; start += batchSize) {
-        if (signal?.aborted) throw new ModeconnError('CANCELLED', `curve fitting cancelled in epoch ${epoch}`, { cause: signal.reason });
-        const n = Math.min(batchSize, data.n - start);
-        lr = learningRate(schedule, step, ctx);
-        step += 1;
+    await runEpochs({
+      data, seed, epochs, batchSize, lr: optimizer.lr, schedule, warmupEpochs, signal, activity: 'curve fitting',
+      onOrder: (order) => core.u32(state.order).set(order),
+      runBatch: ({ epoch, step, steps, start, n, lr }) => {
         const t = uniform(tState);
         const { loss, coeffs } = state.gradientAt(t, start, n, PlanMode.TRAIN);
         if (!Number.isFinite(loss)) {
           throw new ModeconnError('DIVERGED', `curve fitting diverged: loss ${loss} at epoch ${epoch}, step ${step}, t = ${t}`, { advice: 'lower the learning rate' });
         }
         bends.forEach((j, b) => stepBend(core, optimizer, state.blender.point(j).ptr, state.scaleInto(coeffs[j]).ptr, stateA[b], stateB[b], P, lr, weightDecay, step));
-        lossSum += loss * n;
-        const right = core.u32(state.correct);
-        for (let k = 0; k < n; k++) rightSum += right[k];
-        options.onProgress?.({ epoch, step, steps: ctx.totalSteps, loss, t, lr, fraction: step / ctx.totalSteps });
-        if (performance.now() - lastYield > 50) {
-          await new Promise<void>((resolve) => setTimeout(resolve, 0));
-          lastYield = performance.now();
-        }
-      }
-      const entry: FitEpochLog = { epoch, lr, trainLoss: lossSum / data.n, trainAccuracy: rightSum / data.n, seconds: (performance.now() - started) / 1000 };
-      log.push(entry);
-      options.onEpoch?.(entry);
-    }
+        const right = core.u32(state.correct).subarray(0, n).reduce((a, b) => a + b, 0);
+        options.onProgress?.({ epoch, step, steps, loss, t, lr, fraction: step / steps });
+        return { loss, right };
+      },
+      onEpochEnd: ({ started, ...summary }) => {
+        const entry: FitEpochLog = { ...summary, seconds: (performance.now() - started) / 1000 };
+        log.push(entry);
+        options.onEpoch?.(entry);
+      },
+    });
     const fitted = withPoints(path, state.blender.readPoints());
     return {
       path: fitted,

@@ -3,7 +3,12 @@
  * so it is an independent reference for the WASM core's im2col + GEMM. Sums run in f64.
  */
 import { ModeconnError, expectLength } from '../errors.js';
-import { type ConvKernels, type Conv2dParams, type Pool2dParams, conv2dShape, pool2dShape } from '../kernels/conv.js';
+import {
+  type ConvKernels, type Conv2dParams, type Pool2dParams, checkConv2dBackward, checkConv2dForward, pool2dShape,
+} from '../kernels/conv.js';
+
+/** The window geometry convolution and pooling share. */
+type Window = Pick<Pool2dParams, 'h' | 'w' | 'kh' | 'kw' | 'sh' | 'sw' | 'ph' | 'pw'>;
 
 /** Input coordinate of output `o` at tap `k`, or −1 when it falls in the padding. */
 function tap(o: number, k: number, stride: number, pad: number, size: number): number {
@@ -11,28 +16,39 @@ function tap(o: number, k: number, stride: number, pad: number, size: number): n
   return i >= 0 && i < size ? i : -1;
 }
 
+/** Calls `visit(i, k)` for every in-bounds tap of window (oy, ox), row by row: `i` indexes the `h·w` input plane, `k` = ky·kw + kx. */
+function forWindow(p: Window, oy: number, ox: number, visit: (i: number, k: number) => void): void {
+  for (let ky = 0; ky < p.kh; ky++) {
+    const iy = tap(oy, ky, p.sh, p.ph, p.h);
+    if (iy < 0) continue;
+    for (let kx = 0; kx < p.kw; kx++) {
+      const ix = tap(ox, kx, p.sw, p.pw, p.w);
+      if (ix >= 0) visit(iy * p.w + ix, ky * p.kw + kx);
+    }
+  }
+}
+
+/** Calls `visit(xi, wi)` with the x and weight indices of every in-bounds tap of output (n, co, oy, ox), over cIn, then kh, then kw. */
+function forConvTaps(p: Conv2dParams, n: number, co: number, oy: number, ox: number, visit: (xi: number, wi: number) => void): void {
+  const plane = p.h * p.w;
+  const taps = p.kh * p.kw;
+  for (let ci = 0; ci < p.cIn; ci++) {
+    const xo = (n * p.cIn + ci) * plane;
+    const wo = (co * p.cIn + ci) * taps;
+    forWindow(p, oy, ox, (i, k) => visit(xo + i, wo + k));
+  }
+}
+
 function conv2dForward(p: Conv2dParams, x: Float32Array, weight: Float32Array, bias: Float32Array | null, y: Float32Array): void {
-  const s = conv2dShape(p);
-  expectLength('x', x, s.x);
-  expectLength('weight', weight, s.weight);
-  if (bias) expectLength('bias', bias, p.cOut);
-  expectLength('y', y, s.y);
+  const s = checkConv2dForward(p, x, weight, bias, y);
   for (let n = 0; n < p.n; n++) {
     for (let co = 0; co < p.cOut; co++) {
       for (let oy = 0; oy < s.oh; oy++) {
         for (let ox = 0; ox < s.ow; ox++) {
           let acc = bias ? bias[co] : 0;
-          for (let ci = 0; ci < p.cIn; ci++) {
-            for (let ky = 0; ky < p.kh; ky++) {
-              const iy = tap(oy, ky, p.sh, p.ph, p.h);
-              if (iy < 0) continue;
-              for (let kx = 0; kx < p.kw; kx++) {
-                const ix = tap(ox, kx, p.sw, p.pw, p.w);
-                if (ix < 0) continue;
-                acc += x[((n * p.cIn + ci) * p.h + iy) * p.w + ix] * weight[((co * p.cIn + ci) * p.kh + ky) * p.kw + kx];
-              }
-            }
-          }
+          forConvTaps(p, n, co, oy, ox, (xi, wi) => {
+            acc += x[xi] * weight[wi];
+          });
           y[((n * p.cOut + co) * s.oh + oy) * s.ow + ox] = acc;
         }
       }
@@ -49,13 +65,7 @@ function conv2dBackward(
   dweight: Float32Array,
   dbias: Float32Array | null,
 ): void {
-  const s = conv2dShape(p);
-  expectLength('x', x, s.x);
-  expectLength('weight', weight, s.weight);
-  expectLength('dy', dy, s.y);
-  if (dx) expectLength('dx', dx, s.x);
-  expectLength('dweight', dweight, s.weight);
-  if (dbias) expectLength('dbias', dbias, p.cOut);
+  const s = checkConv2dBackward(p, x, weight, dy, dx, dweight, dbias);
   const gx = new Float64Array(s.x);
   const gw = new Float64Array(s.weight);
   const gb = new Float64Array(p.cOut);
@@ -65,20 +75,10 @@ function conv2dBackward(
         for (let ox = 0; ox < s.ow; ox++) {
           const d = dy[((n * p.cOut + co) * s.oh + oy) * s.ow + ox];
           gb[co] += d;
-          for (let ci = 0; ci < p.cIn; ci++) {
-            for (let ky = 0; ky < p.kh; ky++) {
-              const iy = tap(oy, ky, p.sh, p.ph, p.h);
-              if (iy < 0) continue;
-              for (let kx = 0; kx < p.kw; kx++) {
-                const ix = tap(ox, kx, p.sw, p.pw, p.w);
-                if (ix < 0) continue;
-                const xi = ((n * p.cIn + ci) * p.h + iy) * p.w + ix;
-                const wi = ((co * p.cIn + ci) * p.kh + ky) * p.kw + kx;
-                gx[xi] += weight[wi] * d;
-                gw[wi] += x[xi] * d;
-              }
-            }
-          }
+          forConvTaps(p, n, co, oy, ox, (xi, wi) => {
+            gx[xi] += weight[wi] * d;
+            gw[wi] += x[xi] * d;
+          });
         }
       }
     }
@@ -86,18 +86,6 @@ function conv2dBackward(
   if (dx) dx.set(gx);
   dweight.set(gw);
   if (dbias) dbias.set(gb);
-}
-
-/** Calls `visit(inputIndexInPlane)` for every in-bounds tap of window (oy, ox), row by row. */
-function forWindow(p: Pool2dParams, oy: number, ox: number, visit: (i: number) => void): void {
-  for (let ky = 0; ky < p.kh; ky++) {
-    const iy = tap(oy, ky, p.sh, p.ph, p.h);
-    if (iy < 0) continue;
-    for (let kx = 0; kx < p.kw; kx++) {
-      const ix = tap(ox, kx, p.sw, p.pw, p.w);
-      if (ix >= 0) visit(iy * p.w + ix);
-    }
-  }
 }
 
 function maxPool2dForward(p: Pool2dParams, x: Float32Array, y: Float32Array, argmax: Uint32Array): void {

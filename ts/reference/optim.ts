@@ -3,7 +3,6 @@
  * same order (an f32 op equals the f64 op rounded to f32 for + − × ÷ sqrt), so results are
  * bit-identical to the WASM core.
  */
-import { expectLength } from '../errors.js';
 import { type OptimKernels, checkAdam, checkSgd } from '../kernels/optim.js';
 
 const f32 = Math.fround;
@@ -23,14 +22,12 @@ export function powi(b: number, t: number): number {
 /** Optimisers in plain TS. */
 export const optimReference: OptimKernels = {
   sgdStep(params, weights, grads, buf) {
-    checkSgd(params);
+    checkSgd(params, weights, grads, buf);
     const n = weights.length;
-    expectLength('grads', grads, n);
     const wd = f32(params.weightDecay);
     const mom = f32(params.momentum);
     const damp = f32(1 - f32(params.dampening));
     const negLr = -f32(params.lr);
-    if (mom !== 0) expectLength('momentumBuffer', buf, n);
     for (let i = 0; i < n; i++) {
       const p = weights[i];
       let g = wd !== 0 ? f32(grads[i] + f32(wd * p)) : grads[i];
@@ -44,11 +41,8 @@ export const optimReference: OptimKernels = {
   },
 
   adamStep(params, weights, grads, m, v) {
-    checkAdam(params);
+    checkAdam(params, weights, grads, m, v);
     const n = weights.length;
-    expectLength('grads', grads, n);
-    expectLength('m', m, n);
-    expectLength('v', v, n);
     const lr = f32(params.lr);
     const b1 = f32(params.beta1);
     const b2 = f32(params.beta2);

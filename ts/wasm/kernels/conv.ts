@@ -1,6 +1,6 @@
 /** The conv and pooling kernels on the WASM core: shapes checked here (BAD_SHAPE), loops in Rust. */
 import { expectLength } from '../../errors.js';
-import { type ConvKernels, type Conv2dParams, type Pool2dParams, conv2dShape, pool2dShape } from '../../kernels/conv.js';
+import { type ConvKernels, type Conv2dParams, type Pool2dParams, checkConv2dBackward, checkConv2dForward, pool2dShape } from '../../kernels/conv.js';
 import type { Core } from '../kernel.js';
 
 const convDims = (p: Conv2dParams) => [p.n, p.cIn, p.h, p.w, p.cOut, p.kh, p.kw, p.sh, p.sw, p.ph, p.pw];
@@ -10,22 +10,12 @@ const poolDims = (p: Pool2dParams) => [p.n, p.c, p.h, p.w, p.kh, p.kw, p.sh, p.s
 export function convKernels(core: Core): ConvKernels {
   return {
     conv2dForward(p, x, weight, bias, y) {
-      const s = conv2dShape(p);
-      expectLength('x', x, s.x);
-      expectLength('weight', weight, s.weight);
-      if (bias) expectLength('bias', bias, p.cOut);
-      expectLength('y', y, s.y);
+      checkConv2dForward(p, x, weight, bias, y);
       core.call('conv2d_forward', (c) => [c.in(x), c.in(weight), bias ? c.in(bias) : 0, c.out(y), ...convDims(p)]);
     },
 
     conv2dBackward(p, x, weight, dy, dx, dweight, dbias) {
-      const s = conv2dShape(p);
-      expectLength('x', x, s.x);
-      expectLength('weight', weight, s.weight);
-      expectLength('dy', dy, s.y);
-      if (dx) expectLength('dx', dx, s.x);
-      expectLength('dweight', dweight, s.weight);
-      if (dbias) expectLength('dbias', dbias, p.cOut);
+      checkConv2dBackward(p, x, weight, dy, dx, dweight, dbias);
       core.call('conv2d_backward', (c) => [
         c.in(x), c.in(weight), c.in(dy), dx ? c.out(dx) : 0, c.out(dweight), dbias ? c.out(dbias) : 0, ...convDims(p),
       ]);
