@@ -4,14 +4,12 @@
  */
 import { join } from 'node:path';
 import { explainBarrier, type ExplainRow } from '../align/explain.js';
-import { ModeconnError } from '../errors.js';
-import { writeFileAtomic } from '../io/node-files.js';
 import { Engine } from '../model/engine.js';
 import { compiledOf } from '../model/train.js';
 import { pathPlotSpec } from '../plot/path-spec.js';
-import { renderSvg, writePlots } from '../plot/render.js';
 import { type CommandSpec, parseArgs } from './args.js';
 import { DATA_HELP, describeData, loadSplits } from './data-spec.js';
+import { writeFigure } from './figure.js';
 import { ensureDir, runInfo, writeJsonAtomic } from './manifest.js';
 import { describeArch, trainSubset } from './path-run.js';
 import { expectPositionals, splitPositionals } from './positionals.js';
@@ -70,15 +68,9 @@ export async function run(argv: string[]): Promise<number> {
   const files: Record<string, string> = { report: join(flags.out, 'report.json') };
   const reports = Object.fromEntries(result.rows.filter((r) => r.report).map((r) => [r.label, r.report!]));
   const plot = pathPlotSpec(reports, { title: 'What explains the barrier', subtitle: `${archLabel} on ${flags.data}; test set; ${flags.points} points` });
-  const warnings: string[] = [];
-  try {
-    Object.assign(files, await writePlots(plot, flags.out, 'explain'));
-  } catch (error) {
-    if (!(error instanceof ModeconnError && error.code === 'FONT_UNAVAILABLE')) throw error;
-    files.svg = join(flags.out, 'explain.svg');
-    await writeFileAtomic(files.svg, new TextEncoder().encode(await renderSvg(plot)));
-    warnings.push(`explain.png not written: ${error.message}`);
-  }
+  const figure = await writeFigure(plot, flags.out, 'explain');
+  Object.assign(files, figure.files);
+  const warnings = figure.warnings;
   const report = {
     ...runInfo(['explain', ...argv]),
     status: 'completed',

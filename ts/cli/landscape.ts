@@ -5,7 +5,6 @@
  * report.json and landscape.svg/png.
  */
 import { join } from 'node:path';
-import type { DataSet } from '../data/dataset.js';
 import { planeThrough, randomDirection, type Normalization } from '../landscape/directions.js';
 import { evaluateSurface, type Surface, type SurfaceReport } from '../landscape/surface.js';
 import type { Arch } from '../model/arch.js';
@@ -14,13 +13,13 @@ import { hasBatchNorm, type BnMode } from '../paths/evaluate.js';
 import { landscapePlotSpec } from '../plot/landscape-spec.js';
 import { createPool } from '../workers/pool.js';
 import { parseArgs, UsageError, type CommandSpec, type ParsedFlags } from './args.js';
-import { DATA_HELP, describeData, parseDataSpec } from './data-spec.js';
+import { DATA_HELP, describeData, loadSplits } from './data-spec.js';
 import { writeFigure } from './figure.js';
 import { ensureDir, runInfo, writeJsonAtomic } from './manifest.js';
 import { describeArch, EVAL_FLAGS, expectSameArch, trainSubset } from './path-run.js';
 import { splitPositionals } from './positionals.js';
 import { ProgressBar } from './progress.js';
-import { ARCH_HELP, readModel } from './resolve-arch.js';
+import { ARCH_FLAGS, readModel } from './resolve-arch.js';
 import { fixed4, formatPairs, formatTable, percent } from './table.js';
 
 const { points: _points, bootstrap: _bootstrap, perSample: _perSample, ...EVAL_ONLY } = EVAL_FLAGS;
@@ -36,8 +35,7 @@ export const spec = {
     'coordinates in parameter distance (Garipov et al. 2018). Writes <out>/report.json (grid, losses and\n' +
     'accuracies on train and test, each model\'s coordinates, run manifest) and <out>/landscape.svg/png.',
   flags: {
-    arch: { kind: 'string', value: 'spec', help: ARCH_HELP },
-    archFile: { kind: 'string', value: 'file', help: 'architecture as JSON' },
+    ...ARCH_FLAGS,
     data: { kind: 'string', value: 'spec', required: true, help: DATA_HELP },
     out: { kind: 'string', value: 'dir', required: true, help: 'output directory (created if needed)' },
     grid: { kind: 'int', min: 2, max: 401, value: 'n', help: 'points along each axis (default 21 for 2-D grids, 41 for 1-D)' },
@@ -163,8 +161,7 @@ export async function run(argv: string[]): Promise<number> {
   if (positionals.length > 1 && flagArgs.some((f) => f === '--dims' || f.startsWith('--dims='))) {
     throw new UsageError('--dims applies to one model: two models give the line, three the plane');
   }
-  const source = parseDataSpec(flags.data);
-  const [train, test]: DataSet[] = await Promise.all([source.load('train'), source.load('test')]);
+  const { train, test } = await loadSplits(flags.data);
   const models: Array<{ file: string } & Awaited<ReturnType<typeof readModel>>> = [];
   for (const file of positionals) models.push({ file, ...(await readModel(file, flags, train)) });
   models.slice(1).forEach((m) => expectSameArch(models[0].model.arch, m.model.arch, models[0].file, m.file));
