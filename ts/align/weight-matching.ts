@@ -34,6 +34,10 @@ export interface WeightMatchingOptions extends AlignOptions {
   maxIterations?: number;
   /** Also match BatchNorm running statistics (default false: trainable tensors only, as the paper). */
   includeBuffers?: boolean;
+  /** When given, seconds spent per phase are added to it: `cost` (cost matrices), `solve`
+   * (assignments), `objective` (⟨θ_A, π(θ_B)⟩ after each pass), `permute` (the aligned θ) and
+   * `check` (the function check). For benchmarks. */
+  timings?: Partial<Record<'cost' | 'solve' | 'objective' | 'permute' | 'check', number>>;
 }
 
 /** The result of an alignment of B to A. */
@@ -91,47 +95,19 @@ interface Term {
   inner: number;
   /** Other permuted axes of the same tensor: (group index, axis). */
   others: Array<{ group: number; axis: PermAxis }>;
-  /** A's rows `[n, pre·inner]` when pre > 1 and inner > 1 (a copy), else A's tensor itself. */
+  /** A's tensor, and A's rows `[n, pre·inner]` (a copy when pre > 1 and inner > 1, else the tensor). */
+  tensorA: Float32Array;
   rowsA: Float32Array;
-  cache: { key: string; cost: Float64Array } | null;
-  /** For a 2-D tensor with one other permuted axis: the other perm the cached cost was made with. */
+  /** The term's matrix and the versions of the `others` groups it was made with. */
+  cost: Float64Array | null;
+  key: string;
+  /**
+   * Set when the tensor's axes 0 and 1 are this axis (block 1) and the one other permuted axis, in
+   * either order: the tensor is [P, Q, S] and the term can be updated by a low-rank GEMM. `basis`
+   * is the other axis's index map the cached cost was made with.
+   */
+  lowRank: { P: number; Q: number; S: number } | null;
   basis: Uint32Array | null;
-}
-
-/**
- * Updates a cached 2-D term after the other axis's perm changed in a few places: each changed index
- * k adds A's slice k times (B's new slice − B's old slice), n² work instead of a whole GEMM.
- * Returns false when too much changed (the caller recomputes).
- */
-function updateTerm(t: Term, n: number, tensorA: Float32Array, tensorB: Float32Array, perm: Uint32Array): boolean {
-  const basis = t.basis!;
-  const K = basis.length;
-  const changed: number[] = [];
-  for (let k = 0; k < K; k++) if (basis[k] !== perm[k]) changed.push(k);
-  // Each changed index costs n² multiply-adds in JS; a GEMM of n²·K in WASM wins beyond ~K/16.
-  if (changed.length * 16 > K) return false;
-  const c = t.cache!.cost;
-  const diff = new Float64Array(n);
-  for (const k of changed) {
-    const [kn, ko] = [perm[k], basis[k]];
-    if (t.axis.axis === 0) {
-      // [n, K]: C[i, j] = Σ_k A[i, k]·B[j, π(k)]
-      for (let j = 0; j < n; j++) diff[j] = tensorB[j * K + kn] - tensorB[j * K + ko];
-      for (let i = 0; i < n; i++) {
-        const aik = tensorA[i * K + k];
-        for (let j = 0; j < n; j++) c[i * n + j] += aik * diff[j];
-      }
-    } else {
-      // [K, n]: C[i, j] = Σ_k A[k, i]·B[π(k), j]
-      for (let j = 0; j < n; j++) diff[j] = tensorB[kn * n + j] - tensorB[ko * n + j];
-      for (let i = 0; i < n; i++) {
-        const aki = tensorA[k * n + i];
-        for (let j = 0; j < n; j++) c[i * n + j] += aki * diff[j];
-      }
-    }
-  }
-  t.basis = perm.slice();
-  return true;
 }
 
 /** C += (A's unit i)·(B's unit j) summed over the tensor, by one GEMM (no copy when pre or inner is 1). */
@@ -142,12 +118,112 @@ function addTerm(kernels: Kernels, t: Term, n: number, tensorB: Float32Array, pa
     const rowsB = unitRows(tensorB, { ...t.entry, offset: 0 }, t.axis, n);
     kernels.gemm({ m: n, n, k: t.pre * t.inner, transB: true }, t.rowsA, rowsB, null, part);
   }
-  for (let i = 0; i < part.length; i++) cost[i] += part[i];
+  addInto(cost, part);
 }
+
+/**
+ * Updates a low-rank term after the other axis's index map changed at a few indices c (of the
+ * other axis): each adds A's slice at c times (B's slice at map(c) − B's slice at basis(c)). The
+ * slices are gathered as `[n, m·S]` and the update is one GEMM of k = m·S (m changed indices)
+ * instead of k = K·S. Returns false when more than half changed (the caller recomputes).
+ */
+function updateTerm(kernels: Kernels, t: Term, n: number, tensorB: Float32Array, map: Uint32Array, part: Float32Array): boolean {
+  const { P, Q, S } = t.lowRank!;
+  const basis = t.basis!;
+  const K = basis.length;
+  let m = 0;
+  for (let c = 0; c < K; c++) if (basis[c] !== map[c]) m += 1;
+  if (2 * m > K) return false;
+  if (m > 0) {
+    const changed = new Uint32Array(m);
+    for (let c = 0, at = 0; c < K; c++) if (basis[c] !== map[c]) changed[at++] = c;
+    const w = m * S;
+    const xa = new Float32Array(n * w);
+    const xd = new Float32Array(n * w);
+    const a = t.tensorA;
+    if (t.axis.axis === 0) {
+      // [n, Q, S]: C[i, j] = Σ_{q,s} A[i, q, s]·B[j, map(q), s]
+      for (let i = 0; i < n; i++) {
+        for (let h = 0; h < m; h++) {
+          const q = changed[h];
+          const src = (i * Q + q) * S;
+          const from = (i * Q + map[q]) * S;
+          const was = (i * Q + basis[q]) * S;
+          const to = i * w + h * S;
+          for (let s = 0; s < S; s++) {
+            xa[to + s] = a[src + s];
+            xd[to + s] = tensorB[from + s] - tensorB[was + s];
+          }
+        }
+      }
+    } else {
+      // [P, n, S]: C[i, j] = Σ_{p,s} A[p, i, s]·B[map(p), j, s]
+      for (let h = 0; h < m; h++) {
+        const p = changed[h];
+        for (let i = 0; i < n; i++) {
+          const src = (p * n + i) * S;
+          const from = (map[p] * n + i) * S;
+          const was = (basis[p] * n + i) * S;
+          const to = i * w + h * S;
+          for (let s = 0; s < S; s++) {
+            xa[to + s] = a[src + s];
+            xd[to + s] = tensorB[from + s] - tensorB[was + s];
+          }
+        }
+      }
+    }
+    kernels.gemm({ m: n, n, k: w, transB: true }, xa, xd, null, part);
+    addInto(t.cost!, part);
+  }
+  t.basis = map.slice();
+  return true;
+}
+
+/** The view of a term as [P, Q, S] (axes 0 and 1 = this axis and the other), or null. */
+function lowRankView(entry: LayoutEntry, axis: PermAxis, others: Term['others']): Term['lowRank'] {
+  if (others.length !== 1 || axis.block !== 1 || entry.shape.length < 2) return null;
+  const o = others[0].axis;
+  if (axis.axis + o.axis !== 1 || axis.axis === o.axis) return null;
+  return { P: entry.shape[0], Q: entry.shape[1], S: entry.shape.slice(2).reduce((x, y) => x * y, 1) };
+}
+
+/** out = Σ terms, summed in order from 0 (as `out.fill(0)` then `+=` each), in one pass. */
+function sumTerms(out: Float64Array, terms: Float64Array[]): void {
+  const len = out.length;
+  if (terms.length === 0) out.fill(0);
+  else if (terms.length === 1) out.set(terms[0]);
+  else if (terms.length === 2) {
+    const [x, y] = terms;
+    for (let i = 0; i < len; i++) out[i] = x[i] + y[i];
+  } else if (terms.length === 3) {
+    const [x, y, z] = terms;
+    for (let i = 0; i < len; i++) out[i] = x[i] + y[i] + z[i];
+  } else {
+    out.set(terms[0]);
+    for (let j = 1; j < terms.length; j++) {
+      const x = terms[j];
+      for (let i = 0; i < len; i++) out[i] += x[i];
+    }
+  }
+}
+
+/** out += x. */
+function addInto(out: Float64Array, x: Float32Array): void {
+  for (let i = 0; i < out.length; i++) out[i] += x[i];
+}
+
+type Phase = 'cost' | 'solve' | 'objective' | 'permute' | 'check';
 
 /** Aligns B to A by weight matching; see the module header. */
 export async function weightMatching(a: Model, b: Model, options: WeightMatchingOptions = {}): Promise<AlignmentResult> {
-  const { seed = 0, maxIterations = 100, includeBuffers = false, check = true } = options;
+  const { seed = 0, maxIterations = 100, includeBuffers = false, check = true, timings } = options;
+  let clock = performance.now();
+  const lap = (phase: Phase) => {
+    if (!timings) return;
+    const now = performance.now();
+    timings[phase] = (timings[phase] ?? 0) + (now - clock) / 1000;
+    clock = now;
+  };
   const compiled = checkPair(a, b);
   const engine = options.engine ?? (await Engine.create());
   const kernels = wasmKernels(engine.core);
@@ -164,14 +240,19 @@ export async function weightMatching(a: Model, b: Model, options: WeightMatching
     const tensorA = a.params.subarray(entry.offset, entry.offset + entry.length);
     const rowsA = pre === 1 || inner === 1 ? tensorA : unitRows(a.params, entry, axis, g.size);
     const others = axesByEntry.get(axis.entry)!.filter((o) => !(o.group === k && o.axis.axis === axis.axis));
-    return { entry, axis, pre, inner, others, rowsA, cache: null, basis: null };
+    return { entry, axis, pre, inner, others, tensorA, rowsA, cost: null, key: '', lowRank: lowRankView(entry, axis, others), basis: null };
   }));
   const perms = identityPermutations(spec);
   const version = new Array<number>(spec.groups.length).fill(0);
+  // The term keys each group's last assignment was solved with: the same keys give the same cost
+  // matrix, hence the same assignment, which cannot improve on the perm it left.
+  const solvedWith = new Array<string | null>(spec.groups.length).fill(null);
   const objective: number[] = [];
   const state = new Uint32Array(4);
   const order = new Uint32Array(spec.groups.length);
   const scratch = spec.groups.map((g) => ({ cost: new Float64Array(g.size * g.size), part: new Float32Array(g.size * g.size) }));
+  const objectiveOf = objectiveFunction(compiled, spec, a.params, b.params, matched);
+  let changedSinceObjective = true;
   for (let iter = 0; iter < maxIterations; iter++) {
     seedState(seed, iter, state);
     permutation(state, order);
@@ -179,54 +260,98 @@ export async function weightMatching(a: Model, b: Model, options: WeightMatching
     for (const k of order) {
       const g = spec.groups[k];
       const n = g.size;
+      const keys = terms[k].map((t) => t.others.map((o) => version[o.group]).join(',')).join(';');
+      if (keys === solvedWith[k]) continue;
       const { cost, part } = scratch[k];
-      cost.fill(0);
       for (const t of terms[k]) {
         // A term changes only when a perm on another axis of its tensor changed.
         const key = t.others.map((o) => version[o.group]).join(',');
+        if (t.cost && t.key === key) continue;
         const tensorB = b.params.subarray(t.entry.offset, t.entry.offset + t.entry.length);
-        const lowRank = t.entry.shape.length === 2 && t.others.length === 1 && t.others[0].axis.block === 1 && t.axis.block === 1;
-        const otherPerm = lowRank ? perms[spec.groups[t.others[0].group].name] : null;
-        if (t.cache && t.cache.key !== key && lowRank && t.basis && updateTerm(t, n, a.params.subarray(t.entry.offset, t.entry.offset + t.entry.length), tensorB, otherPerm!)) {
-          t.cache.key = key;
+        const otherMap = t.lowRank ? axisMap(perms[spec.groups[t.others[0].group].name], t.others[0].axis.block) : null;
+        if (t.cost && t.basis && updateTerm(kernels, t, n, tensorB, otherMap!, part)) {
+          t.key = key;
+          continue;
         }
-        if (!t.cache || t.cache.key !== key) {
-          const maps = t.entry.shape.map(() => null as Uint32Array | null);
-          for (const o of t.others) maps[o.axis.axis] = axisMap(perms[spec.groups[o.group].name], o.axis.block);
-          const permuted = t.others.length ? new Float32Array(t.entry.length) : tensorB;
-          if (t.others.length) gatherTensor(tensorB, t.entry.shape, maps, permuted);
-          const c = t.cache?.cost.fill(0) ?? new Float64Array(n * n);
-          addTerm(kernels, t, n, permuted, part, c);
-          t.cache = { key, cost: c };
-          t.basis = otherPerm ? otherPerm.slice() : null;
-        }
-        for (let i = 0; i < cost.length; i++) cost[i] += t.cache.cost[i];
+        const maps = t.entry.shape.map(() => null as Uint32Array | null);
+        for (const o of t.others) maps[o.axis.axis] = axisMap(perms[spec.groups[o.group].name], o.axis.block);
+        const permuted = t.others.length ? new Float32Array(t.entry.length) : tensorB;
+        if (t.others.length) gatherTensor(tensorB, t.entry.shape, maps, permuted);
+        t.cost = t.cost?.fill(0) ?? new Float64Array(n * n);
+        addTerm(kernels, t, n, permuted, part, t.cost);
+        t.key = key;
+        t.basis = otherMap ? otherMap.slice() : null;
       }
+      sumTerms(cost, terms[k].map((t) => t.cost!));
+      lap('cost');
       const p = perms[g.name];
       let before = 0;
       for (let i = 0; i < n; i++) before += cost[i * n + p[i]];
       const best = solveAssignment(kernels, cost, n, n, { maximize: true });
+      solvedWith[k] = keys;
       if (best.cost > before + 1e-12 * Math.max(1, Math.abs(before))) {
         perms[g.name] = best.colForRow;
         version[k] += 1;
         progress = true;
+        changedSinceObjective = true;
       }
+      lap('solve');
     }
-    objective.push(matchObjective(compiled, spec, a.params, permuteParams(spec, compiled.layout, b.params, perms), matched));
+    // Unchanged perms give the objective of the previous pass.
+    objective.push(changedSinceObjective ? objectiveOf(perms) : objective[objective.length - 1]);
+    changedSinceObjective = false;
+    lap('objective');
     if (!progress) break;
   }
   const aligned = permuteParams(spec, compiled.layout, b.params, perms);
+  lap('permute');
   finishAlignment(engine, compiled, b, aligned, check, 'weight matching');
+  lap('check');
   return { permutations: perms, aligned: { arch: b.arch, params: aligned }, objective, spec };
 }
 
-/** ⟨θ_A, θ_B'⟩ over the tensors that have a matched axis (f64). */
-function matchObjective(compiled: CompiledArch, spec: PermutationSpec, pa: Float32Array, pb: Float32Array, matched: (a: PermAxis) => boolean): number {
+/**
+ * ⟨θ_A, π(θ_B)⟩ over the tensors that have a matched axis (f64), read through the perms' index maps
+ * without building π(θ_B): the same products summed in the same order as over the permuted copy.
+ */
+function objectiveFunction(compiled: CompiledArch, spec: PermutationSpec, pa: Float32Array, pb: Float32Array, matched: (a: PermAxis) => boolean) {
   const names = new Set(spec.groups.flatMap((g) => g.axes.filter(matched).map((ax) => ax.entry)));
-  let sum = 0;
-  for (const e of compiled.layout) {
-    if (!names.has(e.name)) continue;
-    for (let i = e.offset; i < e.offset + e.length; i++) sum += pa[i] * pb[i];
+  const tensors = compiled.layout.filter((e) => names.has(e.name) && e.length > 0).map((e) => {
+    if (e.shape.length > 4) throw new ModeconnError('BAD_SHAPE', `tensors of rank ${e.shape.length} cannot be permuted (at most 4)`);
+    const pad = 4 - e.shape.length;
+    const axes = spec.groups.flatMap((g) => g.axes.filter((ax) => ax.entry === e.name).map((ax) => ({ group: g.name, axis: ax })));
+    return { e, pad, dims: [...new Array<number>(pad).fill(1), ...e.shape], axes };
+  });
+  return (perms: Permutations): number => {
+    let sum = 0;
+    for (const { e, pad, dims, axes } of tensors) {
+      const offs: Int32Array[] = [];
+      let stride = 1;
+      for (let d = 3; d >= 0; d--) {
+        const ax = d >= pad ? axes.find((x) => x.axis.axis === d - pad) : undefined;
+        const map = ax ? axisMap(perms[ax.group], ax.axis.block) : null;
+        offs[d] = Int32Array.from({ length: dims[d] }, (_, i) => (map ? map[i] : i) * stride);
+        stride *= dims[d];
+      }
+      sum = dotGathered(sum, pa, pb, e.offset, dims, offs[0], offs[1], offs[2], offs[3]);
+    }
+    return sum;
+  };
+}
+
+/** sum + Σ_o pa[base + o]·pb[base + gathered(o)] over a padded 4-D tensor, in `gatherTensor`'s order. */
+function dotGathered(sum: number, pa: Float32Array, pb: Float32Array, base: number, dims: number[], o0: Int32Array, o1: Int32Array, o2: Int32Array, o3: Int32Array): number {
+  const [d0, d1, d2, d3] = dims;
+  let o = base;
+  for (let x = 0; x < d0; x++) {
+    for (let y = 0; y < d1; y++) {
+      const xy = base + o0[x] + o1[y];
+      for (let z = 0; z < d2; z++) {
+        const xyz = xy + o2[z];
+        for (let w = 0; w < d3; w++) sum += pa[o + w] * pb[xyz + o3[w]];
+        o += d3;
+      }
+    }
   }
   return sum;
 }
