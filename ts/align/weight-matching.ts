@@ -36,8 +36,8 @@ export interface WeightMatchingOptions extends AlignOptions {
   includeBuffers?: boolean;
   /** When given, seconds spent per phase are added to it: `cost` (cost matrices), `solve`
    * (assignments), `objective` (⟨θ_A, π(θ_B)⟩ after each pass), `permute` (the aligned θ) and
-   * `check` (the function check). For benchmarks. */
-  timings?: Partial<Record<'cost' | 'solve' | 'objective' | 'permute' | 'check', number>>;
+   * `check` (the function check); `solves` counts the assignments solved. For benchmarks. */
+  timings?: Partial<Record<'cost' | 'solve' | 'objective' | 'permute' | 'check' | 'solves', number>>;
 }
 
 /** The result of an alignment of B to A. */
@@ -289,6 +289,7 @@ export async function weightMatching(a: Model, b: Model, options: WeightMatching
       for (let i = 0; i < n; i++) before += cost[i * n + p[i]];
       const best = solveAssignment(kernels, cost, n, n, { maximize: true });
       solvedWith[k] = keys;
+      if (timings) timings.solves = (timings.solves ?? 0) + 1;
       if (best.cost > before + 1e-12 * Math.max(1, Math.abs(before))) {
         perms[g.name] = best.colForRow;
         version[k] += 1;
