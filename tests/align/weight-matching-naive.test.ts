@@ -1,6 +1,7 @@
 /**
- * weightMatching's caches (terms kept until a perm on another axis changes, low-rank GEMM updates,
- * solves skipped when a group's cost matrix is unchanged, the objective read through index maps)
+ * weightMatching's caches (terms kept in WASM memory until a perm on another axis changes, low-rank
+ * GEMM updates, solves skipped when a group's cost matrix is unchanged, the objective read through
+ * index maps; its WASM buffers freed at the end)
  * against a naive Algorithm 1 written here: every step permutes θ_B by the other groups' perms,
  * builds the group's cost matrix from scratch in f64, solves it with the TS twin, and the objective
  * is ⟨θ_A, π(θ_B)⟩ over the permuted copy. Same seeds → the same perms and the same number of
@@ -108,7 +109,9 @@ describe('weightMatching equals a naive Algorithm 1', () => {
         const a = theta(arch, seed);
         const b = theta(arch, seed + 50);
         for (const includeBuffers of [false, true]) {
+          const live = engine.core.liveBytes;
           const fast = await weightMatching({ arch, params: a }, { arch, params: b }, { seed, includeBuffers, engine, check: false });
+          expect(engine.core.liveBytes, 'WASM buffers freed').toBe(live);
           const slow = naiveWeightMatching(arch, a, b, seed, includeBuffers);
           expect(fast.objective.length, `${label} seed ${seed}`).toBe(slow.objective.length);
           fast.objective.forEach((v, i) => expect(Math.abs(v - slow.objective[i])).toBeLessThanOrEqual(1e-9 * Math.abs(slow.objective[i])));

@@ -14,6 +14,8 @@ import { wasmKernels } from '../wasm/kernels/index.js';
 import { solveAssignment } from './lsa.js';
 import { assertSameFunction, checkSample } from './check.js';
 import type { Kernels } from '../kernels/types.js';
+import type { WmatchTermParams } from '../kernels/wmatch.js';
+import type { Buf, Core } from '../wasm/kernel.js';
 import {
   type PermAxis, type PermutationSpec, type Permutations,
   axisMap, gatherTensor, identityPermutations, permuteParams, specOf, validateSpec,
@@ -95,18 +97,20 @@ interface Term {
   inner: number;
   /** Other permuted axes of the same tensor: (group index, axis). */
   others: Array<{ group: number; axis: PermAxis }>;
-  /** A's tensor, and A's rows `[n, pre·inner]` (a copy when pre > 1 and inner > 1, else the tensor). */
-  tensorA: Float32Array;
+  /** A's rows `[n, pre·inner]` (a copy when pre > 1 and inner > 1, else A's tensor). */
   rowsA: Float32Array;
-  /** The term's matrix and the versions of the `others` groups it was made with. */
-  cost: Float64Array | null;
+  /** The term's n×n f64 matrix, in WASM memory. */
+  cost: Buf;
+  /** Whether `cost` holds the term for the `others` versions in `key`. */
+  ready: boolean;
   key: string;
   /**
-   * Set when the tensor's axes 0 and 1 are this axis (block 1) and the one other permuted axis, in
-   * either order: the tensor is [P, Q, S] and the term can be updated by a low-rank GEMM. `basis`
-   * is the other axis's index map the cached cost was made with.
+   * Set when the tensor's axes 0 and 1 are this axis and the one other permuted axis: the
+   * `[p, q, s]` view of the `wmatch_term_update` kernel, which makes the term and updates it by a
+   * low-rank GEMM when few entries of the other axis's index map changed. `basis` is the map the
+   * cost was made with.
    */
-  lowRank: { P: number; Q: number; S: number } | null;
+  view: WmatchTermParams | null;
   basis: Uint32Array | null;
 }
 
@@ -118,98 +122,107 @@ function addTerm(kernels: Kernels, t: Term, n: number, tensorB: Float32Array, pa
     const rowsB = unitRows(tensorB, { ...t.entry, offset: 0 }, t.axis, n);
     kernels.gemm({ m: n, n, k: t.pre * t.inner, transB: true }, t.rowsA, rowsB, null, part);
   }
-  addInto(cost, part);
+  for (let i = 0; i < part.length; i++) cost[i] += part[i];
+}
+
+/** The `[p, q, s]` view of a term whose tensor's axes 0 and 1 are its axis and the one other, or null. */
+function termView(entry: LayoutEntry, axis: PermAxis, n: number, others: Term['others']): WmatchTermParams | null {
+  if (others.length !== 1 || entry.shape.length < 2) return null;
+  const o = others[0].axis;
+  const rest = entry.shape.slice(2).reduce((x, y) => x * y, 1);
+  if (axis.axis === 0 && o.axis === 1 && axis.block === 1) return { p: entry.shape[0], q: entry.shape[1], s: rest, axis: 0 };
+  if (axis.axis === 1 && o.axis === 0) return { p: entry.shape[0], q: n, s: axis.block * rest, axis: 1 };
+  return null;
 }
 
 /**
- * Updates a low-rank term after the other axis's index map changed at a few indices c (of the
- * other axis): each adds A's slice at c times (B's slice at map(c) − B's slice at basis(c)). The
- * slices are gathered as `[n, m·S]` and the update is one GEMM of k = m·S (m changed indices)
- * instead of k = K·S. Returns false when more than half changed (the caller recomputes).
+ * θ_A, θ_B, the terms' cost matrices and small index scratch, resident in WASM memory for one
+ * alignment (copied in once; kernels get pointers). Views are made fresh at each use: any call
+ * through `core.call` may grow the memory.
  */
-function updateTerm(kernels: Kernels, t: Term, n: number, tensorB: Float32Array, map: Uint32Array, part: Float32Array): boolean {
-  const { P, Q, S } = t.lowRank!;
-  const basis = t.basis!;
-  const K = basis.length;
-  let m = 0;
-  for (let c = 0; c < K; c++) if (basis[c] !== map[c]) m += 1;
-  if (2 * m > K) return false;
-  if (m > 0) {
-    const changed = new Uint32Array(m);
-    for (let c = 0, at = 0; c < K; c++) if (basis[c] !== map[c]) changed[at++] = c;
-    const w = m * S;
-    const xa = new Float32Array(n * w);
-    const xd = new Float32Array(n * w);
-    const a = t.tensorA;
-    if (t.axis.axis === 0) {
-      // [n, Q, S]: C[i, j] = Σ_{q,s} A[i, q, s]·B[j, map(q), s]
-      for (let i = 0; i < n; i++) {
-        for (let h = 0; h < m; h++) {
-          const q = changed[h];
-          const src = (i * Q + q) * S;
-          const from = (i * Q + map[q]) * S;
-          const was = (i * Q + basis[q]) * S;
-          const to = i * w + h * S;
-          for (let s = 0; s < S; s++) {
-            xa[to + s] = a[src + s];
-            xd[to + s] = tensorB[from + s] - tensorB[was + s];
-          }
-        }
-      }
-    } else {
-      // [P, n, S]: C[i, j] = Σ_{p,s} A[p, i, s]·B[map(p), j, s]
-      for (let h = 0; h < m; h++) {
-        const p = changed[h];
-        for (let i = 0; i < n; i++) {
-          const src = (p * n + i) * S;
-          const from = (map[p] * n + i) * S;
-          const was = (basis[p] * n + i) * S;
-          const to = i * w + h * S;
-          for (let s = 0; s < S; s++) {
-            xa[to + s] = a[src + s];
-            xd[to + s] = tensorB[from + s] - tensorB[was + s];
-          }
-        }
-      }
-    }
-    kernels.gemm({ m: n, n, k: w, transB: true }, xa, xd, null, part);
-    addInto(t.cost!, part);
+class Workspace {
+  readonly bufs: Buf[] = [];
+  readonly thetaA: Buf;
+  readonly thetaB: Buf;
+  readonly changed: Buf;
+  readonly map: Buf;
+  readonly basis: Buf;
+  readonly acc: Buf;
+  ptrs: Buf;
+
+  constructor(readonly core: Core, pa: Float32Array, pb: Float32Array, maxIndex: number) {
+    this.thetaA = this.allocF32(pa.length);
+    this.thetaB = this.allocF32(pb.length);
+    this.core.f32(this.thetaA).set(pa);
+    this.core.f32(this.thetaB).set(pb);
+    this.changed = this.allocU32(maxIndex);
+    this.map = this.allocU32(maxIndex);
+    this.basis = this.allocU32(maxIndex);
+    this.acc = this.allocF64(1);
+    this.ptrs = this.allocU32(8);
   }
+
+  allocF32(length: number): Buf {
+    const b = this.core.allocF32(Math.max(1, length));
+    this.bufs.push(b);
+    return b;
+  }
+
+  allocU32(length: number): Buf {
+    const b = this.core.allocU32(Math.max(1, length));
+    this.bufs.push(b);
+    return b;
+  }
+
+  /** An f64 block (16-byte aligned, as every block). */
+  allocF64(length: number): Buf {
+    return this.allocF32(2 * length);
+  }
+
+  f64(b: Buf): Float64Array {
+    const v = this.core.f32(b);
+    return new Float64Array(v.buffer, v.byteOffset, v.length / 2);
+  }
+
+  /** Writes `values` to the u32 block `b` and returns its pointer. */
+  put(b: Buf, values: ArrayLike<number>): number {
+    this.core.u32(b).set(values);
+    return b.ptr;
+  }
+
+  /** Pointer to the tensor at `offset` of θ_A or θ_B. */
+  at(theta: Buf, offset: number): number {
+    return theta.ptr + 4 * offset;
+  }
+
+  free(): void {
+    for (const b of this.bufs) this.core.free(b);
+    this.bufs.length = 0;
+  }
+}
+
+/** Makes or updates a term with a `[p, q, s]` view in WASM; `map` is the other axis's index map now. */
+function refreshViewTerm(ws: Workspace, t: Term, map: Uint32Array): void {
+  const v = t.view!;
+  const K = map.length;
+  const args = (changed: number, m: number, basis: number, hasBasis: number) => [
+    ws.at(ws.thetaA, t.entry.offset), ws.at(ws.thetaB, t.entry.offset), v.p, v.q, v.s, v.axis, changed, m, ws.put(ws.map, map), basis, hasBasis, t.cost.ptr,
+  ];
+  if (t.ready && t.basis) {
+    const basis = t.basis;
+    let m = 0;
+    const changed = new Uint32Array(K);
+    for (let c = 0; c < K; c++) if (basis[c] !== map[c]) changed[m++] = c;
+    // Past half the indices, a fresh term costs about the same and sheds the updates' rounding.
+    if (2 * m <= K) {
+      if (m > 0) ws.core.invokeChecked('wmatch_term_update', ...args(ws.put(ws.changed, changed.subarray(0, m)), m, ws.put(ws.basis, basis), 1));
+      t.basis = map.slice();
+      return;
+    }
+  }
+  ws.f64(t.cost).fill(0);
+  ws.core.invokeChecked('wmatch_term_update', ...args(ws.put(ws.changed, Uint32Array.from({ length: K }, (_, i) => i)), K, 0, 0));
   t.basis = map.slice();
-  return true;
-}
-
-/** The view of a term as [P, Q, S] (axes 0 and 1 = this axis and the other), or null. */
-function lowRankView(entry: LayoutEntry, axis: PermAxis, others: Term['others']): Term['lowRank'] {
-  if (others.length !== 1 || axis.block !== 1 || entry.shape.length < 2) return null;
-  const o = others[0].axis;
-  if (axis.axis + o.axis !== 1 || axis.axis === o.axis) return null;
-  return { P: entry.shape[0], Q: entry.shape[1], S: entry.shape.slice(2).reduce((x, y) => x * y, 1) };
-}
-
-/** out = Σ terms, summed in order from 0 (as `out.fill(0)` then `+=` each), in one pass. */
-function sumTerms(out: Float64Array, terms: Float64Array[]): void {
-  const len = out.length;
-  if (terms.length === 0) out.fill(0);
-  else if (terms.length === 1) out.set(terms[0]);
-  else if (terms.length === 2) {
-    const [x, y] = terms;
-    for (let i = 0; i < len; i++) out[i] = x[i] + y[i];
-  } else if (terms.length === 3) {
-    const [x, y, z] = terms;
-    for (let i = 0; i < len; i++) out[i] = x[i] + y[i] + z[i];
-  } else {
-    out.set(terms[0]);
-    for (let j = 1; j < terms.length; j++) {
-      const x = terms[j];
-      for (let i = 0; i < len; i++) out[i] += x[i];
-    }
-  }
-}
-
-/** out += x. */
-function addInto(out: Float64Array, x: Float32Array): void {
-  for (let i = 0; i < out.length; i++) out[i] += x[i];
 }
 
 type Phase = 'cost' | 'solve' | 'objective' | 'permute' | 'check';
@@ -233,89 +246,100 @@ export async function weightMatching(a: Model, b: Model, options: WeightMatching
   const matched = (axis: PermAxis) => includeBuffers || !entries.get(axis.entry)!.kind.startsWith('running_');
   const axesByEntry = new Map<string, Array<{ group: number; axis: PermAxis }>>();
   spec.groups.forEach((g, k) => g.axes.forEach((axis) => axesByEntry.set(axis.entry, [...(axesByEntry.get(axis.entry) ?? []), { group: k, axis }])));
-  const terms: Term[][] = spec.groups.map((g, k) => g.axes.filter(matched).map((axis) => {
-    const entry = entries.get(axis.entry)!;
-    const pre = entry.shape.slice(0, axis.axis).reduce((x, y) => x * y, 1);
-    const inner = entry.length / (pre * g.size);
-    const tensorA = a.params.subarray(entry.offset, entry.offset + entry.length);
-    const rowsA = pre === 1 || inner === 1 ? tensorA : unitRows(a.params, entry, axis, g.size);
-    const others = axesByEntry.get(axis.entry)!.filter((o) => !(o.group === k && o.axis.axis === axis.axis));
-    return { entry, axis, pre, inner, others, tensorA, rowsA, cost: null, key: '', lowRank: lowRankView(entry, axis, others), basis: null };
-  }));
-  const perms = identityPermutations(spec);
-  const version = new Array<number>(spec.groups.length).fill(0);
-  // The term keys each group's last assignment was solved with: the same keys give the same cost
-  // matrix, hence the same assignment, which cannot improve on the perm it left.
-  const solvedWith = new Array<string | null>(spec.groups.length).fill(null);
-  const objective: number[] = [];
-  const state = new Uint32Array(4);
-  const order = new Uint32Array(spec.groups.length);
-  const scratch = spec.groups.map((g) => ({ cost: new Float64Array(g.size * g.size), part: new Float32Array(g.size * g.size) }));
-  const objectiveOf = objectiveFunction(compiled, spec, a.params, b.params, matched);
-  let changedSinceObjective = true;
-  for (let iter = 0; iter < maxIterations; iter++) {
-    seedState(seed, iter, state);
-    permutation(state, order);
-    let progress = false;
-    for (const k of order) {
-      const g = spec.groups[k];
-      const n = g.size;
-      const keys = terms[k].map((t) => t.others.map((o) => version[o.group]).join(',')).join(';');
-      if (keys === solvedWith[k]) continue;
-      const { cost, part } = scratch[k];
-      for (const t of terms[k]) {
-        // A term changes only when a perm on another axis of its tensor changed.
-        const key = t.others.map((o) => version[o.group]).join(',');
-        if (t.cost && t.key === key) continue;
-        const tensorB = b.params.subarray(t.entry.offset, t.entry.offset + t.entry.length);
-        const otherMap = t.lowRank ? axisMap(perms[spec.groups[t.others[0].group].name], t.others[0].axis.block) : null;
-        if (t.cost && t.basis && updateTerm(kernels, t, n, tensorB, otherMap!, part)) {
+  const maxIndex = Math.max(1, ...compiled.layout.map((e) => Math.max(0, ...e.shape)));
+  const ws = new Workspace(engine.core, a.params, b.params, maxIndex);
+  try {
+    const terms: Term[][] = spec.groups.map((g, k) => g.axes.filter(matched).map((axis) => {
+      const entry = entries.get(axis.entry)!;
+      const pre = entry.shape.slice(0, axis.axis).reduce((x, y) => x * y, 1);
+      const inner = entry.length / (pre * g.size);
+      const others = axesByEntry.get(axis.entry)!.filter((o) => !(o.group === k && o.axis.axis === axis.axis));
+      const view = termView(entry, axis, g.size, others);
+      const tensorA = a.params.subarray(entry.offset, entry.offset + entry.length);
+      const rowsA = view || pre === 1 || inner === 1 ? tensorA : unitRows(a.params, entry, axis, g.size);
+      return { entry, axis, pre, inner, others, rowsA, cost: ws.allocF64(g.size * g.size), ready: false, key: '', view, basis: null };
+    }));
+    const perms = identityPermutations(spec);
+    const version = new Array<number>(spec.groups.length).fill(0);
+    // The term keys each group's last assignment was solved with: the same keys give the same cost
+    // matrix, hence the same assignment, which cannot improve on the perm it left.
+    const solvedWith = new Array<string | null>(spec.groups.length).fill(null);
+    const objective: number[] = [];
+    const state = new Uint32Array(4);
+    const order = new Uint32Array(spec.groups.length);
+    const sums = spec.groups.map((g) => ws.allocF64(g.size * g.size));
+    const costs = spec.groups.map((g) => new Float64Array(g.size * g.size));
+    ws.ptrs = ws.allocU32(Math.max(1, ...terms.map((ts) => ts.length)));
+    const objectiveOf = objectiveFunction(compiled, spec, ws, matched);
+    let changedSinceObjective = true;
+    for (let iter = 0; iter < maxIterations; iter++) {
+      seedState(seed, iter, state);
+      permutation(state, order);
+      let progress = false;
+      for (const k of order) {
+        const g = spec.groups[k];
+        const n = g.size;
+        const keys = terms[k].map((t) => t.others.map((o) => version[o.group]).join(',')).join(';');
+        if (keys === solvedWith[k]) continue;
+        for (const t of terms[k]) {
+          // A term changes only when a perm on another axis of its tensor changed.
+          const key = t.others.map((o) => version[o.group]).join(',');
+          if (t.ready && t.key === key) continue;
+          if (t.view) {
+            refreshViewTerm(ws, t, axisMap(perms[spec.groups[t.others[0].group].name], t.others[0].axis.block));
+          } else {
+            const tensorB = b.params.subarray(t.entry.offset, t.entry.offset + t.entry.length);
+            const maps = t.entry.shape.map(() => null as Uint32Array | null);
+            for (const o of t.others) maps[o.axis.axis] = axisMap(perms[spec.groups[o.group].name], o.axis.block);
+            const permuted = t.others.length ? new Float32Array(t.entry.length) : tensorB;
+            if (t.others.length) gatherTensor(tensorB, t.entry.shape, maps, permuted);
+            const c = new Float64Array(n * n);
+            addTerm(kernels, t, n, permuted, new Float32Array(n * n), c);
+            ws.f64(t.cost).set(c);
+          }
+          t.ready = true;
           t.key = key;
-          continue;
         }
-        const maps = t.entry.shape.map(() => null as Uint32Array | null);
-        for (const o of t.others) maps[o.axis.axis] = axisMap(perms[spec.groups[o.group].name], o.axis.block);
-        const permuted = t.others.length ? new Float32Array(t.entry.length) : tensorB;
-        if (t.others.length) gatherTensor(tensorB, t.entry.shape, maps, permuted);
-        t.cost = t.cost?.fill(0) ?? new Float64Array(n * n);
-        addTerm(kernels, t, n, permuted, part, t.cost);
-        t.key = key;
-        t.basis = otherMap ? otherMap.slice() : null;
+        ws.core.invokeChecked('wmatch_sum', ws.put(ws.ptrs, terms[k].map((t) => t.cost.ptr)), terms[k].length, n * n, sums[k].ptr);
+        const cost = costs[k];
+        cost.set(ws.f64(sums[k]));
+        lap('cost');
+        const p = perms[g.name];
+        let before = 0;
+        for (let i = 0; i < n; i++) before += cost[i * n + p[i]];
+        const best = solveAssignment(kernels, cost, n, n, { maximize: true });
+        solvedWith[k] = keys;
+        if (timings) timings.solves = (timings.solves ?? 0) + 1;
+        if (best.cost > before + 1e-12 * Math.max(1, Math.abs(before))) {
+          perms[g.name] = best.colForRow;
+          version[k] += 1;
+          progress = true;
+          changedSinceObjective = true;
+        }
+        lap('solve');
       }
-      sumTerms(cost, terms[k].map((t) => t.cost!));
-      lap('cost');
-      const p = perms[g.name];
-      let before = 0;
-      for (let i = 0; i < n; i++) before += cost[i * n + p[i]];
-      const best = solveAssignment(kernels, cost, n, n, { maximize: true });
-      solvedWith[k] = keys;
-      if (timings) timings.solves = (timings.solves ?? 0) + 1;
-      if (best.cost > before + 1e-12 * Math.max(1, Math.abs(before))) {
-        perms[g.name] = best.colForRow;
-        version[k] += 1;
-        progress = true;
-        changedSinceObjective = true;
-      }
-      lap('solve');
+      // Unchanged perms give the objective of the previous pass.
+      objective.push(changedSinceObjective ? objectiveOf(perms) : objective[objective.length - 1]);
+      changedSinceObjective = false;
+      lap('objective');
+      if (!progress) break;
     }
-    // Unchanged perms give the objective of the previous pass.
-    objective.push(changedSinceObjective ? objectiveOf(perms) : objective[objective.length - 1]);
-    changedSinceObjective = false;
-    lap('objective');
-    if (!progress) break;
+    ws.free();
+    const aligned = permuteParams(spec, compiled.layout, b.params, perms);
+    lap('permute');
+    finishAlignment(engine, compiled, b, aligned, check, 'weight matching');
+    lap('check');
+    return { permutations: perms, aligned: { arch: b.arch, params: aligned }, objective, spec };
+  } finally {
+    ws.free();
   }
-  const aligned = permuteParams(spec, compiled.layout, b.params, perms);
-  lap('permute');
-  finishAlignment(engine, compiled, b, aligned, check, 'weight matching');
-  lap('check');
-  return { permutations: perms, aligned: { arch: b.arch, params: aligned }, objective, spec };
 }
 
 /**
- * ⟨θ_A, π(θ_B)⟩ over the tensors that have a matched axis (f64), read through the perms' index maps
- * without building π(θ_B): the same products summed in the same order as over the permuted copy.
+ * ⟨θ_A, π(θ_B)⟩ over the tensors that have a matched axis (f64), by `wmatch_dot` on the resident θs
+ * through the perms' index maps: the same products summed in the same order as over a permuted copy.
  */
-function objectiveFunction(compiled: CompiledArch, spec: PermutationSpec, pa: Float32Array, pb: Float32Array, matched: (a: PermAxis) => boolean) {
+function objectiveFunction(compiled: CompiledArch, spec: PermutationSpec, ws: Workspace, matched: (a: PermAxis) => boolean) {
   const names = new Set(spec.groups.flatMap((g) => g.axes.filter(matched).map((ax) => ax.entry)));
   const tensors = compiled.layout.filter((e) => names.has(e.name) && e.length > 0).map((e) => {
     if (e.shape.length > 4) throw new ModeconnError('BAD_SHAPE', `tensors of rank ${e.shape.length} cannot be permuted (at most 4)`);
@@ -323,36 +347,22 @@ function objectiveFunction(compiled: CompiledArch, spec: PermutationSpec, pa: Fl
     const axes = spec.groups.flatMap((g) => g.axes.filter((ax) => ax.entry === e.name).map((ax) => ({ group: g.name, axis: ax })));
     return { e, pad, dims: [...new Array<number>(pad).fill(1), ...e.shape], axes };
   });
+  const offs = ws.allocU32(Math.max(1, ...tensors.map((t) => t.dims.reduce((x, y) => x + y, 0))));
   return (perms: Permutations): number => {
-    let sum = 0;
+    ws.f64(ws.acc)[0] = 0;
     for (const { e, pad, dims, axes } of tensors) {
-      const offs: Int32Array[] = [];
+      const all = new Uint32Array(dims.reduce((x, y) => x + y, 0));
       let stride = 1;
+      let at = all.length;
       for (let d = 3; d >= 0; d--) {
         const ax = d >= pad ? axes.find((x) => x.axis.axis === d - pad) : undefined;
         const map = ax ? axisMap(perms[ax.group], ax.axis.block) : null;
-        offs[d] = Int32Array.from({ length: dims[d] }, (_, i) => (map ? map[i] : i) * stride);
+        at -= dims[d];
+        for (let i = 0; i < dims[d]; i++) all[at + i] = (map ? map[i] : i) * stride;
         stride *= dims[d];
       }
-      sum = dotGathered(sum, pa, pb, e.offset, dims, offs[0], offs[1], offs[2], offs[3]);
+      ws.core.invokeChecked('wmatch_dot', ws.at(ws.thetaA, e.offset), ws.at(ws.thetaB, e.offset), dims[0], dims[1], dims[2], dims[3], ws.put(offs, all), ws.acc.ptr);
     }
-    return sum;
+    return ws.f64(ws.acc)[0];
   };
-}
-
-/** sum + Σ_o pa[base + o]·pb[base + gathered(o)] over a padded 4-D tensor, in `gatherTensor`'s order. */
-function dotGathered(sum: number, pa: Float32Array, pb: Float32Array, base: number, dims: number[], o0: Int32Array, o1: Int32Array, o2: Int32Array, o3: Int32Array): number {
-  const [d0, d1, d2, d3] = dims;
-  let o = base;
-  for (let x = 0; x < d0; x++) {
-    for (let y = 0; y < d1; y++) {
-      const xy = base + o0[x] + o1[y];
-      for (let z = 0; z < d2; z++) {
-        const xyz = xy + o2[z];
-        for (let w = 0; w < d3; w++) sum += pa[o + w] * pb[xyz + o3[w]];
-        o += d3;
-      }
-    }
-  }
-  return sum;
 }
