@@ -122,7 +122,7 @@ export default async function run({ lib }) {
     ]),
     '',
     `- Trained pair: objective ⟨θ_A, π(θ_B)⟩ ${fmt(objective[0], 5)} → ${fmt(objective[objective.length - 1], 5)} over ${objective.length} passes. Planted: π⁻¹ recovered exactly: **${recovered ? 'yes' : 'no'}**.`,
-    '- Phases: cost = building the cost matrices (cached terms, low-rank GEMM updates, full GEMMs); solve = `lsa_solve` calls (with the wrapper\'s checks and copies); objective = ⟨θ_A, π(θ_B)⟩ after each pass; permute = the aligned θ; check = the logits check.',
+    '- Phases: cost = the groups\' cost matrices (terms kept in WASM memory: `wmatch_term_update` makes a term or updates it by a low-rank GEMM, `wmatch_sum` adds a group\'s terms; constant terms by one GEMM at the start); solve = `solveAssignment` (the `lsa_solve` call with its wrapper\'s checks and copies); objective = ⟨θ_A, π(θ_B)⟩ after each pass (`wmatch_dot`); permute = the aligned θ; check = the logits check. Solves whose cost matrix did not change since the group\'s last solve are skipped (they cannot improve), so solves ≤ passes × groups.',
     '',
     'Activation matching of the same pair (reference), on the first samples of the Fashion-MNIST test split (batches of 250), median of 2 runs after a warm-up:',
     '',
