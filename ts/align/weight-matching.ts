@@ -148,9 +148,10 @@ class Workspace {
   readonly map: Buf;
   readonly basis: Buf;
   readonly acc: Buf;
-  ptrs: Buf;
+  readonly ptrs: Buf;
 
-  constructor(readonly core: Core, pa: Float32Array, pb: Float32Array, maxIndex: number) {
+  /** `maxIndex`: the longest tensor axis; `maxTerms`: the most terms of a group. */
+  constructor(readonly core: Core, pa: Float32Array, pb: Float32Array, maxIndex: number, maxTerms: number) {
     this.thetaA = this.allocF32(pa.length);
     this.thetaB = this.allocF32(pb.length);
     this.core.f32(this.thetaA).set(pa);
@@ -159,7 +160,7 @@ class Workspace {
     this.map = this.allocU32(maxIndex);
     this.basis = this.allocU32(maxIndex);
     this.acc = this.allocF64(1);
-    this.ptrs = this.allocU32(8);
+    this.ptrs = this.allocU32(maxTerms);
   }
 
   allocF32(length: number): Buf {
@@ -247,7 +248,7 @@ export async function weightMatching(a: Model, b: Model, options: WeightMatching
   const axesByEntry = new Map<string, Array<{ group: number; axis: PermAxis }>>();
   spec.groups.forEach((g, k) => g.axes.forEach((axis) => axesByEntry.set(axis.entry, [...(axesByEntry.get(axis.entry) ?? []), { group: k, axis }])));
   const maxIndex = Math.max(1, ...compiled.layout.map((e) => Math.max(0, ...e.shape)));
-  const ws = new Workspace(engine.core, a.params, b.params, maxIndex);
+  const ws = new Workspace(engine.core, a.params, b.params, maxIndex, Math.max(1, ...spec.groups.map((g) => g.axes.length)));
   try {
     const terms: Term[][] = spec.groups.map((g, k) => g.axes.filter(matched).map((axis) => {
       const entry = entries.get(axis.entry)!;
@@ -269,7 +270,6 @@ export async function weightMatching(a: Model, b: Model, options: WeightMatching
     const order = new Uint32Array(spec.groups.length);
     const sums = spec.groups.map((g) => ws.allocF64(g.size * g.size));
     const costs = spec.groups.map((g) => new Float64Array(g.size * g.size));
-    ws.ptrs = ws.allocU32(Math.max(1, ...terms.map((ts) => ts.length)));
     const objectiveOf = objectiveFunction(compiled, spec, ws, matched);
     let changedSinceObjective = true;
     for (let iter = 0; iter < maxIterations; iter++) {
