@@ -1130,6 +1130,16 @@ pub unsafe extern "C" fn plan_activations(
 
 // ---- wmatch ----
 
+/// A checked view of `len` f64 values at `ptr`.
+fn wmatch_f64s<'a>(ptr: *const f64, len: usize) -> Result<&'a [f64], i32> {
+    if len == 0 {
+        return Ok(&[]);
+    }
+    check_range(ptr as usize, len.checked_mul(8).ok_or(ERR_BOUNDS)?, 8)?;
+    // SAFETY: non-null, 8-aligned and inside linear memory (checked above); read-only.
+    Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
+}
+
 /// A checked mutable view of `len` f64 values at `ptr`.
 fn wmatch_f64s_mut<'a>(ptr: *mut f64, len: usize) -> Result<&'a mut [f64], i32> {
     if len == 0 {
@@ -1179,7 +1189,7 @@ pub unsafe extern "C" fn wmatch_sum(ptrs: *const u32, k: u32, len: u32, out: *mu
         let ptrs = u32s(ptrs, k as usize)?;
         let mut terms: Vec<&[f64]> = Vec::with_capacity(ptrs.len());
         for &ptr in ptrs {
-            terms.push(f64s(ptr as usize as *const f64, len)?);
+            terms.push(wmatch_f64s(ptr as usize as *const f64, len)?);
         }
         crate::wmatch::sum(&terms, wmatch_f64s_mut(out, len)?);
         Ok(())
