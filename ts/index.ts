@@ -56,7 +56,7 @@ export {
   normalizeScale, scaleUnitsRelu, scaleUnitsBatchNorm, unitRoles,
   type NormalizeScaleOptions, type NormalizedScale, type UnitRoles,
 } from './align/scale.js';
-export { Repair, resetBatchNorm, type RepairOptions, type UnitStats } from './align/repair.js';
+export { Repair, resetBatchNorm, type RepairOptions, type RepairSite, type RepairSiteKind, type UnitStats } from './align/repair.js';
 export { swapUnits, swapPath, permutationSaddle, type SaddleResult } from './align/saddle.js';
 export { explainBarrier, type ExplainOptions, type ExplainResult, type ExplainRow, type ExplainKey } from './align/explain.js';
 

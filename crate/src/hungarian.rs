@@ -29,6 +29,16 @@ pub struct Assignment {
 
 /// Solves the assignment problem for `cost` (`[rows, cols]`, row-major).
 pub fn solve(cost: &[f64], rows: usize, cols: usize, maximize: bool) -> Result<Assignment, LsaError> {
+    let mut scratch = cost.to_vec();
+    if scratch.len() != rows.checked_mul(cols).ok_or(LsaError::Shape)? {
+        return Err(LsaError::Shape);
+    }
+    solve_in_place(&mut scratch, rows, cols, maximize)
+}
+
+/// As [`solve`], using `cost` as scratch (it is negated when maximising): no copy of the matrix
+/// unless rows > cols. The returned cost is the sum of the original entries in row order.
+pub fn solve_in_place(cost: &mut [f64], rows: usize, cols: usize, maximize: bool) -> Result<Assignment, LsaError> {
     let len = rows.checked_mul(cols).ok_or(LsaError::Shape)?;
     if cost.len() != len {
         return Err(LsaError::Shape);
@@ -37,34 +47,50 @@ pub fn solve(cost: &[f64], rows: usize, cols: usize, maximize: bool) -> Result<A
     if rows == 0 || cols == 0 {
         return Ok(Assignment { col_for_row, cost: 0.0 });
     }
-    // The solver wants rows ≤ cols and a minimisation with +∞ as the only infinity.
-    let transpose = rows > cols;
-    let (nr, nc) = if transpose { (cols, rows) } else { (rows, cols) };
-    let mut c = vec![0.0f64; len];
-    for i in 0..rows {
-        for j in 0..cols {
-            let x = cost[i * cols + j];
-            let x = if maximize { -x } else { x };
-            if x.is_nan() || x == f64::NEG_INFINITY {
+    // The solver wants rows ≤ cols and a minimisation with +∞ as the only infinity. Square
+    // problems prepare each row inside the column reduction (one pass over the matrix, not two).
+    if rows == cols {
+        for (r, col) in augment_all(cost, rows, cols, Prepare::Rows { maximize })?.into_iter().enumerate() {
+            col_for_row[r] = col as u32;
+        }
+    } else {
+        for row in cost.chunks_mut(cols) {
+            if !lanes::prepare(row, maximize) {
                 return Err(LsaError::InvalidCost);
             }
-            let at = if transpose { j * nc + i } else { i * nc + j };
-            c[at] = x;
+        }
+        if rows > cols {
+            let mut t = vec![0.0f64; len];
+            for i in 0..rows {
+                for j in 0..cols {
+                    t[j * rows + i] = cost[i * cols + j];
+                }
+            }
+            for (r, col) in augment_all(&mut t, cols, rows, Prepare::Done)?.into_iter().enumerate() {
+                col_for_row[col] = r as u32;
+            }
+        } else {
+            for (r, col) in augment_all(cost, rows, cols, Prepare::Done)?.into_iter().enumerate() {
+                col_for_row[r] = col as u32;
+            }
         }
     }
-    let col4row = augment_all(&c, nr, nc)?;
-    for (r, &col) in col4row.iter().enumerate() {
-        let (i, j) = if transpose { (col, r) } else { (r, col) };
-        col_for_row[i] = j as u32;
-    }
-    // Summed in row order, whichever side was solved.
+    // The originals summed in row order (negation is exact, so −(−x) gives back each entry).
     let mut total = 0.0;
     for (i, &j) in col_for_row.iter().enumerate() {
         if j != UNASSIGNED {
-            total += cost[i * cols + j as usize];
+            let x = cost[i * cols + j as usize];
+            total += if maximize { -x } else { x };
         }
     }
     Ok(Assignment { col_for_row, cost: total })
+}
+
+/// Whether the matrix still has to be negated (maximise) and validated, row by row.
+#[derive(Clone, Copy)]
+enum Prepare {
+    Done,
+    Rows { maximize: bool },
 }
 
 /// Scratch of one augmentation. Columns already in the tree have `live = +∞` and `v_live = −∞`,
@@ -74,31 +100,34 @@ struct Search {
     v_live: Vec<f64>,
     /// Path length of each column when it joined the tree.
     settled: Vec<f64>,
-    path: Vec<usize>,
+    /// The row each column was last reached from.
+    path: Vec<u64>,
     rows_seen: Vec<usize>,
     cols_seen: Vec<usize>,
 }
 
-/// Assigns every row of `c` (`[nr, nc]`, nr ≤ nc, entries finite or +∞) to a column; returns
-/// the column of each row.
-fn augment_all(c: &[f64], nr: usize, nc: usize) -> Result<Vec<usize>, LsaError> {
+/// Assigns every row of `c` (`[nr, nc]`, nr ≤ nc, entries finite or +∞ once prepared) to a
+/// column; returns the column of each row. `Prepare::Rows` needs a square matrix.
+fn augment_all(c: &mut [f64], nr: usize, nc: usize, prepare: Prepare) -> Result<Vec<usize>, LsaError> {
     const FREE: usize = usize::MAX;
     let mut u = vec![0.0f64; nr];
     let mut v = vec![0.0f64; nc];
     let mut col4row = vec![FREE; nr];
     let mut row4col = vec![FREE; nc];
     if nr == nc {
-        column_reduction(c, nc, &mut v, &mut col4row, &mut row4col);
+        column_reduction(c, nc, prepare, &mut v, &mut col4row, &mut row4col)?;
+        let c = &*c;
+        let mut touched = vec![false; nr];
         for _ in 0..2 {
-            augmenting_row_reduction(c, nc, &mut v, &mut col4row, &mut row4col);
+            augmenting_row_reduction(c, nc, &mut v, &mut col4row, &mut row4col, &mut touched);
         }
-        set_row_duals(c, nc, &v, &mut u, &mut col4row, &mut row4col);
+        set_row_duals(c, nc, &v, &touched, &mut u, &mut col4row, &mut row4col);
     }
     let mut s = Search {
         live: vec![f64::INFINITY; nc],
         v_live: vec![0.0; nc],
         settled: vec![0.0; nc],
-        path: vec![FREE; nc],
+        path: vec![u64::MAX; nc],
         rows_seen: Vec::with_capacity(nr),
         cols_seen: Vec::with_capacity(nc),
     };
@@ -120,7 +149,7 @@ fn augment_all(c: &[f64], nr: usize, nc: usize) -> Result<Vec<usize>, LsaError> 
         // Flip the path from the sink back to `cur`.
         let mut j = sink;
         loop {
-            let i = s.path[j];
+            let i = s.path[j] as usize;
             row4col[j] = i;
             let prev = col4row[i];
             col4row[i] = j;
@@ -133,35 +162,42 @@ fn augment_all(c: &[f64], nr: usize, nc: usize) -> Result<Vec<usize>, LsaError> 
     Ok(col4row)
 }
 
-/// Square problems only (rectangular ones need v ≤ 0): v[j] = min_i c[i][j], and each column's
-/// cheapest row takes it when that row is still free. Reduced costs stay ≥ 0 and the pairs are tight.
-fn column_reduction(c: &[f64], n: usize, v: &mut [f64], col4row: &mut [usize], row4col: &mut [usize]) {
+/// Square problems only (rectangular ones need v ≤ 0): v[j] = min_i c[i][j] (the first such row
+/// i), and each column's cheapest row takes it when that row is still free, columns in decreasing
+/// order. Reduced costs stay ≥ 0 and the pairs are tight. Rows are read in order (cache-friendly).
+fn column_reduction(
+    c: &mut [f64], n: usize, prepare: Prepare, v: &mut [f64], col4row: &mut [usize], row4col: &mut [usize],
+) -> Result<(), LsaError> {
     const FREE: usize = usize::MAX;
-    for j in (0..n).rev() {
-        let mut best = f64::INFINITY;
-        let mut arg = FREE;
-        for i in 0..n {
-            let x = c[i * n + j];
-            if x < best {
-                best = x;
-                arg = i;
+    let mut best = vec![f64::INFINITY; n];
+    let mut arg = vec![u64::MAX; n];
+    for (i, row) in c.chunks_mut(n).enumerate() {
+        if let Prepare::Rows { maximize } = prepare {
+            if !lanes::prepare(row, maximize) {
+                return Err(LsaError::InvalidCost);
             }
         }
-        if arg == FREE {
+        lanes::column_minima(row, i as u64, &mut best, &mut arg);
+    }
+    for j in (0..n).rev() {
+        if arg[j] == u64::MAX {
             continue; // a column of forbidden entries keeps v = 0
         }
-        v[j] = best;
-        if col4row[arg] == FREE {
-            col4row[arg] = j;
-            row4col[j] = arg;
+        let i = arg[j] as usize;
+        v[j] = best[j];
+        if col4row[i] == FREE {
+            col4row[i] = j;
+            row4col[j] = i;
         }
     }
+    Ok(())
 }
 
 /// Jonker–Volgenant's augmenting row reduction (square problems): a free row takes its cheapest
 /// column j1 by lowering v[j1] to the gap to its second cheapest, displacing j1's owner, which is
-/// processed next while the gap is positive. Only lowers v, so assigned rows stay at their minimum.
-fn augmenting_row_reduction(c: &[f64], n: usize, v: &mut [f64], col4row: &mut [usize], row4col: &mut [usize]) {
+/// processed next while the gap is positive. Only lowers v, so reduced costs stay ≥ 0 and rows it
+/// never reaches stay at their minimum. Marks the rows it assigns in `touched`.
+fn augmenting_row_reduction(c: &[f64], n: usize, v: &mut [f64], col4row: &mut [usize], row4col: &mut [usize], touched: &mut [bool]) {
     const FREE: usize = usize::MAX;
     let mut free: Vec<usize> = (0..n).filter(|&i| col4row[i] == FREE).collect();
     let mut k = 0;
@@ -171,22 +207,7 @@ fn augmenting_row_reduction(c: &[f64], n: usize, v: &mut [f64], col4row: &mut [u
         budget -= 1;
         let i = free[k];
         k += 1;
-        let (mut u1, mut u2) = (f64::INFINITY, f64::INFINITY);
-        let (mut j1, mut j2) = (FREE, FREE);
-        for (j, (&cij, &vj)) in c[i * n..(i + 1) * n].iter().zip(v.iter()).enumerate() {
-            let h = cij - vj;
-            if h < u2 {
-                if h < u1 {
-                    u2 = u1;
-                    j2 = j1;
-                    u1 = h;
-                    j1 = j;
-                } else {
-                    u2 = h;
-                    j2 = j;
-                }
-            }
-        }
+        let (u1, mut j1, u2, j2) = lanes::two_smallest(&c[i * n..(i + 1) * n], v);
         if j1 == FREE || u2 == f64::INFINITY {
             continue; // fewer than two usable columns: leave it to the shortest paths
         }
@@ -203,6 +224,7 @@ fn augmenting_row_reduction(c: &[f64], n: usize, v: &mut [f64], col4row: &mut [u
         }
         col4row[i] = j1;
         row4col[j1] = i;
+        touched[i] = true;
         if owner != FREE {
             // After a tie the owner waits for the next pass (it is free in col4row).
             if u1 < u2 {
@@ -213,19 +235,16 @@ fn augmenting_row_reduction(c: &[f64], n: usize, v: &mut [f64], col4row: &mut [u
     }
 }
 
-/// u[i] = min_j c[i][j] − v[j] for every row; an assigned row whose own column is not that minimum
-/// (rounding) is freed, so assigned pairs are exactly tight.
-fn set_row_duals(c: &[f64], n: usize, v: &[f64], u: &mut [f64], col4row: &mut [usize], row4col: &mut [usize]) {
+/// Row duals after the reductions. A row the augmenting row reduction never assigned has u = 0: v
+/// holds column minima lowered since, so its reduced costs are ≥ 0, and when column reduction gave
+/// it a column that column still has v = its cost (an exact zero). The other rows get
+/// u[i] = min_j c[i][j] − v[j], and are freed when their own column is not exactly that minimum
+/// (rounding), so assigned pairs are exactly tight.
+fn set_row_duals(c: &[f64], n: usize, v: &[f64], touched: &[bool], u: &mut [f64], col4row: &mut [usize], row4col: &mut [usize]) {
     const FREE: usize = usize::MAX;
-    for i in 0..n {
+    for i in (0..n).filter(|&i| touched[i]) {
         let row = &c[i * n..(i + 1) * n];
-        let mut low = f64::INFINITY;
-        for (&cij, &vj) in row.iter().zip(v.iter()) {
-            let h = cij - vj;
-            if h < low {
-                low = h;
-            }
-        }
+        let low = lanes::smallest(row, v);
         u[i] = if low == f64::INFINITY { 0.0 } else { low };
         let j = col4row[i];
         if j != FREE && row[j] - v[j] != u[i] {
@@ -251,22 +270,7 @@ fn shortest_path(
         s.rows_seen.push(i);
         let row = &c[i * nc..(i + 1) * nc];
         let base = min_val - u[i];
-        let mut lowest = f64::INFINITY;
-        let mut index = FREE;
-        let cols = row.iter().zip(s.v_live.iter()).zip(s.live.iter_mut()).zip(s.path.iter_mut()).zip(row4col.iter());
-        for (j, ((((&cij, &vj), live), path), &owner)) in cols.enumerate() {
-            let r = base + cij - vj;
-            if r < *live {
-                *live = r;
-                *path = i;
-            }
-            let d = *live;
-            // On ties prefer a free column: it ends the search sooner.
-            if d < lowest || (d == lowest && owner == FREE) {
-                lowest = d;
-                index = j;
-            }
-        }
+        let (lowest, index) = lanes::relax(row, &s.v_live, &mut s.live, &mut s.path, base, i as u64);
         min_val = lowest;
         if min_val == f64::INFINITY || index == FREE {
             return Err(LsaError::Infeasible);
@@ -282,3 +286,332 @@ fn shortest_path(
         i = row4col[j];
     }
 }
+
+/// The row scans, the only O(n) loops the solver repeats. Each has a simd128 form (two f64 lanes,
+/// wasm32) and a plain one (elsewhere) with the same result bit for bit: minima keep the first index
+/// (per lane, then lanes merged by value and index), and the arithmetic is the same per element.
+mod lanes {
+    /// "Nothing yet" index.
+    const NONE: u64 = u64::MAX;
+
+    /// Lexicographic (value, index) order, the order every scan keeps.
+    #[cfg(target_arch = "wasm32")]
+    #[inline(always)]
+    fn before(a: (f64, u64), b: (f64, u64)) -> bool {
+        a.0 < b.0 || (a.0 == b.0 && a.1 < b.1)
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    pub use self::plain::*;
+    #[cfg(target_arch = "wasm32")]
+    pub use self::wide::*;
+
+    #[cfg(any(test, not(target_arch = "wasm32")))]
+    #[allow(dead_code)]
+    pub mod plain {
+        use super::NONE;
+
+        /// Negates `row` when maximising; false when an entry is NaN or (after negation) −∞.
+        pub fn prepare(row: &mut [f64], maximize: bool) -> bool {
+            let mut ok = true;
+            for x in row.iter_mut() {
+                let y = if maximize { -*x } else { *x };
+                ok &= !(y.is_nan() || y == f64::NEG_INFINITY);
+                *x = y;
+            }
+            ok
+        }
+
+        /// Column minima over rows seen so far: where `row[j] < best[j]`, `best[j] = row[j]` and
+        /// `arg[j] = i`.
+        pub fn column_minima(row: &[f64], i: u64, best: &mut [f64], arg: &mut [u64]) {
+            for ((&x, b), a) in row.iter().zip(best.iter_mut()).zip(arg.iter_mut()) {
+                if x < *b {
+                    *b = x;
+                    *a = i;
+                }
+            }
+        }
+
+        /// The two smallest `row[j] − v[j]` in (value, index) order: `(u1, j1, u2, j2)`; an index is
+        /// `usize::MAX` (and its value +∞) when fewer entries are finite.
+        pub fn two_smallest(row: &[f64], v: &[f64]) -> (f64, usize, f64, usize) {
+            let (mut u1, mut u2) = (f64::INFINITY, f64::INFINITY);
+            let (mut j1, mut j2) = (NONE, NONE);
+            for (j, (&c, &vj)) in row.iter().zip(v.iter()).enumerate() {
+                let h = c - vj;
+                if h < u2 {
+                    if h < u1 {
+                        u2 = u1;
+                        j2 = j1;
+                        u1 = h;
+                        j1 = j as u64;
+                    } else {
+                        u2 = h;
+                        j2 = j as u64;
+                    }
+                }
+            }
+            (u1, j1 as usize, u2, j2 as usize)
+        }
+
+        /// min_j `row[j] − v[j]` (+∞ when none is finite).
+        pub fn smallest(row: &[f64], v: &[f64]) -> f64 {
+            let mut low = f64::INFINITY;
+            for (&c, &vj) in row.iter().zip(v.iter()) {
+                let h = c - vj;
+                if h < low {
+                    low = h;
+                }
+            }
+            low
+        }
+
+        /// One Dijkstra step from row `i`: `live[j] = min(live[j], base + row[j] − v[j])` (path[j] = i
+        /// where it improves), returning the smallest `live[j]` and its first index (`usize::MAX` when
+        /// all are +∞). Settled columns carry live = +∞ and v = −∞, so they never improve or win.
+        pub fn relax(row: &[f64], v: &[f64], live: &mut [f64], path: &mut [u64], base: f64, i: u64) -> (f64, usize) {
+            let mut lowest = f64::INFINITY;
+            let mut index = NONE;
+            let cols = row.iter().zip(v.iter()).zip(live.iter_mut()).zip(path.iter_mut());
+            for (j, (((&c, &vj), d), p)) in cols.enumerate() {
+                let r = base + c - vj;
+                if r < *d {
+                    *d = r;
+                    *p = i;
+                }
+                if *d < lowest {
+                    lowest = *d;
+                    index = j as u64;
+                }
+            }
+            (lowest, index as usize)
+        }
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    mod wide {
+        use super::{before, NONE};
+        use core::arch::wasm32::*;
+
+        #[inline(always)]
+        fn lanes_f(x: v128) -> [f64; 2] {
+            [f64x2_extract_lane::<0>(x), f64x2_extract_lane::<1>(x)]
+        }
+        #[inline(always)]
+        fn lanes_u(x: v128) -> [u64; 2] {
+            [u64x2_extract_lane::<0>(x), u64x2_extract_lane::<1>(x)]
+        }
+        /// The (value, index) minimum of the lanes of one or more accumulator pairs.
+        #[inline(always)]
+        fn merge(acc: &[(v128, v128)]) -> (f64, u64) {
+            let mut best = (f64::INFINITY, NONE);
+            for &(val, idx) in acc {
+                let (vs, is) = (lanes_f(val), lanes_u(idx));
+                for k in 0..2 {
+                    if before((vs[k], is[k]), best) {
+                        best = (vs[k], is[k]);
+                    }
+                }
+            }
+            best
+        }
+
+        pub fn prepare(row: &mut [f64], maximize: bool) -> bool {
+            let n = row.len();
+            let sign = if maximize { f64x2_splat(-1.0) } else { f64x2_splat(1.0) };
+            let ninf = f64x2_splat(f64::NEG_INFINITY);
+            let mut bad = f64x2_splat(0.0);
+            let mut j = 0;
+            // SAFETY: j + 2 ≤ n.
+            unsafe {
+                while j + 2 <= n {
+                    let p = row.as_mut_ptr().add(j) as *mut v128;
+                    let y = f64x2_mul(v128_load(p), sign);
+                    bad = v128_or(bad, v128_or(f64x2_ne(y, y), f64x2_eq(y, ninf)));
+                    v128_store(p, y);
+                    j += 2;
+                }
+            }
+            let mut ok = !v128_any_true(bad);
+            for x in row[j..].iter_mut() {
+                let y = if maximize { -*x } else { *x };
+                ok &= !(y.is_nan() || y == f64::NEG_INFINITY);
+                *x = y;
+            }
+            ok
+        }
+
+        pub fn column_minima(row: &[f64], i: u64, best: &mut [f64], arg: &mut [u64]) {
+            let n = row.len();
+            assert!(best.len() >= n && arg.len() >= n);
+            let iv = u64x2_splat(i);
+            let mut j = 0;
+            // SAFETY: j + 2 ≤ n ≤ every slice's length (asserted above).
+            unsafe {
+                while j + 2 <= n {
+                    let x = v128_load(row.as_ptr().add(j) as *const v128);
+                    let b = v128_load(best.as_ptr().add(j) as *const v128);
+                    let lt = f64x2_lt(x, b);
+                    if v128_any_true(lt) {
+                        let a = v128_load(arg.as_ptr().add(j) as *const v128);
+                        v128_store(best.as_mut_ptr().add(j) as *mut v128, v128_bitselect(x, b, lt));
+                        v128_store(arg.as_mut_ptr().add(j) as *mut v128, v128_bitselect(iv, a, lt));
+                    }
+                    j += 2;
+                }
+            }
+            for j in j..n {
+                if row[j] < best[j] {
+                    best[j] = row[j];
+                    arg[j] = i;
+                }
+            }
+        }
+
+        pub fn two_smallest(row: &[f64], v: &[f64]) -> (f64, usize, f64, usize) {
+            let n = row.len();
+            assert!(v.len() >= n);
+            let (mut u1, mut u2) = (f64x2_splat(f64::INFINITY), f64x2_splat(f64::INFINITY));
+            let (mut j1, mut j2) = (u64x2_splat(NONE), u64x2_splat(NONE));
+            let mut jv = u64x2(0, 1);
+            let two = u64x2_splat(2);
+            let mut j = 0;
+            // SAFETY: j + 2 ≤ n ≤ both lengths (asserted above).
+            unsafe {
+                while j + 2 <= n {
+                    let h = f64x2_sub(v128_load(row.as_ptr().add(j) as *const v128), v128_load(v.as_ptr().add(j) as *const v128));
+                    let lt2 = f64x2_lt(h, u2);
+                    if v128_any_true(lt2) {
+                        let lt1 = f64x2_lt(h, u1);
+                        u2 = v128_bitselect(u1, v128_bitselect(h, u2, lt2), lt1);
+                        j2 = v128_bitselect(j1, v128_bitselect(jv, j2, lt2), lt1);
+                        u1 = v128_bitselect(h, u1, lt1);
+                        j1 = v128_bitselect(jv, j1, lt1);
+                    }
+                    jv = u64x2_add(jv, two);
+                    j += 2;
+                }
+            }
+            // The two lanes' top two, merged in (value, index) order.
+            let mut c = [(f64::INFINITY, NONE); 4];
+            let (a1, b1, a2, b2) = (lanes_f(u1), lanes_u(j1), lanes_f(u2), lanes_u(j2));
+            c[0] = (a1[0], b1[0]);
+            c[1] = (a1[1], b1[1]);
+            c[2] = (a2[0], b2[0]);
+            c[3] = (a2[1], b2[1]);
+            let mut first = (f64::INFINITY, NONE);
+            let mut second = (f64::INFINITY, NONE);
+            for &x in c.iter().chain(core::iter::once(&(f64::INFINITY, NONE))) {
+                if before(x, first) {
+                    second = first;
+                    first = x;
+                } else if before(x, second) {
+                    second = x;
+                }
+            }
+            // Entries that were never taken (+∞) keep index NONE, as in the plain scan.
+            if first.0 == f64::INFINITY {
+                first.1 = NONE;
+            }
+            if second.0 == f64::INFINITY {
+                second.1 = NONE;
+            }
+            // An odd tail comes last in index order, so the sequential rule applies to it.
+            for j in j..n {
+                let h = row[j] - v[j];
+                if h < second.0 {
+                    if h < first.0 {
+                        second = first;
+                        first = (h, j as u64);
+                    } else {
+                        second = (h, j as u64);
+                    }
+                }
+            }
+            (first.0, first.1 as usize, second.0, second.1 as usize)
+        }
+
+        pub fn smallest(row: &[f64], v: &[f64]) -> f64 {
+            let n = row.len();
+            assert!(v.len() >= n);
+            let mut low = f64x2_splat(f64::INFINITY);
+            let mut j = 0;
+            // SAFETY: j + 2 ≤ n ≤ both lengths (asserted above).
+            unsafe {
+                while j + 2 <= n {
+                    let h = f64x2_sub(v128_load(row.as_ptr().add(j) as *const v128), v128_load(v.as_ptr().add(j) as *const v128));
+                    low = v128_bitselect(h, low, f64x2_lt(h, low));
+                    j += 2;
+                }
+            }
+            let l = lanes_f(low);
+            let mut m = if l[1] < l[0] { l[1] } else { l[0] };
+            for j in j..n {
+                let h = row[j] - v[j];
+                if h < m {
+                    m = h;
+                }
+            }
+            m
+        }
+
+        pub fn relax(row: &[f64], v: &[f64], live: &mut [f64], path: &mut [u64], base: f64, i: u64) -> (f64, usize) {
+            let n = row.len();
+            assert!(v.len() >= n && live.len() >= n && path.len() >= n);
+            let bv = f64x2_splat(base);
+            let iv = u64x2_splat(i);
+            let inf = f64x2_splat(f64::INFINITY);
+            let (mut lo_a, mut lo_b) = (inf, inf);
+            let (mut ix_a, mut ix_b) = (u64x2_splat(NONE), u64x2_splat(NONE));
+            let (mut ja, mut jb) = (u64x2(0, 1), u64x2(2, 3));
+            let four = u64x2_splat(4);
+            let mut j = 0;
+            // SAFETY: j + 4 ≤ n ≤ every slice's length (asserted above).
+            unsafe {
+                while j + 4 <= n {
+                    let (pr, pv) = (row.as_ptr().add(j), v.as_ptr().add(j));
+                    let (pl, pp) = (live.as_mut_ptr().add(j), path.as_mut_ptr().add(j));
+                    let r0 = f64x2_sub(f64x2_add(bv, v128_load(pr as *const v128)), v128_load(pv as *const v128));
+                    let r1 = f64x2_sub(f64x2_add(bv, v128_load(pr.add(2) as *const v128)), v128_load(pv.add(2) as *const v128));
+                    let mut d0 = v128_load(pl as *const v128);
+                    let mut d1 = v128_load(pl.add(2) as *const v128);
+                    let m0 = f64x2_lt(r0, d0);
+                    let m1 = f64x2_lt(r1, d1);
+                    if v128_any_true(v128_or(m0, m1)) {
+                        d0 = v128_bitselect(r0, d0, m0);
+                        d1 = v128_bitselect(r1, d1, m1);
+                        v128_store(pl as *mut v128, d0);
+                        v128_store(pl.add(2) as *mut v128, d1);
+                        let p0 = v128_load(pp as *const v128);
+                        let p1 = v128_load(pp.add(2) as *const v128);
+                        v128_store(pp as *mut v128, v128_bitselect(iv, p0, m0));
+                        v128_store(pp.add(2) as *mut v128, v128_bitselect(iv, p1, m1));
+                    }
+                    let k0 = f64x2_lt(d0, lo_a);
+                    let k1 = f64x2_lt(d1, lo_b);
+                    lo_a = v128_bitselect(d0, lo_a, k0);
+                    ix_a = v128_bitselect(ja, ix_a, k0);
+                    lo_b = v128_bitselect(d1, lo_b, k1);
+                    ix_b = v128_bitselect(jb, ix_b, k1);
+                    ja = u64x2_add(ja, four);
+                    jb = u64x2_add(jb, four);
+                    j += 4;
+                }
+            }
+            let mut best = merge(&[(lo_a, ix_a), (lo_b, ix_b)]);
+            for j in j..n {
+                let r = base + row[j] - v[j];
+                if r < live[j] {
+                    live[j] = r;
+                    path[j] = i;
+                }
+                if live[j] < best.0 {
+                    best = (live[j], j as u64);
+                }
+            }
+            (best.0, best.1 as usize)
+        }
+    }
+}
+

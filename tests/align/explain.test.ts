@@ -1,12 +1,13 @@
 /**
  * explainBarrier on a small BatchNorm MLP (random weights, random data): every row is evaluated
  * (BN reset with recomputed statistics, REPAIR), rows share the endpoints' losses, and the
- * aligned models keep B's function (the alignment guard runs on the test set).
+ * aligned models keep B's function (the alignment guard runs on the test set). On a ResNet and a
+ * convnet without BatchNorm the REPAIR row is evaluated too.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDataSet } from '../../ts/data/dataset.js';
 import type { Arch } from '../../ts/model/arch.js';
-import { mlp } from '../../ts/model/builders.js';
+import { mlp, resnet, vgg } from '../../ts/model/builders.js';
 import { compileArch } from '../../ts/model/compile.js';
 import { Engine } from '../../ts/model/engine.js';
 import { explainBarrier } from '../../ts/align/explain.js';
@@ -62,6 +63,26 @@ describe('explainBarrier', () => {
     expect(stages.length).toBeGreaterThanOrEqual(8);
     expect(['weight', 'activation']).toContain(r.best);
   });
+
+  for (const [label, arch] of [
+    ['ResNet (BatchNorm, projection shortcut)', resnet({ input: [2, 6, 6], width: 3, blocks: [1, 1], classes: 4 })],
+    ['convnet without BatchNorm', vgg({ input: [2, 6, 6], channels: [4, 'M'], classes: 4 })],
+  ] as Array<[string, Arch]>) {
+    it(`${label}: the REPAIR row is evaluated, not skipped`, async () => {
+      const image = (n: number, seed: number) => {
+        const s = new Uint32Array(4);
+        seedState(seed, 7, s);
+        return createDataSet({ name: `images${seed}`, shape: [2, 6, 6], classes: 4, x: Float32Array.from({ length: n * 72 }, () => 2 * uniform(s) - 1), y: Uint32Array.from({ length: n }, (_, i) => i % 4) });
+      };
+      const r = await explainBarrier({ arch, params: randomTheta(arch, 1) }, { arch, params: randomTheta(arch, 2) }, { train: image(60, 1), test: image(40, 2) }, {
+        engine, points: 3, samples: 60,
+      });
+      const row = r.rows.find((x) => x.key === '+repair')!;
+      expect(row.note).toMatch(/statistics over 60 training samples/);
+      expect(Number.isFinite(row.lossBarrier!)).toBe(true);
+      expect(row.report!.ts).toEqual([0, 0.5, 1]);
+    });
+  }
 
   it('rejects different architectures', async () => {
     const a = mlp({ input: 12, hidden: [16], classes: 4 });

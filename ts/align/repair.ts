@@ -1,35 +1,38 @@
 /**
  * REPAIR (Jordan et al. 2022): an interpolated network's hidden units lose variance ("variance
- * collapse"). For θ(t) between endpoints A and B, each hidden unit's pre-activation mean and
- * standard deviation over a data sample are reset to the interpolation of the endpoints':
- * μ* = (1−t)μ_A + tμ_B, σ* = (1−t)σ_A + tσ_B. Layers are repaired in forward order (each after the
- * earlier ones are fixed). With a BatchNorm after the unit's layer, its running statistics become
- * the statistics of its input and γ, β are set so its output has (μ*, σ*); without BatchNorm the
- * dense layer's rows and bias are rescaled and shifted (z' = a(z − μ_t) + μ*, a = σ* ÷ σ_t).
- * The simpler "reset BatchNorm" variant recomputes the running statistics only.
- *
- * Supported: sequential networks (no residual blocks) whose hidden dense/conv layers are either
- * followed by a BatchNorm, or are dense (conv layers without BatchNorm are NOT_SUPPORTED).
+ * collapse"). For θ(t) between endpoints A and B, each site's per-unit mean and std over a data
+ * sample are reset, in forward order, to μ* = (1−t)μ_A + tμ_B, σ* = (1−t)σ_A + tσ_B. Sites: every
+ * affine BatchNorm (γ, β and running statistics set), and every hidden dense/conv layer not followed
+ * by one (its rows/filters and bias rescaled, z' = a(z − μ_t) + μ*, a = σ* ÷ σ_t; conv: statistics
+ * over samples × positions), in any layout, residual bodies and shortcuts included. z is read from
+ * a copy of the plan whose folded ReLUs are split off (docs/ALIGN.md). Also "reset BatchNorm".
  */
 import { ModeconnError } from '../errors.js';
 import type { DataSet } from '../data/dataset.js';
 import type { Arch, Layer } from '../model/arch.js';
-import type { CompiledArch, LayoutEntry } from '../model/compile.js';
+import { type CompiledArch, decodePlan, type LayoutEntry } from '../model/compile.js';
 import { Engine } from '../model/engine.js';
+import { encodePlan, type PlanOp } from '../model/plan-format.js';
 import { compiledOf } from '../model/train.js';
-import { wasmKernels } from '../wasm/kernels/index.js';
 import { readActivations } from './activations.js';
 
-/** One repaired layer: a hidden dense/conv layer (and the BatchNorm after it, if any). */
-interface Site {
+/** What a site is: a BatchNorm (γ, β, running statistics), or a dense/conv layer (rows and bias). */
+export type RepairSiteKind = 'batchnorm' | 'dense' | 'conv2d';
+
+/** One repaired site, as `Repair.sites` lists it. */
+export interface RepairSite {
+  /** Layer path (`3`, `4.body.1`, `5.shortcut.0`). */
   path: string;
+  kind: RepairSiteKind;
   units: number;
-  /** Plan buffer of the layer's output (pre-BatchNorm; post-ReLU when a ReLU is folded in and there is no BN). */
-  out: number;
-  /** Plan buffer of its input (0 = the network input). */
-  input: number;
-  inSize: number;
-  weight: LayoutEntry;
+  /** Buffer of the repair plan whose values are the site's input (BatchNorm) or pre-activation (dense/conv). */
+  buffer: number;
+}
+
+interface Site extends RepairSite {
+  /** Index of the site's op in the plan (forward order). */
+  op: number;
+  weight?: LayoutEntry;
   bias?: LayoutEntry;
   bn?: { weight: LayoutEntry; bias: LayoutEntry; mean: LayoutEntry; variance: LayoutEntry; eps: number };
 }
@@ -37,67 +40,95 @@ interface Site {
 /** Per-unit mean and standard deviation. */
 export interface UnitStats { mean: Float64Array; std: Float64Array }
 
-/** The repaired sites of a sequential arch (mirrors the plan's buffer numbering, see spec.ts). */
-function sitesOf(arch: Arch, compiled: CompiledArch): Site[] {
-  const byName = new Map(compiled.layout.map((e) => [e.name, e]));
-  const layers: Layer[] = arch.layers;
-  const sites: Site[] = [];
-  let buffers = 1;
-  let cur = 0;
-  let lastProducer = -1;
+/** Every layer of an arch with its path and the layer after it in the same list (compile order). */
+function walk(layers: Layer[], prefix: string, out: Array<{ path: string; layer: Layer; next: Layer | undefined }>): void {
   layers.forEach((layer, j) => {
-    if (layer.type === 'dense' || layer.type === 'conv2d') lastProducer = j;
-  });
-  layers.forEach((layer, j) => {
-    switch (layer.type) {
-      case 'dense':
-      case 'conv2d': {
-        const out = buffers++;
-        if (j !== lastProducer) {
-          const next = layers[j + 1];
-          const site: Site = {
-            path: String(j), units: layer.out, out, input: cur, inSize: compiled.bufferSizes[cur] ?? compiled.inputSize,
-            weight: byName.get(`${j}.weight`)!, bias: byName.get(`${j}.bias`),
-          };
-          if (next?.type === 'batchnorm') {
-            if (next.affine === false) throw new ModeconnError('NOT_SUPPORTED', `REPAIR: the BatchNorm at layer ${j + 1} has no affine parameters`);
-            site.bn = {
-              weight: byName.get(`${j + 1}.weight`)!, bias: byName.get(`${j + 1}.bias`)!,
-              mean: byName.get(`${j + 1}.running_mean`)!, variance: byName.get(`${j + 1}.running_var`)!, eps: next.eps ?? 1e-5,
-            };
-          } else if (layer.type === 'conv2d') {
-            throw new ModeconnError('NOT_SUPPORTED', `REPAIR: conv layer ${j} has no BatchNorm after it; REPAIR without BatchNorm supports dense layers only`);
-          }
-          sites.push(site);
-        }
-        cur = out;
-        break;
-      }
-      case 'relu': {
-        const prev = j > 0 ? layers[j - 1].type : null;
-        if (!(prev === 'dense' || prev === 'conv2d' || prev === 'batchnorm')) cur = buffers++;
-        break;
-      }
-      case 'batchnorm':
-      case 'maxpool':
-      case 'avgpool':
-      case 'dropout':
-        cur = buffers++;
-        break;
-      case 'flatten':
-        break;
-      case 'residual':
-        throw new ModeconnError('NOT_SUPPORTED', 'REPAIR supports sequential networks only (no residual blocks)');
+    const path = `${prefix}${j}`;
+    out.push({ path, layer, next: layers[j + 1] });
+    if (layer.type === 'residual') {
+      walk(layer.body, `${path}.body.`, out);
+      if (layer.shortcut) walk(layer.shortcut, `${path}.shortcut.`, out);
     }
   });
-  return sites;
 }
 
-/** Mean and std per unit of `[n, units·positions]` values. */
-function statsOf(values: Float32Array, n: number, units: number): UnitStats {
+/**
+ * The sites of an arch and the repair plan: `compiled` with each repaired dense/conv op's folded
+ * ReLU split into a separate RELU op (new buffer appended, later reads renamed), so the op's own
+ * buffer holds its pre-activation. Same θ layout, same function.
+ */
+function sitesOf(arch: Arch, compiled: CompiledArch): { sites: Site[]; plan: CompiledArch } {
+  const byName = new Map(compiled.layout.map((e) => [e.name, e]));
+  const plan = decodePlan(compiled.words);
+  const opAt = new Map<number, number>(); // θ offset of a weight / running mean → op index
+  plan.ops.forEach((op, i) => {
+    if (op.op === 'dense') opAt.set(op.w, i);
+    else if (op.op === 'conv2d') opAt.set(op.wt, i);
+    else if (op.op === 'batchnorm') opAt.set(op.mean, i);
+  });
+  const layers: Array<{ path: string; layer: Layer; next: Layer | undefined }> = [];
+  walk(arch.layers, '', layers);
+  const sites: Site[] = [];
+  for (const { path, layer, next } of layers) {
+    const entry = (name: string) => {
+      const e = byName.get(`${path}.${name}`);
+      if (!e) throw new ModeconnError('BAD_ARGUMENT', `REPAIR: the layout has no ${path}.${name}`);
+      return e;
+    };
+    if (layer.type === 'batchnorm') {
+      if (layer.affine === false) continue; // not a site; the layer before it (if any) is repaired instead
+      const mean = entry('running_mean');
+      const op = opAt.get(mean.offset)!;
+      sites.push({
+        path, kind: 'batchnorm', units: mean.length, buffer: -1, op,
+        bn: { weight: entry('weight'), bias: entry('bias'), mean, variance: entry('running_var'), eps: layer.eps ?? 1e-5 },
+      });
+    } else if (layer.type === 'dense' || layer.type === 'conv2d') {
+      const weight = entry('weight');
+      const op = opAt.get(weight.offset)!;
+      if (plan.ops[op].dst === plan.outBuf) continue; // the logits
+      if (next?.type === 'batchnorm' && next.affine !== false) continue; // repaired through its BatchNorm
+      if (layer.bias === false) {
+        throw new ModeconnError('NOT_SUPPORTED', `REPAIR: layer ${path} (${layer.type}) has neither a bias nor an affine BatchNorm after it, so its units' means cannot be reset`, {
+          advice: 'give the layer a bias (bias: true) or follow it with a BatchNorm',
+        });
+      }
+      sites.push({ path, kind: layer.type, units: layer.out, buffer: -1, op, weight, bias: entry('bias') });
+    }
+  }
+  sites.sort((a, b) => a.op - b.op);
+
+  // The repair plan: split the folded ReLU of every repaired dense/conv op.
+  const split = new Set(sites.filter((s) => s.kind !== 'batchnorm').map((s) => s.op));
+  const bufferSizes = [...plan.bufferSizes];
+  const rename = new Map<number, number>();
+  const ops: PlanOp[] = [];
+  const newIndex: number[] = [];
+  plan.ops.forEach((original, i) => {
+    const op = { ...original } as PlanOp & { src2?: number; act?: number };
+    op.src = rename.get(op.src) ?? op.src;
+    if (op.op === 'add') op.src2 = rename.get(op.src2!) ?? op.src2;
+    newIndex.push(ops.length);
+    ops.push(op as PlanOp);
+    if (split.has(i) && op.act === 1) {
+      op.act = 0;
+      const relu = bufferSizes.push(bufferSizes[op.dst]) - 1;
+      ops.push({ op: 'relu', src: op.dst, dst: relu });
+      rename.set(op.dst, relu);
+    }
+  });
+  const words = encodePlan({ ...plan, outBuf: rename.get(plan.outBuf) ?? plan.outBuf, bufferSizes, ops });
+  decodePlan(words);
+  for (const s of sites) {
+    const op = ops[newIndex[s.op]];
+    s.buffer = s.kind === 'batchnorm' ? op.src : op.dst;
+  }
+  return { sites, plan: { ...compiled, words, bufferSizes } };
+}
+
+/** Adds `[n, units·positions]` values into per-unit sums of v and v². */
+function accumulate(values: Float32Array, n: number, units: number, sum: Float64Array, sq: Float64Array): void {
   const positions = values.length / (n * units);
-  const mean = new Float64Array(units);
-  const sq = new Float64Array(units);
   for (let q = 0; q < n; q++) {
     for (let i = 0; i < units; i++) {
       const base = (q * units + i) * positions;
@@ -108,14 +139,17 @@ function statsOf(values: Float32Array, n: number, units: number): UnitStats {
         s += v;
         s2 += v * v;
       }
-      mean[i] += s;
+      sum[i] += s;
       sq[i] += s2;
     }
   }
-  const count = n * positions;
-  const std = new Float64Array(units);
-  for (let i = 0; i < units; i++) {
-    mean[i] /= count;
+}
+
+function finishStats(sum: Float64Array, sq: Float64Array, count: number): UnitStats {
+  const mean = new Float64Array(sum.length);
+  const std = new Float64Array(sum.length);
+  for (let i = 0; i < sum.length; i++) {
+    mean[i] = sum[i] / count;
     std[i] = Math.sqrt(Math.max(sq[i] / count - mean[i] * mean[i], 0));
   }
   return { mean, std };
@@ -124,6 +158,8 @@ function statsOf(values: Float32Array, n: number, units: number): UnitStats {
 export interface RepairOptions {
   /** Samples of the data set used for statistics (the first ones; default 1000). */
   samples?: number;
+  /** Samples per forward pass while measuring (default 500; bounds the memory of the activations). */
+  batchSize?: number;
   engine?: Engine;
 }
 
@@ -131,12 +167,14 @@ export interface RepairOptions {
 export class Repair {
   private constructor(
     readonly arch: Arch,
-    private readonly compiled: CompiledArch,
+    /** The repair plan (`compiledOf(arch)` with repaired layers' ReLUs split off). */
+    private readonly plan: CompiledArch,
     private readonly engine: Engine,
-    private readonly sites: Site[],
+    private readonly siteList: Site[],
     private readonly data: DataSet,
     private readonly indices: Uint32Array,
-    /** Target statistics (BN output, or dense pre-activation) of A and B per site. */
+    private readonly batchSize: number,
+    /** Target statistics (BN output, or dense/conv pre-activation) of A and B per site. */
     readonly endpoints: [UnitStats[], UnitStats[]],
   ) {}
 
@@ -144,38 +182,35 @@ export class Repair {
   static async create(arch: Arch, paramsA: Float32Array, paramsB: Float32Array, data: DataSet, options: RepairOptions = {}): Promise<Repair> {
     const compiled = compiledOf(arch);
     const engine = options.engine ?? (await Engine.create());
-    const sites = sitesOf(arch, compiled);
+    const { sites, plan } = sitesOf(arch, compiled);
     const n = Math.min(options.samples ?? 1000, data.n);
     if (n === 0) throw new ModeconnError('EMPTY_DATA', `REPAIR needs samples; data set ${data.name} has none`);
+    const batchSize = options.batchSize ?? 500;
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new ModeconnError('BAD_ARGUMENT', `REPAIR: batchSize must be a positive integer, got ${batchSize}`);
     const indices = Uint32Array.from({ length: n }, (_, i) => i);
-    const r = new Repair(arch, compiled, engine, sites, data, indices, [[], []]);
-    [paramsA, paramsB].forEach((params, k) => {
-      for (const site of sites) r.endpoints[k].push(r.targetStats(params, site, r.siteStats(params, site)));
-    });
+    const r = new Repair(arch, plan, engine, sites, data, indices, batchSize, [[], []]);
+    r.endpoints[0] = r.statistics(paramsA);
+    r.endpoints[1] = r.statistics(paramsB);
     return r;
   }
 
-  /** Statistics of a site's layer output (pre-BatchNorm, pre-ReLU) under `params`. */
-  private siteStats(params: Float32Array, site: Site): UnitStats {
+  /** The repaired sites in forward order (the order of `endpoints` and `statistics`). */
+  get sites(): RepairSite[] {
+    return this.siteList.map(({ path, kind, units, buffer }) => ({ path, kind, units, buffer }));
+  }
+
+  /** Raw per-unit statistics of the sites' buffers (BN input, or pre-activation) under `params`, one forward pass per batch. */
+  private measure(params: Float32Array, sites: Site[]): UnitStats[] {
     const n = this.indices.length;
-    if (site.bn) {
-      const [out] = readActivations(this.engine, this.compiled, params, this.data, this.indices, [site.out]);
-      return statsOf(out, n, site.units);
+    const buffers = sites.map((s) => s.buffer);
+    const sums = sites.map((s) => [new Float64Array(s.units), new Float64Array(s.units)]);
+    const chunk = Math.min(this.batchSize, n);
+    for (let start = 0; start < n; start += chunk) {
+      const idx = this.indices.subarray(start, Math.min(start + chunk, n));
+      const parts = readActivations(this.engine, this.plan, params, this.data, idx, buffers, { capacity: chunk });
+      parts.forEach((values, k) => accumulate(values, idx.length, sites[k].units, sums[k][0], sums[k][1]));
     }
-    // Dense without BatchNorm: the output buffer may hold post-ReLU values; recompute z = x·Wᵀ + b.
-    let x: Float32Array;
-    if (site.input === 0) {
-      x = this.data.x.subarray(0, n * this.compiled.inputSize);
-    } else {
-      [x] = readActivations(this.engine, this.compiled, params, this.data, this.indices, [site.input]);
-    }
-    const k = x.length / n;
-    const w = params.subarray(site.weight.offset, site.weight.offset + site.weight.length);
-    if (w.length !== k * site.units) throw new ModeconnError('BAD_SHAPE', `REPAIR: layer ${site.path} takes ${w.length / site.units} inputs, its input buffer has ${k}`);
-    const z = new Float32Array(n * site.units);
-    const b = site.bias ? params.subarray(site.bias.offset, site.bias.offset + site.bias.length) : null;
-    wasmKernels(this.engine.core).gemm({ m: n, n: site.units, k, transB: true, ...(b ? { biasAxis: 'col' as const } : {}) }, x, w, b ? b.slice() : null, z);
-    return statsOf(z, n, site.units);
+    return sites.map((s, k) => finishStats(sums[k][0], sums[k][1], n * (this.plan.bufferSizes[s.buffer] / s.units)));
   }
 
   /** The statistics REPAIR matches: a BN site's output (from its input's stats and θ's BN), else the raw stats. */
@@ -197,10 +232,10 @@ export class Repair {
   repair(theta: Float32Array, t: number): Float32Array {
     if (!(t >= 0 && t <= 1)) throw new ModeconnError('BAD_ARGUMENT', `t must be in [0, 1], got ${t}`);
     const out = theta.slice();
-    this.sites.forEach((site, s) => {
+    this.siteList.forEach((site, s) => {
       const a = this.endpoints[0][s];
       const b = this.endpoints[1][s];
-      const cur = this.siteStats(out, site);
+      const [cur] = this.measure(out, [site]);
       for (let i = 0; i < site.units; i++) {
         const mu = (1 - t) * a.mean[i] + t * b.mean[i];
         const sigma = (1 - t) * a.std[i] + t * b.std[i];
@@ -214,19 +249,20 @@ export class Repair {
         } else {
           if (!(cur.std[i] > 1e-12)) continue; // a dead unit stays as it is
           const scale = sigma / cur.std[i];
-          const w = site.weight;
+          const w = site.weight!;
           const inner = w.length / site.units;
           for (let r = 0; r < inner; r++) out[w.offset + i * inner + r] *= scale;
-          if (site.bias) out[site.bias.offset + i] = scale * (out[site.bias.offset + i] - cur.mean[i]) + mu;
+          out[site.bias!.offset + i] = scale * (out[site.bias!.offset + i] - cur.mean[i]) + mu;
         }
       }
     });
     return out;
   }
 
-  /** Per-unit statistics REPAIR targets for θ (BN output, or dense pre-activation), per site. */
+  /** Per-unit statistics REPAIR targets for θ (BN output, or dense/conv pre-activation), per site. */
   statistics(theta: Float32Array): UnitStats[] {
-    return this.sites.map((site) => this.targetStats(theta, site, this.siteStats(theta, site)));
+    const raw = this.measure(theta, this.siteList);
+    return this.siteList.map((site, k) => this.targetStats(theta, site, raw[k]));
   }
 
   /** A transform for evaluatePath's `transform` option. */

@@ -10,22 +10,28 @@ import { checkLsa } from '../kernels/lsa-check.js';
 
 const FREE = -1;
 
-/** Square problems: v[j] = min_i c[i][j]; a column's cheapest row takes it when still free. */
+/**
+ * Square problems: v[j] = min_i c[i][j] (its first row i); a column's cheapest row takes it when
+ * still free, columns in decreasing order. Rows are read in order.
+ */
 function columnReduction(c: Float64Array, n: number, v: Float64Array, col4row: Int32Array, row4col: Int32Array): void {
-  for (let j = n - 1; j >= 0; j--) {
-    let best = Infinity;
-    let arg = FREE;
-    for (let i = 0; i < n; i++) {
-      if (c[i * n + j] < best) {
-        best = c[i * n + j];
-        arg = i;
+  const best = new Float64Array(n).fill(Infinity);
+  const arg = new Int32Array(n).fill(FREE);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      if (c[i * n + j] < best[j]) {
+        best[j] = c[i * n + j];
+        arg[j] = i;
       }
     }
-    if (arg === FREE) continue;
-    v[j] = best;
-    if (col4row[arg] === FREE) {
-      col4row[arg] = j;
-      row4col[j] = arg;
+  }
+  for (let j = n - 1; j >= 0; j--) {
+    const i = arg[j];
+    if (i === FREE) continue;
+    v[j] = best[j];
+    if (col4row[i] === FREE) {
+      col4row[i] = j;
+      row4col[j] = i;
     }
   }
 }
@@ -34,7 +40,7 @@ function columnReduction(c: Float64Array, n: number, v: Float64Array, col4row: I
  * JV's augmenting row reduction: a free row takes its cheapest column j1, lowering v[j1] by the gap
  * to its second cheapest; j1's previous owner is processed next while the gap is positive.
  */
-function augmentingRowReduction(c: Float64Array, n: number, v: Float64Array, col4row: Int32Array, row4col: Int32Array): void {
+function augmentingRowReduction(c: Float64Array, n: number, v: Float64Array, col4row: Int32Array, row4col: Int32Array, touched: Uint8Array): void {
   const free: number[] = [];
   for (let i = 0; i < n; i++) if (col4row[i] === FREE) free.push(i);
   let k = 0;
@@ -71,6 +77,7 @@ function augmentingRowReduction(c: Float64Array, n: number, v: Float64Array, col
     if (owner !== FREE) col4row[owner] = FREE;
     col4row[i] = j1;
     row4col[j1] = i;
+    touched[i] = 1;
     if (owner !== FREE && u1 < u2) {
       k -= 1;
       free[k] = owner;
@@ -78,9 +85,14 @@ function augmentingRowReduction(c: Float64Array, n: number, v: Float64Array, col
   }
 }
 
-/** u[i] = min_j c[i][j] − v[j]; an assigned row not exactly at that minimum is freed. */
-function setRowDuals(c: Float64Array, n: number, v: Float64Array, u: Float64Array, col4row: Int32Array, row4col: Int32Array): void {
+/**
+ * Row duals after the reductions: rows the augmenting row reduction never assigned keep u = 0 (their
+ * reduced costs are ≥ 0 and a column-reduction pair is exactly tight); the others get
+ * u[i] = min_j c[i][j] − v[j] and are freed when their own column is not exactly at that minimum.
+ */
+function setRowDuals(c: Float64Array, n: number, v: Float64Array, touched: Uint8Array, u: Float64Array, col4row: Int32Array, row4col: Int32Array): void {
   for (let i = 0; i < n; i++) {
+    if (!touched[i]) continue;
     let low = Infinity;
     for (let j = 0; j < n; j++) {
       const h = c[i * n + j] - v[j];
@@ -103,8 +115,9 @@ function augmentAll(c: Float64Array, nr: number, nc: number): Int32Array | null 
   const row4col = new Int32Array(nc).fill(FREE);
   if (nr === nc) {
     columnReduction(c, nc, v, col4row, row4col);
-    for (let pass = 0; pass < 2; pass++) augmentingRowReduction(c, nc, v, col4row, row4col);
-    setRowDuals(c, nc, v, u, col4row, row4col);
+    const touched = new Uint8Array(nr);
+    for (let pass = 0; pass < 2; pass++) augmentingRowReduction(c, nc, v, col4row, row4col, touched);
+    setRowDuals(c, nc, v, touched, u, col4row, row4col);
   }
   // Columns in the tree have live = +∞ and vLive = −∞, so every scan covers all columns.
   const live = new Float64Array(nc);
@@ -135,7 +148,7 @@ function augmentAll(c: Float64Array, nr: number, nc: number): Int32Array | null 
           path[j] = i;
         }
         const d = live[j];
-        if (d < lowest || (d === lowest && row4col[j] === FREE)) {
+        if (d < lowest) {
           lowest = d;
           index = j;
         }

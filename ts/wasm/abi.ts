@@ -30,6 +30,7 @@ export interface CoreExports {
   memory: WebAssembly.Memory;
   /** Returns a 16-byte aligned zeroed block, or 0 on failure. */
   mem_alloc(bytes: number): Ptr;
+  mem_alloc_uninit(bytes: number): Ptr;
   mem_free(ptr: Ptr, bytes: number): number;
   /** Executes `unreachable` (test hook for trap recovery). */
   debug_trap(): number;

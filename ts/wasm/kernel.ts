@@ -75,9 +75,10 @@ export class Core {
     this.#liveBytes = 0;
   }
 
-  #alloc(bytes: number): number {
+  /** A block of `bytes`, zeroed unless `uninit` (for blocks the caller overwrites at once). */
+  #alloc(bytes: number, uninit = false): number {
     if (bytes === 0) return 0;
-    const ptr = this.#exports.mem_alloc(bytes);
+    const ptr = uninit ? this.#exports.mem_alloc_uninit(bytes) : this.#exports.mem_alloc(bytes);
     if (ptr === 0) {
       throw new ModeconnError('OUT_OF_MEMORY', `cannot allocate ${bytes} bytes of WASM memory`, {
         advice: 'release handles you no longer need or use smaller batches',
@@ -123,7 +124,7 @@ export class Core {
     const blocks: Block[] = [];
     const copyBack: { ptr: number; array: Transferable }[] = [];
     const place = (array: Transferable, copyIn: boolean): number => {
-      const ptr = this.#alloc(array.byteLength);
+      const ptr = this.#alloc(array.byteLength, copyIn);
       if (ptr === 0) return 0;
       blocks.push({ ptr, bytes: array.byteLength });
       if (copyIn) this.#bytes(ptr, array.byteLength).set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
