@@ -152,15 +152,20 @@ class Workspace {
 
   /** `maxIndex`: the longest tensor axis; `maxTerms`: the most terms of a group. */
   constructor(readonly core: Core, pa: Float32Array, pb: Float32Array, maxIndex: number, maxTerms: number) {
-    this.thetaA = this.allocF32(pa.length);
-    this.thetaB = this.allocF32(pb.length);
-    this.core.f32(this.thetaA).set(pa);
-    this.core.f32(this.thetaB).set(pb);
-    this.changed = this.allocU32(maxIndex);
-    this.map = this.allocU32(maxIndex);
-    this.basis = this.allocU32(maxIndex);
-    this.acc = this.allocF64(1);
-    this.ptrs = this.allocU32(maxTerms);
+    try {
+      this.thetaA = this.allocF32(pa.length);
+      this.thetaB = this.allocF32(pb.length);
+      this.core.f32(this.thetaA).set(pa);
+      this.core.f32(this.thetaB).set(pb);
+      this.changed = this.allocU32(maxIndex);
+      this.map = this.allocU32(maxIndex);
+      this.basis = this.allocU32(maxIndex);
+      this.acc = this.allocF64(1);
+      this.ptrs = this.allocU32(maxTerms);
+    } catch (error) {
+      this.free();
+      throw error;
+    }
   }
 
   allocF32(length: number): Buf {
