@@ -63,5 +63,8 @@ export { explainBarrier, type ExplainOptions, type ExplainResult, type ExplainRo
 // ---- worker pool ----
 export { createPool, type Pool, type PoolOptions, type PoolEvaluateOptions, type PoolTrainOptions, type JobOptions, type JobProgress, type WorkerFault, type WorkerMemory } from './workers/pool.js';
 
+// ---- loss landscapes: filter-normalised directions, planes through three models ----
+export * from './landscape/index.js';
+
 // ---- plots ----
 export * from './plot/index.js';

@@ -13,10 +13,9 @@ import { evaluatePath, hasBatchNorm, type BnMode, type PathReport } from '../pat
 import { bootstrapBarrier, type BootstrapInterval } from '../paths/metrics.js';
 import type { Path } from '../paths/path.js';
 import { pathPlotSpec } from '../plot/path-spec.js';
-import { renderSvg, writePlots } from '../plot/render.js';
-import { writeFileAtomic } from '../io/node-files.js';
 import type { FlagSpec } from './args.js';
 import { describeData } from './data-spec.js';
+import { writeFigure } from './figure.js';
 import { ensureDir, runInfo, writeJsonAtomic, type RunInfo } from './manifest.js';
 import { ProgressBar } from './progress.js';
 import { createPool } from '../workers/pool.js';
@@ -133,17 +132,9 @@ export async function evaluateAndReport(init: {
 
   const files: Record<string, string> = { report: join(out, 'report.json'), ...(init.extraFiles ?? {}) };
   const spec = pathPlotSpec(reports, { subtitle: `${init.archLabel} on ${init.dataSpec}; BatchNorm ${bn}; ${flags.points} points; barriers on test` });
-  const warnings: string[] = [];
-  try {
-    Object.assign(files, await writePlots(spec, out, 'paths'));
-  } catch (error) {
-    // Without the font the numbers are still worth having: keep the SVG, skip the PNG, say why.
-    if (!(error instanceof ModeconnError && error.code === 'FONT_UNAVAILABLE')) throw error;
-    files.svg = join(out, 'paths.svg');
-    await writeFileAtomic(files.svg, new TextEncoder().encode(await renderSvg(spec)));
-    warnings.push(`paths.png not written: ${error.message}`);
-    process.stderr.write(`modeconn: warning: ${warnings[0]}\n`);
-  }
+  const figure = await writeFigure(spec, out, 'paths');
+  Object.assign(files, figure.files);
+  const warnings = figure.warnings;
   const report: PathsReport = {
     ...runInfo(init.argv),
     status: 'completed',

@@ -1,0 +1,2 @@
+export { randomDirection, planeThrough, type DirectionOptions, type Normalization, type Plane } from './directions.js';
+export { evaluateSurface, type Surface, type SurfaceOptions, type SurfaceReport, type SurfaceSet } from './surface.js';

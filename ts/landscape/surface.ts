@@ -1,0 +1,147 @@
+/**
+ * Loss and accuracy over a 1-D or 2-D grid of parameter vectors θ(x, y) = origin + x·d1 + y·d2
+ * (one `vec_blend` call each), on one or more data sets; BatchNorm statistics recomputed at every
+ * point by default (as along paths). On a worker pool the grid goes out in chunks and the numbers
+ * are the same bits as on this thread.
+ */
+import { ModeconnError } from '../errors.js';
+import type { DataSet } from '../data/dataset.js';
+import type { Arch } from '../model/arch.js';
+import { Engine, type EvalResult } from '../model/engine.js';
+import { compiledOf } from '../model/train.js';
+import { createManifest, dataIdentity, type DataIdentity, type RunManifest } from '../paths/manifest.js';
+import { hasBatchNorm, namedSets, resolveBn, type BnMode, type PathData } from '../paths/evaluate.js';
+import type { PathPool } from '../paths/types.js';
+import { wasmKernels } from '../wasm/kernels/index.js';
+
+/** Where the grid lives: origin plus one or two directions (all of θ's length). */
+export interface Surface {
+  origin: Float32Array;
+  directions: readonly [Float32Array] | readonly [Float32Array, Float32Array];
+}
+
+export interface SurfaceOptions {
+  /** Coordinates along the first direction. */
+  xs: readonly number[];
+  /** Coordinates along the second direction (2-D surfaces only). */
+  ys?: readonly number[];
+  /** BatchNorm statistics at each point (default 'recompute' when the arch has BatchNorm and a train set is given). */
+  bn?: BnMode;
+  /** The set for 'recompute' (default: the 'train' role). */
+  bnData?: DataSet;
+  /** Samples per WASM call (default 1000). */
+  batchSize?: number;
+  /** Grid points per pool call (default 16); results do not depend on it. */
+  chunk?: number;
+  engine?: Engine;
+  pool?: PathPool;
+  /** Seeds that made the directions, recorded in the manifest. */
+  seeds?: Record<string, number>;
+  onProgress?: (progress: { done: number; total: number }) => void;
+  signal?: AbortSignal;
+}
+
+/** One data set over the grid: row r is ys[r] (a single row for 1-D), column c is xs[c]. */
+export interface SurfaceSet {
+  data: DataIdentity;
+  loss: number[][];
+  accuracy: number[][];
+}
+
+export interface SurfaceReport {
+  xs: number[];
+  /** Absent for 1-D surfaces. */
+  ys?: number[];
+  bn: BnMode;
+  sets: Record<string, SurfaceSet>;
+  manifest: RunManifest;
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+function checkCoordinates(name: string, values: readonly number[]): void {
+  if (values.length === 0 || values.some((x) => !Number.isFinite(x))) {
+    throw new ModeconnError('BAD_ARGUMENT', `${name} must be a non-empty list of finite numbers`);
+  }
+}
+
+/** Evaluates `surface` on a grid; see the module header. */
+export async function evaluateSurface(arch: Arch, surface: Surface, data: PathData, options: SurfaceOptions): Promise<SurfaceReport> {
+  const compiled = compiledOf(arch);
+  const dims = surface.directions.length;
+  const vectors = [surface.origin, ...surface.directions];
+  vectors.forEach((p, j) => {
+    if (!(p instanceof Float32Array) || p.length !== compiled.totalLength) {
+      throw new ModeconnError('BAD_SHAPE', `${j === 0 ? 'origin' : `direction ${j - 1}`} has ${p?.length} values; the architecture needs ${compiled.totalLength}`);
+    }
+  });
+  checkCoordinates('xs', options.xs);
+  if (dims === 2) checkCoordinates('ys', options.ys ?? []);
+  else if (options.ys) throw new ModeconnError('BAD_ARGUMENT', 'ys needs a second direction');
+  const sets = namedSets(data);
+  if (sets.length === 0) throw new ModeconnError('BAD_ARGUMENT', 'evaluateSurface needs at least one data set');
+  const { bn, bnData } = resolveBn(compiled, sets, options.bn, options.bnData);
+  const batchSize = options.batchSize ?? 1000;
+  const mode = bn === 'batch-stats' ? 'batch-stats' : 'eval';
+  const recompute = bn === 'recompute' && hasBatchNorm(compiled);
+  const engine = options.engine ?? (await Engine.create());
+  const kernels = wasmKernels(engine.core);
+
+  const xs = [...options.xs];
+  const ys = dims === 2 ? [...options.ys!] : [0];
+  const grid = ys.flatMap((y) => xs.map((x) => [x, y] as const));
+  const theta = (x: number, y: number): Float32Array => {
+    const out = new Float32Array(compiled.totalLength);
+    kernels.vecBlend(Float32Array.from(dims === 2 ? [1, x, y] : [1, x]), vectors, out);
+    return out;
+  };
+  const cancelled = () => {
+    if (options.signal?.aborted) throw new ModeconnError('CANCELLED', 'landscape evaluation cancelled', { cause: options.signal.reason });
+  };
+  // results[s][k]: set s at grid point k.
+  const results: EvalResult[][] = sets.map(() => []);
+  const total = grid.length * sets.length;
+  if (options.pool) {
+    const chunk = options.chunk ?? 16;
+    for (let k = 0; k < grid.length; k += chunk) {
+      cancelled();
+      const thetas = grid.slice(k, k + chunk).map(([x, y]) => theta(x, y));
+      for (let s = 0; s < sets.length; s++) {
+        results[s].push(...(await options.pool.evaluateMany(arch, thetas, sets[s][1], { mode, batchSize, bnData: recompute ? bnData : undefined })));
+      }
+      options.onProgress?.({ done: Math.min(k + chunk, grid.length) * sets.length, total });
+    }
+  } else {
+    for (let k = 0; k < grid.length; k++) {
+      cancelled();
+      let params = theta(...grid[k]);
+      if (recompute) params = engine.recomputeBatchNorm(compiled, params, bnData!, { batchSize });
+      sets.forEach(([, set], s) => results[s].push(engine.evaluate(compiled, params, set, { batchSize, mode })));
+      options.onProgress?.({ done: (k + 1) * sets.length, total });
+      await yieldToEventLoop();
+    }
+  }
+
+  const rows = <T>(values: T[]): T[][] => ys.map((_, r) => values.slice(r * xs.length, (r + 1) * xs.length));
+  const out: Record<string, SurfaceSet> = {};
+  sets.forEach(([role, set], s) => {
+    out[role] = { data: dataIdentity(set), loss: rows(results[s].map((r) => r.loss)), accuracy: rows(results[s].map((r) => r.accuracy)) };
+  });
+  const roles: Record<string, DataSet> = Object.fromEntries(sets);
+  if (bnData) roles.bn = bnData;
+  return {
+    xs,
+    ...(dims === 2 ? { ys } : {}),
+    bn,
+    sets: out,
+    manifest: createManifest({
+      operation: 'evaluateSurface',
+      arch,
+      points: vectors,
+      data: roles,
+      seeds: options.seeds,
+      sampleOrder: `data set order; batches of ${batchSize} consecutive samples${recompute ? '; BatchNorm recomputed over the bn set in order' : ''}`,
+      options: { xs, ys: dims === 2 ? ys : undefined, bn, batchSize, dims },
+    }),
+  };
+}
