@@ -1142,3 +1142,99 @@ pub unsafe extern "C" fn plan_activations(
         Ok(())
     }))
 }
+
+// ---- wmatch ----
+
+/// A checked view of `len` f64 values at `ptr`.
+fn wmatch_f64s<'a>(ptr: *const f64, len: usize) -> Result<&'a [f64], i32> {
+    if len == 0 {
+        return Ok(&[]);
+    }
+    check_range(ptr as usize, len.checked_mul(8).ok_or(ERR_BOUNDS)?, 8)?;
+    // SAFETY: non-null, 8-aligned and inside linear memory (checked above); read-only.
+    Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
+}
+
+/// A checked mutable view of `len` f64 values at `ptr`.
+fn wmatch_f64s_mut<'a>(ptr: *mut f64, len: usize) -> Result<&'a mut [f64], i32> {
+    if len == 0 {
+        return Ok(&mut []);
+    }
+    check_range(ptr as usize, len.checked_mul(8).ok_or(ERR_BOUNDS)?, 8)?;
+    // SAFETY: non-null, 8-aligned and inside linear memory (checked above); the TS side never
+    // passes it overlapping another range of the same call.
+    Ok(unsafe { std::slice::from_raw_parts_mut(ptr, len) })
+}
+
+/// `cost (n×n f64) +=` the update of a weight-matching cost term (`wmatch::term_update`): tensors
+/// `a`, `b` of p·q·s values, the group on `axis` (0: n = p, K = q; 1: n = q, K = p), `m` changed
+/// indices, the other axis's index map (K) and, when `has_basis` is 1, the map the cost was made
+/// with (K; `basis` may be 0 otherwise). An index ≥ K is ERR_ARG.
+#[no_mangle]
+pub unsafe extern "C" fn wmatch_term_update(
+    a: *const f32, b: *const f32, p: u32, q: u32, s: u32, axis: u32,
+    changed: *const u32, m: u32, map: *const u32, basis: *const u32, has_basis: u32, cost: *mut f64,
+) -> i32 {
+    status((|| {
+        if axis > 1 {
+            return Err(ERR_ARG);
+        }
+        let v = crate::wmatch::TermView { p: p as usize, q: q as usize, s: s as usize, axis: axis as usize };
+        let len = v.p.checked_mul(v.q).and_then(|x| x.checked_mul(v.s)).ok_or(ERR_SHAPE)?;
+        let n = v.units();
+        let k = v.others();
+        let (a, b) = (f32s(a, len)?, f32s(b, len)?);
+        let changed = u32s(changed, m as usize)?;
+        let map = u32s(map, k)?;
+        let basis = if flag(has_basis)? { Some(u32s(basis, k)?) } else { None };
+        let cost = wmatch_f64s_mut(cost, n.checked_mul(n).ok_or(ERR_SHAPE)?)?;
+        if !crate::wmatch::indices_ok(&v, changed, map, basis) {
+            return Err(ERR_ARG);
+        }
+        crate::wmatch::term_update(&v, a, b, changed, map, basis, cost);
+        Ok(())
+    })())
+}
+
+/// `out = Σ` of `k` f64 vectors of `len` values (their pointers in `ptrs`), left to right.
+#[no_mangle]
+pub unsafe extern "C" fn wmatch_sum(ptrs: *const u32, k: u32, len: u32, out: *mut f64) -> i32 {
+    status((|| {
+        let len = len as usize;
+        let ptrs = u32s(ptrs, k as usize)?;
+        let mut terms: Vec<&[f64]> = Vec::with_capacity(ptrs.len());
+        for &ptr in ptrs {
+            terms.push(wmatch_f64s(ptr as usize as *const f64, len)?);
+        }
+        crate::wmatch::sum(&terms, wmatch_f64s_mut(out, len)?);
+        Ok(())
+    })())
+}
+
+/// `acc = acc + Σ_o a[o]·b[offs0[x] + offs1[y] + offs2[z] + offs3[w]]` over a `[d0, d1, d2, d3]`
+/// tensor (`wmatch::gather_dot`); `a` and `b` hold `len` = d0·d1·d2·d3 values, `offs` the four
+/// offset lists one after another (d0 + d1 + d2 + d3). An offset sum that can reach `len` is ERR_ARG.
+#[no_mangle]
+pub unsafe extern "C" fn wmatch_dot(
+    a: *const f32, b: *const f32, d0: u32, d1: u32, d2: u32, d3: u32, offs: *const u32, acc: *mut f64,
+) -> i32 {
+    status((|| {
+        let d = [d0 as usize, d1 as usize, d2 as usize, d3 as usize];
+        let len = d[0].checked_mul(d[1]).and_then(|x| x.checked_mul(d[2])).and_then(|x| x.checked_mul(d[3])).ok_or(ERR_SHAPE)?;
+        let total = d[0].checked_add(d[1]).and_then(|x| x.checked_add(d[2])).and_then(|x| x.checked_add(d[3])).ok_or(ERR_SHAPE)?;
+        let all = u32s(offs, total)?;
+        let (o0, rest) = all.split_at(d[0]);
+        let (o1, rest) = rest.split_at(d[1]);
+        let (o2, o3) = rest.split_at(d[2]);
+        if len > 0 {
+            let reach: usize = [o0, o1, o2, o3].iter().map(|o| o.iter().map(|&x| x as usize).max().unwrap_or(0)).sum();
+            if reach >= len {
+                return Err(ERR_ARG);
+            }
+        }
+        let (a, b) = (f32s(a, len)?, f32s(b, len)?);
+        let acc = f64_out(acc)?;
+        *acc = crate::wmatch::gather_dot(*acc, a, b, [o0, o1, o2, o3]);
+        Ok(())
+    })())
+}

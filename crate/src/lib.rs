@@ -21,3 +21,4 @@ pub mod plan_grad;
 pub mod gemm_pack;
 pub mod simd;
 pub mod hungarian;
+pub mod wmatch;

@@ -27,7 +27,12 @@ export interface ActivationMatchingOptions extends AlignOptions {
 function channelRows(x: Float32Array, batch: number, n: number, s: number): Float32Array {
   const out = new Float32Array(x.length);
   for (let q = 0; q < batch; q++) {
-    for (let i = 0; i < n; i++) out.set(x.subarray((q * n + i) * s, (q * n + i + 1) * s), i * batch * s + q * s);
+    for (let i = 0; i < n; i++) {
+      const from = (q * n + i) * s;
+      const to = i * batch * s + q * s;
+      // A plain loop: a subarray per unit costs more than the copy when s is small (s = 1: dense).
+      for (let t = 0; t < s; t++) out[to + t] = x[from + t];
+    }
   }
   return out;
 }
@@ -68,12 +73,14 @@ export async function activationMatching(a: Model, b: Model, data: DataSet, opti
         kernels.gemm({ m: n, n, k: obs, transB: true }, xa, xb, null, part);
         for (let i = 0; i < part.length; i++) st.sab[i] += part[i];
         for (let i = 0; i < n; i++) {
+          let [sa, sb, saa, sbb] = [st.sa[i], st.sb[i], st.saa[i], st.sbb[i]];
           for (let o = i * obs; o < (i + 1) * obs; o++) {
-            st.sa[i] += xa[o];
-            st.sb[i] += xb[o];
-            st.saa[i] += xa[o] * xa[o];
-            st.sbb[i] += xb[o] * xb[o];
+            sa += xa[o];
+            sb += xb[o];
+            saa += xa[o] * xa[o];
+            sbb += xb[o] * xb[o];
           }
+          [st.sa[i], st.sb[i], st.saa[i], st.sbb[i]] = [sa, sb, saa, sbb];
         }
         st.count += obs;
       }

@@ -14,6 +14,8 @@ import { wasmKernels } from '../wasm/kernels/index.js';
 import { solveAssignment } from './lsa.js';
 import { assertSameFunction, checkSample } from './check.js';
 import type { Kernels } from '../kernels/types.js';
+import type { WmatchTermParams } from '../kernels/wmatch.js';
+import type { Buf, Core } from '../wasm/kernel.js';
 import {
   type PermAxis, type PermutationSpec, type Permutations,
   axisMap, gatherTensor, identityPermutations, permuteParams, specOf, validateSpec,
@@ -34,6 +36,10 @@ export interface WeightMatchingOptions extends AlignOptions {
   maxIterations?: number;
   /** Also match BatchNorm running statistics (default false: trainable tensors only, as the paper). */
   includeBuffers?: boolean;
+  /** When given, seconds spent per phase are added to it: `cost` (cost matrices), `solve`
+   * (assignments), `objective` (⟨θ_A, π(θ_B)⟩ after each pass), `permute` (the aligned θ) and
+   * `check` (the function check); `solves` counts the assignments solved. For benchmarks. */
+  timings?: Partial<Record<'cost' | 'solve' | 'objective' | 'permute' | 'check' | 'solves', number>>;
 }
 
 /** The result of an alignment of B to A. */
@@ -91,47 +97,21 @@ interface Term {
   inner: number;
   /** Other permuted axes of the same tensor: (group index, axis). */
   others: Array<{ group: number; axis: PermAxis }>;
-  /** A's rows `[n, pre·inner]` when pre > 1 and inner > 1 (a copy), else A's tensor itself. */
+  /** A's rows `[n, pre·inner]` (a copy when pre > 1 and inner > 1, else A's tensor). */
   rowsA: Float32Array;
-  cache: { key: string; cost: Float64Array } | null;
-  /** For a 2-D tensor with one other permuted axis: the other perm the cached cost was made with. */
+  /** The term's n×n f64 matrix, in WASM memory. */
+  cost: Buf;
+  /** Whether `cost` holds the term for the `others` versions in `key`. */
+  ready: boolean;
+  key: string;
+  /**
+   * Set when the tensor's axes 0 and 1 are this axis and the one other permuted axis: the
+   * `[p, q, s]` view of the `wmatch_term_update` kernel, which makes the term and updates it by a
+   * low-rank GEMM when few entries of the other axis's index map changed. `basis` is the map the
+   * cost was made with.
+   */
+  view: WmatchTermParams | null;
   basis: Uint32Array | null;
-}
-
-/**
- * Updates a cached 2-D term after the other axis's perm changed in a few places: each changed index
- * k adds A's slice k times (B's new slice − B's old slice), n² work instead of a whole GEMM.
- * Returns false when too much changed (the caller recomputes).
- */
-function updateTerm(t: Term, n: number, tensorA: Float32Array, tensorB: Float32Array, perm: Uint32Array): boolean {
-  const basis = t.basis!;
-  const K = basis.length;
-  const changed: number[] = [];
-  for (let k = 0; k < K; k++) if (basis[k] !== perm[k]) changed.push(k);
-  // Each changed index costs n² multiply-adds in JS; a GEMM of n²·K in WASM wins beyond ~K/16.
-  if (changed.length * 16 > K) return false;
-  const c = t.cache!.cost;
-  const diff = new Float64Array(n);
-  for (const k of changed) {
-    const [kn, ko] = [perm[k], basis[k]];
-    if (t.axis.axis === 0) {
-      // [n, K]: C[i, j] = Σ_k A[i, k]·B[j, π(k)]
-      for (let j = 0; j < n; j++) diff[j] = tensorB[j * K + kn] - tensorB[j * K + ko];
-      for (let i = 0; i < n; i++) {
-        const aik = tensorA[i * K + k];
-        for (let j = 0; j < n; j++) c[i * n + j] += aik * diff[j];
-      }
-    } else {
-      // [K, n]: C[i, j] = Σ_k A[k, i]·B[π(k), j]
-      for (let j = 0; j < n; j++) diff[j] = tensorB[kn * n + j] - tensorB[ko * n + j];
-      for (let i = 0; i < n; i++) {
-        const aki = tensorA[k * n + i];
-        for (let j = 0; j < n; j++) c[i * n + j] += aki * diff[j];
-      }
-    }
-  }
-  t.basis = perm.slice();
-  return true;
 }
 
 /** C += (A's unit i)·(B's unit j) summed over the tensor, by one GEMM (no copy when pre or inner is 1). */
@@ -145,9 +125,124 @@ function addTerm(kernels: Kernels, t: Term, n: number, tensorB: Float32Array, pa
   for (let i = 0; i < part.length; i++) cost[i] += part[i];
 }
 
+/** The `[p, q, s]` view of a term whose tensor's axes 0 and 1 are its axis and the one other, or null. */
+function termView(entry: LayoutEntry, axis: PermAxis, n: number, others: Term['others']): WmatchTermParams | null {
+  if (others.length !== 1 || entry.shape.length < 2) return null;
+  const o = others[0].axis;
+  const rest = entry.shape.slice(2).reduce((x, y) => x * y, 1);
+  if (axis.axis === 0 && o.axis === 1 && axis.block === 1) return { p: entry.shape[0], q: entry.shape[1], s: rest, axis: 0 };
+  if (axis.axis === 1 && o.axis === 0) return { p: entry.shape[0], q: n, s: axis.block * rest, axis: 1 };
+  return null;
+}
+
+/**
+ * θ_A, θ_B, the terms' cost matrices and small index scratch, resident in WASM memory for one
+ * alignment (copied in once; kernels get pointers). Views are made fresh at each use: any call
+ * through `core.call` may grow the memory.
+ */
+class Workspace {
+  readonly bufs: Buf[] = [];
+  readonly thetaA: Buf;
+  readonly thetaB: Buf;
+  readonly changed: Buf;
+  readonly map: Buf;
+  readonly basis: Buf;
+  readonly acc: Buf;
+  readonly ptrs: Buf;
+
+  /** `maxIndex`: the longest tensor axis; `maxTerms`: the most terms of a group. */
+  constructor(readonly core: Core, pa: Float32Array, pb: Float32Array, maxIndex: number, maxTerms: number) {
+    try {
+      this.thetaA = this.allocF32(pa.length);
+      this.thetaB = this.allocF32(pb.length);
+      this.core.f32(this.thetaA).set(pa);
+      this.core.f32(this.thetaB).set(pb);
+      this.changed = this.allocU32(maxIndex);
+      this.map = this.allocU32(maxIndex);
+      this.basis = this.allocU32(maxIndex);
+      this.acc = this.allocF64(1);
+      this.ptrs = this.allocU32(maxTerms);
+    } catch (error) {
+      this.free();
+      throw error;
+    }
+  }
+
+  allocF32(length: number): Buf {
+    const b = this.core.allocF32(Math.max(1, length));
+    this.bufs.push(b);
+    return b;
+  }
+
+  allocU32(length: number): Buf {
+    const b = this.core.allocU32(Math.max(1, length));
+    this.bufs.push(b);
+    return b;
+  }
+
+  /** An f64 block (16-byte aligned, as every block). */
+  allocF64(length: number): Buf {
+    return this.allocF32(2 * length);
+  }
+
+  f64(b: Buf): Float64Array {
+    const v = this.core.f32(b);
+    return new Float64Array(v.buffer, v.byteOffset, v.length / 2);
+  }
+
+  /** Writes `values` to the u32 block `b` and returns its pointer. */
+  put(b: Buf, values: ArrayLike<number>): number {
+    this.core.u32(b).set(values);
+    return b.ptr;
+  }
+
+  /** Pointer to the tensor at `offset` of θ_A or θ_B. */
+  at(theta: Buf, offset: number): number {
+    return theta.ptr + 4 * offset;
+  }
+
+  free(): void {
+    for (const b of this.bufs) this.core.free(b);
+    this.bufs.length = 0;
+  }
+}
+
+/** Makes or updates a term with a `[p, q, s]` view in WASM; `map` is the other axis's index map now. */
+function refreshViewTerm(ws: Workspace, t: Term, map: Uint32Array): void {
+  const v = t.view!;
+  const K = map.length;
+  const args = (changed: number, m: number, basis: number, hasBasis: number) => [
+    ws.at(ws.thetaA, t.entry.offset), ws.at(ws.thetaB, t.entry.offset), v.p, v.q, v.s, v.axis, changed, m, ws.put(ws.map, map), basis, hasBasis, t.cost.ptr,
+  ];
+  if (t.ready && t.basis) {
+    const basis = t.basis;
+    let m = 0;
+    const changed = new Uint32Array(K);
+    for (let c = 0; c < K; c++) if (basis[c] !== map[c]) changed[m++] = c;
+    // Past half the indices, a fresh term costs about the same and sheds the updates' rounding.
+    if (2 * m <= K) {
+      if (m > 0) ws.core.invokeChecked('wmatch_term_update', ...args(ws.put(ws.changed, changed.subarray(0, m)), m, ws.put(ws.basis, basis), 1));
+      t.basis = map.slice();
+      return;
+    }
+  }
+  ws.f64(t.cost).fill(0);
+  ws.core.invokeChecked('wmatch_term_update', ...args(ws.put(ws.changed, Uint32Array.from({ length: K }, (_, i) => i)), K, 0, 0));
+  t.basis = map.slice();
+}
+
+type Phase = 'cost' | 'solve' | 'objective' | 'permute' | 'check';
+
 /** Aligns B to A by weight matching; see the module header. */
 export async function weightMatching(a: Model, b: Model, options: WeightMatchingOptions = {}): Promise<AlignmentResult> {
-  const { seed = 0, maxIterations = 100, includeBuffers = false, check = true } = options;
+  const { seed = 0, maxIterations = 100, includeBuffers = false, check = true, timings } = options;
+  let clock = performance.now();
+  const lap = (phase: Phase) => {
+    if (!timings) return;
+    const now = performance.now();
+    timings[phase] = (timings[phase] ?? 0) + (now - clock) / 1000;
+    clock = now;
+  };
   const compiled = checkPair(a, b);
   const engine = options.engine ?? (await Engine.create());
   const kernels = wasmKernels(engine.core);
@@ -157,76 +252,122 @@ export async function weightMatching(a: Model, b: Model, options: WeightMatching
   const matched = (axis: PermAxis) => includeBuffers || !entries.get(axis.entry)!.kind.startsWith('running_');
   const axesByEntry = new Map<string, Array<{ group: number; axis: PermAxis }>>();
   spec.groups.forEach((g, k) => g.axes.forEach((axis) => axesByEntry.set(axis.entry, [...(axesByEntry.get(axis.entry) ?? []), { group: k, axis }])));
-  const terms: Term[][] = spec.groups.map((g, k) => g.axes.filter(matched).map((axis) => {
-    const entry = entries.get(axis.entry)!;
-    const pre = entry.shape.slice(0, axis.axis).reduce((x, y) => x * y, 1);
-    const inner = entry.length / (pre * g.size);
-    const tensorA = a.params.subarray(entry.offset, entry.offset + entry.length);
-    const rowsA = pre === 1 || inner === 1 ? tensorA : unitRows(a.params, entry, axis, g.size);
-    const others = axesByEntry.get(axis.entry)!.filter((o) => !(o.group === k && o.axis.axis === axis.axis));
-    return { entry, axis, pre, inner, others, rowsA, cache: null, basis: null };
-  }));
-  const perms = identityPermutations(spec);
-  const version = new Array<number>(spec.groups.length).fill(0);
-  const objective: number[] = [];
-  const state = new Uint32Array(4);
-  const order = new Uint32Array(spec.groups.length);
-  const scratch = spec.groups.map((g) => ({ cost: new Float64Array(g.size * g.size), part: new Float32Array(g.size * g.size) }));
-  for (let iter = 0; iter < maxIterations; iter++) {
-    seedState(seed, iter, state);
-    permutation(state, order);
-    let progress = false;
-    for (const k of order) {
-      const g = spec.groups[k];
-      const n = g.size;
-      const { cost, part } = scratch[k];
-      cost.fill(0);
-      for (const t of terms[k]) {
-        // A term changes only when a perm on another axis of its tensor changed.
-        const key = t.others.map((o) => version[o.group]).join(',');
-        const tensorB = b.params.subarray(t.entry.offset, t.entry.offset + t.entry.length);
-        const lowRank = t.entry.shape.length === 2 && t.others.length === 1 && t.others[0].axis.block === 1 && t.axis.block === 1;
-        const otherPerm = lowRank ? perms[spec.groups[t.others[0].group].name] : null;
-        if (t.cache && t.cache.key !== key && lowRank && t.basis && updateTerm(t, n, a.params.subarray(t.entry.offset, t.entry.offset + t.entry.length), tensorB, otherPerm!)) {
-          t.cache.key = key;
+  const maxIndex = Math.max(1, ...compiled.layout.map((e) => Math.max(0, ...e.shape)));
+  const ws = new Workspace(engine.core, a.params, b.params, maxIndex, Math.max(1, ...spec.groups.map((g) => g.axes.length)));
+  try {
+    const terms: Term[][] = spec.groups.map((g, k) => g.axes.filter(matched).map((axis) => {
+      const entry = entries.get(axis.entry)!;
+      const pre = entry.shape.slice(0, axis.axis).reduce((x, y) => x * y, 1);
+      const inner = entry.length / (pre * g.size);
+      const others = axesByEntry.get(axis.entry)!.filter((o) => !(o.group === k && o.axis.axis === axis.axis));
+      const view = termView(entry, axis, g.size, others);
+      const tensorA = a.params.subarray(entry.offset, entry.offset + entry.length);
+      const rowsA = view || pre === 1 || inner === 1 ? tensorA : unitRows(a.params, entry, axis, g.size);
+      return { entry, axis, pre, inner, others, rowsA, cost: ws.allocF64(g.size * g.size), ready: false, key: '', view, basis: null };
+    }));
+    const perms = identityPermutations(spec);
+    const version = new Array<number>(spec.groups.length).fill(0);
+    // The term keys each group's last assignment was solved with: the same keys give the same cost
+    // matrix, hence the same assignment, which cannot improve on the perm it left.
+    const solvedWith = new Array<string | null>(spec.groups.length).fill(null);
+    const objective: number[] = [];
+    const state = new Uint32Array(4);
+    const order = new Uint32Array(spec.groups.length);
+    const sums = spec.groups.map((g) => ws.allocF64(g.size * g.size));
+    const costs = spec.groups.map((g) => new Float64Array(g.size * g.size));
+    const objectiveOf = objectiveFunction(compiled, spec, ws, matched);
+    let changedSinceObjective = true;
+    for (let iter = 0; iter < maxIterations; iter++) {
+      seedState(seed, iter, state);
+      permutation(state, order);
+      let progress = false;
+      for (const k of order) {
+        const g = spec.groups[k];
+        const n = g.size;
+        const keys = terms[k].map((t) => t.others.map((o) => version[o.group]).join(',')).join(';');
+        if (keys === solvedWith[k]) continue;
+        for (const t of terms[k]) {
+          // A term changes only when a perm on another axis of its tensor changed.
+          const key = t.others.map((o) => version[o.group]).join(',');
+          if (t.ready && t.key === key) continue;
+          if (t.view) {
+            refreshViewTerm(ws, t, axisMap(perms[spec.groups[t.others[0].group].name], t.others[0].axis.block));
+          } else {
+            const tensorB = b.params.subarray(t.entry.offset, t.entry.offset + t.entry.length);
+            const maps = t.entry.shape.map(() => null as Uint32Array | null);
+            for (const o of t.others) maps[o.axis.axis] = axisMap(perms[spec.groups[o.group].name], o.axis.block);
+            const permuted = t.others.length ? new Float32Array(t.entry.length) : tensorB;
+            if (t.others.length) gatherTensor(tensorB, t.entry.shape, maps, permuted);
+            const c = new Float64Array(n * n);
+            addTerm(kernels, t, n, permuted, new Float32Array(n * n), c);
+            ws.f64(t.cost).set(c);
+          }
+          t.ready = true;
+          t.key = key;
         }
-        if (!t.cache || t.cache.key !== key) {
-          const maps = t.entry.shape.map(() => null as Uint32Array | null);
-          for (const o of t.others) maps[o.axis.axis] = axisMap(perms[spec.groups[o.group].name], o.axis.block);
-          const permuted = t.others.length ? new Float32Array(t.entry.length) : tensorB;
-          if (t.others.length) gatherTensor(tensorB, t.entry.shape, maps, permuted);
-          const c = t.cache?.cost.fill(0) ?? new Float64Array(n * n);
-          addTerm(kernels, t, n, permuted, part, c);
-          t.cache = { key, cost: c };
-          t.basis = otherPerm ? otherPerm.slice() : null;
+        ws.core.invokeChecked('wmatch_sum', ws.put(ws.ptrs, terms[k].map((t) => t.cost.ptr)), terms[k].length, n * n, sums[k].ptr);
+        const cost = costs[k];
+        cost.set(ws.f64(sums[k]));
+        lap('cost');
+        const p = perms[g.name];
+        let before = 0;
+        for (let i = 0; i < n; i++) before += cost[i * n + p[i]];
+        const best = solveAssignment(kernels, cost, n, n, { maximize: true });
+        solvedWith[k] = keys;
+        if (timings) timings.solves = (timings.solves ?? 0) + 1;
+        if (best.cost > before + 1e-12 * Math.max(1, Math.abs(before))) {
+          perms[g.name] = best.colForRow;
+          version[k] += 1;
+          progress = true;
+          changedSinceObjective = true;
         }
-        for (let i = 0; i < cost.length; i++) cost[i] += t.cache.cost[i];
+        lap('solve');
       }
-      const p = perms[g.name];
-      let before = 0;
-      for (let i = 0; i < n; i++) before += cost[i * n + p[i]];
-      const best = solveAssignment(kernels, cost, n, n, { maximize: true });
-      if (best.cost > before + 1e-12 * Math.max(1, Math.abs(before))) {
-        perms[g.name] = best.colForRow;
-        version[k] += 1;
-        progress = true;
-      }
+      // Unchanged perms give the objective of the previous pass.
+      objective.push(changedSinceObjective ? objectiveOf(perms) : objective[objective.length - 1]);
+      changedSinceObjective = false;
+      lap('objective');
+      if (!progress) break;
     }
-    objective.push(matchObjective(compiled, spec, a.params, permuteParams(spec, compiled.layout, b.params, perms), matched));
-    if (!progress) break;
+    ws.free();
+    const aligned = permuteParams(spec, compiled.layout, b.params, perms);
+    lap('permute');
+    finishAlignment(engine, compiled, b, aligned, check, 'weight matching');
+    lap('check');
+    return { permutations: perms, aligned: { arch: b.arch, params: aligned }, objective, spec };
+  } finally {
+    ws.free();
   }
-  const aligned = permuteParams(spec, compiled.layout, b.params, perms);
-  finishAlignment(engine, compiled, b, aligned, check, 'weight matching');
-  return { permutations: perms, aligned: { arch: b.arch, params: aligned }, objective, spec };
 }
 
-/** ⟨θ_A, θ_B'⟩ over the tensors that have a matched axis (f64). */
-function matchObjective(compiled: CompiledArch, spec: PermutationSpec, pa: Float32Array, pb: Float32Array, matched: (a: PermAxis) => boolean): number {
+/**
+ * ⟨θ_A, π(θ_B)⟩ over the tensors that have a matched axis (f64), by `wmatch_dot` on the resident θs
+ * through the perms' index maps: the same products summed in the same order as over a permuted copy.
+ */
+function objectiveFunction(compiled: CompiledArch, spec: PermutationSpec, ws: Workspace, matched: (a: PermAxis) => boolean) {
   const names = new Set(spec.groups.flatMap((g) => g.axes.filter(matched).map((ax) => ax.entry)));
-  let sum = 0;
-  for (const e of compiled.layout) {
-    if (!names.has(e.name)) continue;
-    for (let i = e.offset; i < e.offset + e.length; i++) sum += pa[i] * pb[i];
-  }
-  return sum;
+  const tensors = compiled.layout.filter((e) => names.has(e.name) && e.length > 0).map((e) => {
+    if (e.shape.length > 4) throw new ModeconnError('BAD_SHAPE', `tensors of rank ${e.shape.length} cannot be permuted (at most 4)`);
+    const pad = 4 - e.shape.length;
+    const axes = spec.groups.flatMap((g) => g.axes.filter((ax) => ax.entry === e.name).map((ax) => ({ group: g.name, axis: ax })));
+    return { e, pad, dims: [...new Array<number>(pad).fill(1), ...e.shape], axes };
+  });
+  const offs = ws.allocU32(Math.max(1, ...tensors.map((t) => t.dims.reduce((x, y) => x + y, 0))));
+  return (perms: Permutations): number => {
+    ws.f64(ws.acc)[0] = 0;
+    for (const { e, pad, dims, axes } of tensors) {
+      const all = new Uint32Array(dims.reduce((x, y) => x + y, 0));
+      let stride = 1;
+      let at = all.length;
+      for (let d = 3; d >= 0; d--) {
+        const ax = d >= pad ? axes.find((x) => x.axis.axis === d - pad) : undefined;
+        const map = ax ? axisMap(perms[ax.group], ax.axis.block) : null;
+        at -= dims[d];
+        for (let i = 0; i < dims[d]; i++) all[at + i] = (map ? map[i] : i) * stride;
+        stride *= dims[d];
+      }
+      ws.core.invokeChecked('wmatch_dot', ws.at(ws.thetaA, e.offset), ws.at(ws.thetaB, e.offset), dims[0], dims[1], dims[2], dims[3], ws.put(offs, all), ws.acc.ptr);
+    }
+    return ws.f64(ws.acc)[0];
+  };
 }

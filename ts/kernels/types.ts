@@ -13,6 +13,7 @@ import type { OptimKernels } from './optim.js';
 import type { BlendKernels } from './blend.js';
 import type { GemmKernels } from './gemm.js';
 import type { LsaKernels } from './lsa.js';
+import type { WmatchKernels } from './wmatch.js';
 
 export interface Kernels
-  extends ConvKernels, NormKernels, ActKernels, LossKernels, RngKernels, DropoutKernels, OptimKernels, BlendKernels, GemmKernels, LsaKernels {}
+  extends ConvKernels, NormKernels, ActKernels, LossKernels, RngKernels, DropoutKernels, OptimKernels, BlendKernels, GemmKernels, LsaKernels, WmatchKernels {}

@@ -6,6 +6,7 @@ import { actReference } from './act.js';
 import { lossReference } from './loss.js';
 import { gemmReference } from './gemm.js';
 import { lsaReference } from './lsa.js';
+import { wmatchReference } from './wmatch.js';
 import { blendReference, dropoutReference, optimReference, rngReference } from './vec.js';
 
 export const referenceKernels: Kernels = {
@@ -19,5 +20,6 @@ export const referenceKernels: Kernels = {
   ...blendReference,
   ...gemmReference,
   ...lsaReference,
+  ...wmatchReference,
 };
 export { ReferencePlan, type OptimizerStep, type BatchLoss } from './plan.js';

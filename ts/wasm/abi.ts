@@ -99,4 +99,11 @@ export interface CoreExports {
   /** Forward (mode 0/1), then copies activation buffers `bufs` (k) into out, one [n, size] block each. */
   plan_activations(handle: number, params: Ptr, paramsLen: number, x: Ptr, y: Ptr, count: number, indices: Ptr, n: number,
     mode: number, bufs: Ptr, k: number, out: Ptr, outLen: number): number;
+  // ---- wmatch ----
+  /** cost (n×n f64) += a weight-matching term update (basis used when hasBasis = 1). */
+  wmatch_term_update(a: Ptr, b: Ptr, p: number, q: number, s: number, axis: number, changed: Ptr, m: number, map: Ptr, basis: Ptr, hasBasis: number, cost: Ptr): number;
+  /** out (len f64) = Σ of k f64 vectors whose pointers are at ptrs. */
+  wmatch_sum(ptrs: Ptr, k: number, len: number, out: Ptr): number;
+  /** acc (f64) += Σ a[o]·b[gathered o] over a [d0, d1, d2, d3] tensor (offs: d0+d1+d2+d3 offsets). */
+  wmatch_dot(a: Ptr, b: Ptr, d0: number, d1: number, d2: number, d3: number, offs: Ptr, acc: Ptr): number;
 }

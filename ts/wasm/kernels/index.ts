@@ -8,6 +8,7 @@ import { lossKernels } from './loss.js';
 import { vecKernels } from './vec.js';
 import { gemmKernels } from './gemm.js';
 import { lsaKernels } from './lsa.js';
+import { wmatchKernels } from './wmatch.js';
 
 export function wasmKernels(core: Core): Kernels {
   return {
@@ -18,5 +19,6 @@ export function wasmKernels(core: Core): Kernels {
     ...vecKernels(core),
     ...gemmKernels(core),
     ...lsaKernels(core),
+    ...wmatchKernels(core),
   };
 }
