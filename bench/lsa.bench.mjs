@@ -163,8 +163,11 @@ async function measure(solve, input) {
   const col = solve(input);
   const first = (performance.now() - t0) / 1000;
   if (first > SLOW_S) return { col, seconds: first, reps: 1 };
-  const reps = first > 1 ? 3 : first > 0.05 ? 5 : 9;
-  const r = await time(() => solve(input), { reps, warmup: 0, budget: 20 });
+  // Fast cells get more warm-up (so the JIT has settled) and more repetitions: ~0.2 s of each.
+  const fast = first < 0.05;
+  const warmup = fast ? Math.min(100, Math.ceil(0.2 / Math.max(first, 1e-4))) : 0;
+  const reps = first > 1 ? 3 : !fast ? 5 : Math.max(9, Math.min(101, Math.ceil(0.2 / Math.max(first, 1e-4))) | 1);
+  const r = await time(() => solve(input), { reps, warmup, budget: 20 });
   return { col, seconds: r.median, reps: r.n };
 }
 
@@ -267,7 +270,7 @@ export default async function run(ctx) {
   const notes = [
     'Every solver solves the same matrices (seeded, written once as little-endian f64 files under `bench/.lsa-cache/`). Uniform matrices are minimised, similarity matrices W_A·W_Bᵀ (784 columns, W_B a permuted noisy copy of W_A) maximised. A cell shows a time only when that solver\'s total cost equals the WASM one to 1e-9 (relative).',
     'munkres (2.x) and munkres-js only minimise: they get the negated similarity matrices. linear-sum-assignment gets `{ maximaze: true }` (its spelling). Conversions to each package\'s input format (rows of Float64Array views; `number[][]` for munkres-js) are done outside the timing.',
-    `Times are medians of up to 9 solves after a checked first solve; ¹ marks a single solve (over ${SLOW_S} s). A solver stops at the first size whose predicted time (growth between its last two sizes, exponent clamped to [2, 3]; n³ after one size) passes a minute: "${SKIPPED}".`,
+    `Times are medians after a checked first solve (fast cells: warm-up and repetitions of about 0.2 s each; 5 solves from 50 ms, 3 from 1 s); ¹ marks a single solve (over ${SLOW_S} s). A solver stops at the first size whose predicted time (growth between its last two sizes, exponent clamped to [2, 3]; n³ after one size) passes a minute: "${SKIPPED}".`,
     native.byFile ? 'native: `crate/examples/bench_lsa.rs` through `cargo run --release --example bench_lsa` (built once per bench run), same files.' : `native not run: ${native.reason}.`,
     sp ? `scipy ${sp.scipy} (numpy ${sp.numpy}): \`/usr/bin/python3 bench/lsa-scipy.py bench/.lsa-cache\` (${scipy.ran}), timings from \`bench/lsa-scipy.json\` measured ${sp.measured} UTC, load average ${sp.load.toFixed(2)} at its start; only files whose SHA-1 matches are used.` : `scipy: ${scipy.reason}.`,
     targets.length ? `Target (issue 6: WASM ≥ 2× faster than scipy and munkres at n = 1024 and 2048): ${targets.join('; ')}.` : '',
