@@ -186,8 +186,7 @@ class Workspace {
   }
 
   f64(b: Buf): Float64Array {
-    const v = this.core.f32(b);
-    return new Float64Array(v.buffer, v.byteOffset, v.length / 2);
+    return this.core.f64(b);
   }
 
   /** Writes `values` to the u32 block `b` and returns its pointer. */

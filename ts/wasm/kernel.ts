@@ -201,6 +201,13 @@ export class Core {
     return new Float32Array(this.#exports.memory.buffer, buf.ptr, buf.length);
   }
 
+  /** A view of a block from `allocF32(2·k)` as k f64 values (blocks are 16-byte aligned). */
+  f64(buf: Buf): Float64Array {
+    this.#live(buf);
+    if (buf.length % 2 !== 0) throw new ModeconnError('BAD_ARGUMENT', `an f64 view needs an even number of f32 slots, got ${buf.length}`);
+    return new Float64Array(this.#exports.memory.buffer, buf.ptr, buf.length / 2);
+  }
+
   /** A Uint32Array view of `buf`; take a new one after any allocation. */
   u32(buf: Buf): Uint32Array {
     this.#live(buf);
