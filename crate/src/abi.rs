@@ -1063,33 +1063,32 @@ pub unsafe extern "C" fn plan_train_step(
 
 // ---- hungarian, align ----
 
-/// A checked mutable view of `len` f64 values at `ptr`.
-fn f64s_mut<'a>(ptr: *mut f64, len: usize) -> Result<&'a mut [f64], i32> {
+/// A checked view of `len` f64 values at `ptr`.
+fn f64s<'a>(ptr: *const f64, len: usize) -> Result<&'a [f64], i32> {
     if len == 0 {
-        return Ok(&mut []);
+        return Ok(&[]);
     }
     check_range(ptr as usize, len.checked_mul(8).ok_or(ERR_BOUNDS)?, 8)?;
-    // SAFETY: non-null, 8-aligned and inside linear memory (checked above); the caller owns it.
-    Ok(unsafe { std::slice::from_raw_parts_mut(ptr, len) })
+    // SAFETY: non-null, 8-aligned and inside linear memory (checked above); read-only.
+    Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
 }
 
-/// Linear sum assignment on `cost` (`[rows, cols]` f64, row-major; `maximize` 0/1), which is used
-/// as scratch (its contents are undefined afterwards). On success
+/// Linear sum assignment on `cost` (`[rows, cols]` f64, row-major; `maximize` 0/1). On success
 /// writes each row's column to `col_for_row` (rows; u32::MAX for a row left out when rows > cols),
 /// the total to `out_cost` and 1 to `out_feasible`; a problem with no finite assignment writes 0
 /// to `out_feasible` and still returns OK. NaN or a wrong-signed infinity is ERR_ARG.
 #[no_mangle]
 pub unsafe extern "C" fn lsa_solve(
-    cost: *mut f64, rows: u32, cols: u32, maximize: u32, col_for_row: *mut u32, out_cost: *mut f64, out_feasible: *mut u32,
+    cost: *const f64, rows: u32, cols: u32, maximize: u32, col_for_row: *mut u32, out_cost: *mut f64, out_feasible: *mut u32,
 ) -> i32 {
-    use crate::hungarian::{solve_in_place, LsaError};
+    use crate::hungarian::{solve, LsaError};
     status((|| {
         let (rows, cols) = (rows as usize, cols as usize);
-        let cost = f64s_mut(cost, rows.checked_mul(cols).ok_or(ERR_SHAPE)?)?;
+        let cost = f64s(cost, rows.checked_mul(cols).ok_or(ERR_SHAPE)?)?;
         let out = u32s_mut(col_for_row, rows)?;
         let total = f64_out(out_cost)?;
         let feasible = u32s_mut(out_feasible, 1)?;
-        match solve_in_place(cost, rows, cols, flag(maximize)?) {
+        match solve(cost, rows, cols, flag(maximize)?) {
             Ok(a) => {
                 out.copy_from_slice(&a.col_for_row);
                 *total = a.cost;

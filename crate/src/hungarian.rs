@@ -27,18 +27,9 @@ pub struct Assignment {
     pub cost: f64,
 }
 
-/// Solves the assignment problem for `cost` (`[rows, cols]`, row-major).
+/// Solves the assignment problem for `cost` (`[rows, cols]`, row-major). The matrix is only read:
+/// a maximisation negates each entry as it is loaded.
 pub fn solve(cost: &[f64], rows: usize, cols: usize, maximize: bool) -> Result<Assignment, LsaError> {
-    let mut scratch = cost.to_vec();
-    if scratch.len() != rows.checked_mul(cols).ok_or(LsaError::Shape)? {
-        return Err(LsaError::Shape);
-    }
-    solve_in_place(&mut scratch, rows, cols, maximize)
-}
-
-/// As [`solve`], using `cost` as scratch (it is negated when maximising): no copy of the matrix
-/// unless rows > cols. The returned cost is the sum of the original entries in row order.
-pub fn solve_in_place(cost: &mut [f64], rows: usize, cols: usize, maximize: bool) -> Result<Assignment, LsaError> {
     let len = rows.checked_mul(cols).ok_or(LsaError::Shape)?;
     if cost.len() != len {
         return Err(LsaError::Shape);
@@ -47,50 +38,55 @@ pub fn solve_in_place(cost: &mut [f64], rows: usize, cols: usize, maximize: bool
     if rows == 0 || cols == 0 {
         return Ok(Assignment { col_for_row, cost: 0.0 });
     }
-    // The solver wants rows ≤ cols and a minimisation with +∞ as the only infinity. Square
-    // problems prepare each row inside the column reduction (one pass over the matrix, not two).
+    // The solver minimises, with +∞ as the only infinity. Square problems validate each row inside
+    // the column reduction (one pass over the matrix, not two).
     if rows == cols {
-        for (r, col) in augment_all(cost, rows, cols, Prepare::Rows { maximize })?.into_iter().enumerate() {
+        let col4row = if maximize { augment_all::<true>(cost, rows, cols, true)? } else { augment_all::<false>(cost, rows, cols, true)? };
+        for (r, col) in col4row.into_iter().enumerate() {
             col_for_row[r] = col as u32;
         }
     } else {
-        for row in cost.chunks_mut(cols) {
-            if !lanes::prepare(row, maximize) {
-                return Err(LsaError::InvalidCost);
-            }
+        let valid = |row: &[f64]| if maximize { lanes::valid::<true>(row) } else { lanes::valid::<false>(row) };
+        if !cost.chunks(cols).all(valid) {
+            return Err(LsaError::InvalidCost);
         }
         if rows > cols {
+            // Solved on the transpose (rows ≤ cols), negated on the way when maximising.
             let mut t = vec![0.0f64; len];
             for i in 0..rows {
                 for j in 0..cols {
-                    t[j * rows + i] = cost[i * cols + j];
+                    let x = cost[i * cols + j];
+                    t[j * rows + i] = if maximize { -x } else { x };
                 }
             }
-            for (r, col) in augment_all(&mut t, cols, rows, Prepare::Done)?.into_iter().enumerate() {
+            for (r, col) in augment_all::<false>(&t, cols, rows, false)?.into_iter().enumerate() {
                 col_for_row[col] = r as u32;
             }
         } else {
-            for (r, col) in augment_all(cost, rows, cols, Prepare::Done)?.into_iter().enumerate() {
+            let col4row = if maximize { augment_all::<true>(cost, rows, cols, false)? } else { augment_all::<false>(cost, rows, cols, false)? };
+            for (r, col) in col4row.into_iter().enumerate() {
                 col_for_row[r] = col as u32;
             }
         }
     }
-    // The originals summed in row order (negation is exact, so −(−x) gives back each entry).
+    // The chosen entries summed in row order.
     let mut total = 0.0;
     for (i, &j) in col_for_row.iter().enumerate() {
         if j != UNASSIGNED {
-            let x = cost[i * cols + j as usize];
-            total += if maximize { -x } else { x };
+            total += cost[i * cols + j as usize];
         }
     }
     Ok(Assignment { col_for_row, cost: total })
 }
 
-/// Whether the matrix still has to be negated (maximise) and validated, row by row.
-#[derive(Clone, Copy)]
-enum Prepare {
-    Done,
-    Rows { maximize: bool },
+/// An entry as the minimisation sees it (`NEG`: a maximisation, entries negated).
+#[inline(always)]
+fn entry<const NEG: bool>(x: f64) -> f64 {
+    if NEG {
+        -x
+    } else {
+        x
+    }
 }
 
 /// Scratch of one augmentation. Columns already in the tree have `live = +∞` and `v_live = −∞`,
@@ -106,22 +102,22 @@ struct Search {
     cols_seen: Vec<usize>,
 }
 
-/// Assigns every row of `c` (`[nr, nc]`, nr ≤ nc, entries finite or +∞ once prepared) to a
-/// column; returns the column of each row. `Prepare::Rows` needs a square matrix.
-fn augment_all(c: &mut [f64], nr: usize, nc: usize, prepare: Prepare) -> Result<Vec<usize>, LsaError> {
+/// Assigns every row of `c` (`[nr, nc]`, nr ≤ nc; entries, negated when `NEG`, finite or +∞) to a
+/// column; returns the column of each row. `check` (square problems) validates each row during the
+/// column reduction.
+fn augment_all<const NEG: bool>(c: &[f64], nr: usize, nc: usize, check: bool) -> Result<Vec<usize>, LsaError> {
     const FREE: usize = usize::MAX;
     let mut u = vec![0.0f64; nr];
     let mut v = vec![0.0f64; nc];
     let mut col4row = vec![FREE; nr];
     let mut row4col = vec![FREE; nc];
     if nr == nc {
-        column_reduction(c, nc, prepare, &mut v, &mut col4row, &mut row4col)?;
-        let c = &*c;
+        column_reduction::<NEG>(c, nc, check, &mut v, &mut col4row, &mut row4col)?;
         let mut touched = vec![false; nr];
         for _ in 0..2 {
-            augmenting_row_reduction(c, nc, &mut v, &mut col4row, &mut row4col, &mut touched);
+            augmenting_row_reduction::<NEG>(c, nc, &mut v, &mut col4row, &mut row4col, &mut touched);
         }
-        set_row_duals(c, nc, &v, &touched, &mut u, &mut col4row, &mut row4col);
+        set_row_duals::<NEG>(c, nc, &v, &touched, &mut u, &mut col4row, &mut row4col);
     }
     let mut s = Search {
         live: vec![f64::INFINITY; nc],
@@ -135,7 +131,7 @@ fn augment_all(c: &mut [f64], nr: usize, nc: usize, prepare: Prepare) -> Result<
         if col4row[cur] != FREE {
             continue;
         }
-        let (sink, min_val) = shortest_path(c, nc, &u, &v, &row4col, cur, &mut s)?;
+        let (sink, min_val) = shortest_path::<NEG>(c, nc, &u, &v, &row4col, cur, &mut s)?;
         // Dual update keeps reduced costs ≥ 0 and tight along the tree.
         u[cur] += min_val;
         for &i in &s.rows_seen {
@@ -165,19 +161,17 @@ fn augment_all(c: &mut [f64], nr: usize, nc: usize, prepare: Prepare) -> Result<
 /// Square problems only (rectangular ones need v ≤ 0): v[j] = min_i c[i][j] (the first such row
 /// i), and each column's cheapest row takes it when that row is still free, columns in decreasing
 /// order. Reduced costs stay ≥ 0 and the pairs are tight. Rows are read in order (cache-friendly).
-fn column_reduction(
-    c: &mut [f64], n: usize, prepare: Prepare, v: &mut [f64], col4row: &mut [usize], row4col: &mut [usize],
+fn column_reduction<const NEG: bool>(
+    c: &[f64], n: usize, check: bool, v: &mut [f64], col4row: &mut [usize], row4col: &mut [usize],
 ) -> Result<(), LsaError> {
     const FREE: usize = usize::MAX;
     let mut best = vec![f64::INFINITY; n];
     let mut arg = vec![u64::MAX; n];
-    for (i, row) in c.chunks_mut(n).enumerate() {
-        if let Prepare::Rows { maximize } = prepare {
-            if !lanes::prepare(row, maximize) {
-                return Err(LsaError::InvalidCost);
-            }
+    for (i, row) in c.chunks(n).enumerate() {
+        // Validation rides along (an entry never written is never read unchecked).
+        if !lanes::column_minima::<NEG>(row, i as u64, &mut best, &mut arg) && check {
+            return Err(LsaError::InvalidCost);
         }
-        lanes::column_minima(row, i as u64, &mut best, &mut arg);
     }
     for j in (0..n).rev() {
         if arg[j] == u64::MAX {
@@ -197,7 +191,7 @@ fn column_reduction(
 /// column j1 by lowering v[j1] to the gap to its second cheapest, displacing j1's owner, which is
 /// processed next while the gap is positive. Only lowers v, so reduced costs stay ≥ 0 and rows it
 /// never reaches stay at their minimum. Marks the rows it assigns in `touched`.
-fn augmenting_row_reduction(c: &[f64], n: usize, v: &mut [f64], col4row: &mut [usize], row4col: &mut [usize], touched: &mut [bool]) {
+fn augmenting_row_reduction<const NEG: bool>(c: &[f64], n: usize, v: &mut [f64], col4row: &mut [usize], row4col: &mut [usize], touched: &mut [bool]) {
     const FREE: usize = usize::MAX;
     let mut free: Vec<usize> = (0..n).filter(|&i| col4row[i] == FREE).collect();
     let mut k = 0;
@@ -207,7 +201,7 @@ fn augmenting_row_reduction(c: &[f64], n: usize, v: &mut [f64], col4row: &mut [u
         budget -= 1;
         let i = free[k];
         k += 1;
-        let (u1, mut j1, u2, j2) = lanes::two_smallest(&c[i * n..(i + 1) * n], v);
+        let (u1, mut j1, u2, j2) = lanes::two_smallest::<NEG>(&c[i * n..(i + 1) * n], v);
         if j1 == FREE || u2 == f64::INFINITY {
             continue; // fewer than two usable columns: leave it to the shortest paths
         }
@@ -240,14 +234,14 @@ fn augmenting_row_reduction(c: &[f64], n: usize, v: &mut [f64], col4row: &mut [u
 /// it a column that column still has v = its cost (an exact zero). The other rows get
 /// u[i] = min_j c[i][j] − v[j], and are freed when their own column is not exactly that minimum
 /// (rounding), so assigned pairs are exactly tight.
-fn set_row_duals(c: &[f64], n: usize, v: &[f64], touched: &[bool], u: &mut [f64], col4row: &mut [usize], row4col: &mut [usize]) {
+fn set_row_duals<const NEG: bool>(c: &[f64], n: usize, v: &[f64], touched: &[bool], u: &mut [f64], col4row: &mut [usize], row4col: &mut [usize]) {
     const FREE: usize = usize::MAX;
     for i in (0..n).filter(|&i| touched[i]) {
         let row = &c[i * n..(i + 1) * n];
-        let low = lanes::smallest(row, v);
+        let low = lanes::smallest::<NEG>(row, v);
         u[i] = if low == f64::INFINITY { 0.0 } else { low };
         let j = col4row[i];
-        if j != FREE && row[j] - v[j] != u[i] {
+        if j != FREE && entry::<NEG>(row[j]) - v[j] != u[i] {
             col4row[i] = FREE;
             row4col[j] = FREE;
         }
@@ -256,7 +250,7 @@ fn set_row_duals(c: &[f64], n: usize, v: &[f64], touched: &[bool], u: &mut [f64]
 
 /// Dijkstra over reduced costs from row `cur` to the nearest free column: returns it and the path
 /// length; `s.path` holds the tree, `s.settled` the lengths of the columns in `s.cols_seen`.
-fn shortest_path(
+fn shortest_path<const NEG: bool>(
     c: &[f64], nc: usize, u: &[f64], v: &[f64], row4col: &[usize], cur: usize, s: &mut Search,
 ) -> Result<(usize, f64), LsaError> {
     const FREE: usize = usize::MAX;
@@ -270,7 +264,7 @@ fn shortest_path(
         s.rows_seen.push(i);
         let row = &c[i * nc..(i + 1) * nc];
         let base = min_val - u[i];
-        let (lowest, index) = lanes::relax(row, &s.v_live, &mut s.live, &mut s.path, base, i as u64);
+        let (lowest, index) = lanes::relax::<NEG>(row, &s.v_live, &mut s.live, &mut s.path, base, i as u64);
         min_val = lowest;
         if min_val == f64::INFINITY || index == FREE {
             return Err(LsaError::Infeasible);
@@ -290,6 +284,7 @@ fn shortest_path(
 /// The row scans, the only O(n) loops the solver repeats. Each has a simd128 form (two f64 lanes,
 /// wasm32) and a plain one (elsewhere) with the same result bit for bit: minima keep the first index
 /// (per lane, then lanes merged by value and index), and the arithmetic is the same per element.
+/// `NEG` negates each entry as it is loaded (a maximisation), so the matrix is never written.
 mod lanes {
     /// "Nothing yet" index.
     const NONE: u64 = u64::MAX;
@@ -309,37 +304,39 @@ mod lanes {
     #[cfg(any(test, not(target_arch = "wasm32")))]
     #[allow(dead_code)]
     pub mod plain {
+        use super::super::entry;
         use super::NONE;
 
-        /// Negates `row` when maximising; false when an entry is NaN or (after negation) −∞.
-        pub fn prepare(row: &mut [f64], maximize: bool) -> bool {
-            let mut ok = true;
-            for x in row.iter_mut() {
-                let y = if maximize { -*x } else { *x };
-                ok &= !(y.is_nan() || y == f64::NEG_INFINITY);
-                *x = y;
-            }
-            ok
+        /// False when an entry (as the minimisation sees it) is NaN or −∞.
+        pub fn valid<const NEG: bool>(row: &[f64]) -> bool {
+            row.iter().all(|&x| {
+                let y = entry::<NEG>(x);
+                !(y.is_nan() || y == f64::NEG_INFINITY)
+            })
         }
 
         /// Column minima over rows seen so far: where `row[j] < best[j]`, `best[j] = row[j]` and
-        /// `arg[j] = i`.
-        pub fn column_minima(row: &[f64], i: u64, best: &mut [f64], arg: &mut [u64]) {
+        /// `arg[j] = i`. Returns `valid(row)`.
+        pub fn column_minima<const NEG: bool>(row: &[f64], i: u64, best: &mut [f64], arg: &mut [u64]) -> bool {
+            let mut ok = true;
             for ((&x, b), a) in row.iter().zip(best.iter_mut()).zip(arg.iter_mut()) {
+                let x = entry::<NEG>(x);
+                ok &= !(x.is_nan() || x == f64::NEG_INFINITY);
                 if x < *b {
                     *b = x;
                     *a = i;
                 }
             }
+            ok
         }
 
         /// The two smallest `row[j] − v[j]` in (value, index) order: `(u1, j1, u2, j2)`; an index is
         /// `usize::MAX` (and its value +∞) when fewer entries are finite.
-        pub fn two_smallest(row: &[f64], v: &[f64]) -> (f64, usize, f64, usize) {
+        pub fn two_smallest<const NEG: bool>(row: &[f64], v: &[f64]) -> (f64, usize, f64, usize) {
             let (mut u1, mut u2) = (f64::INFINITY, f64::INFINITY);
             let (mut j1, mut j2) = (NONE, NONE);
             for (j, (&c, &vj)) in row.iter().zip(v.iter()).enumerate() {
-                let h = c - vj;
+                let h = entry::<NEG>(c) - vj;
                 if h < u2 {
                     if h < u1 {
                         u2 = u1;
@@ -356,10 +353,10 @@ mod lanes {
         }
 
         /// min_j `row[j] − v[j]` (+∞ when none is finite).
-        pub fn smallest(row: &[f64], v: &[f64]) -> f64 {
+        pub fn smallest<const NEG: bool>(row: &[f64], v: &[f64]) -> f64 {
             let mut low = f64::INFINITY;
             for (&c, &vj) in row.iter().zip(v.iter()) {
-                let h = c - vj;
+                let h = entry::<NEG>(c) - vj;
                 if h < low {
                     low = h;
                 }
@@ -370,12 +367,12 @@ mod lanes {
         /// One Dijkstra step from row `i`: `live[j] = min(live[j], base + row[j] − v[j])` (path[j] = i
         /// where it improves), returning the smallest `live[j]` and its first index (`usize::MAX` when
         /// all are +∞). Settled columns carry live = +∞ and v = −∞, so they never improve or win.
-        pub fn relax(row: &[f64], v: &[f64], live: &mut [f64], path: &mut [u64], base: f64, i: u64) -> (f64, usize) {
+        pub fn relax<const NEG: bool>(row: &[f64], v: &[f64], live: &mut [f64], path: &mut [u64], base: f64, i: u64) -> (f64, usize) {
             let mut lowest = f64::INFINITY;
             let mut index = NONE;
             let cols = row.iter().zip(v.iter()).zip(live.iter_mut()).zip(path.iter_mut());
             for (j, (((&c, &vj), d), p)) in cols.enumerate() {
-                let r = base + c - vj;
+                let r = base + entry::<NEG>(c) - vj;
                 if r < *d {
                     *d = r;
                     *p = i;
@@ -391,6 +388,7 @@ mod lanes {
 
     #[cfg(target_arch = "wasm32")]
     mod wide {
+        use super::super::entry;
         use super::{before, NONE};
         use core::arch::wasm32::*;
 
@@ -401,6 +399,19 @@ mod lanes {
         #[inline(always)]
         fn lanes_u(x: v128) -> [u64; 2] {
             [u64x2_extract_lane::<0>(x), u64x2_extract_lane::<1>(x)]
+        }
+        /// Two entries at `p`, as the minimisation sees them.
+        ///
+        /// # Safety
+        /// `p..p+2` must be readable.
+        #[inline(always)]
+        unsafe fn load<const NEG: bool>(p: *const f64) -> v128 {
+            let x = v128_load(p as *const v128);
+            if NEG {
+                f64x2_neg(x)
+            } else {
+                x
+            }
         }
         /// The (value, index) minimum of the lanes of one or more accumulator pairs.
         #[inline(always)]
@@ -417,40 +428,37 @@ mod lanes {
             best
         }
 
-        pub fn prepare(row: &mut [f64], maximize: bool) -> bool {
+        pub fn valid<const NEG: bool>(row: &[f64]) -> bool {
             let n = row.len();
-            let sign = if maximize { f64x2_splat(-1.0) } else { f64x2_splat(1.0) };
             let ninf = f64x2_splat(f64::NEG_INFINITY);
             let mut bad = f64x2_splat(0.0);
             let mut j = 0;
             // SAFETY: j + 2 ≤ n.
             unsafe {
                 while j + 2 <= n {
-                    let p = row.as_mut_ptr().add(j) as *mut v128;
-                    let y = f64x2_mul(v128_load(p), sign);
+                    let y = load::<NEG>(row.as_ptr().add(j));
                     bad = v128_or(bad, v128_or(f64x2_ne(y, y), f64x2_eq(y, ninf)));
-                    v128_store(p, y);
                     j += 2;
                 }
             }
-            let mut ok = !v128_any_true(bad);
-            for x in row[j..].iter_mut() {
-                let y = if maximize { -*x } else { *x };
-                ok &= !(y.is_nan() || y == f64::NEG_INFINITY);
-                *x = y;
-            }
-            ok
+            !v128_any_true(bad) && row[j..].iter().all(|&x| {
+                let y = entry::<NEG>(x);
+                !(y.is_nan() || y == f64::NEG_INFINITY)
+            })
         }
 
-        pub fn column_minima(row: &[f64], i: u64, best: &mut [f64], arg: &mut [u64]) {
+        pub fn column_minima<const NEG: bool>(row: &[f64], i: u64, best: &mut [f64], arg: &mut [u64]) -> bool {
             let n = row.len();
             assert!(best.len() >= n && arg.len() >= n);
             let iv = u64x2_splat(i);
+            let ninf = f64x2_splat(f64::NEG_INFINITY);
+            let mut bad = f64x2_splat(0.0);
             let mut j = 0;
             // SAFETY: j + 2 ≤ n ≤ every slice's length (asserted above).
             unsafe {
                 while j + 2 <= n {
-                    let x = v128_load(row.as_ptr().add(j) as *const v128);
+                    let x = load::<NEG>(row.as_ptr().add(j));
+                    bad = v128_or(bad, v128_or(f64x2_ne(x, x), f64x2_eq(x, ninf)));
                     let b = v128_load(best.as_ptr().add(j) as *const v128);
                     let lt = f64x2_lt(x, b);
                     if v128_any_true(lt) {
@@ -461,15 +469,19 @@ mod lanes {
                     j += 2;
                 }
             }
+            let mut ok = !v128_any_true(bad);
             for j in j..n {
-                if row[j] < best[j] {
-                    best[j] = row[j];
+                let x = entry::<NEG>(row[j]);
+                ok &= !(x.is_nan() || x == f64::NEG_INFINITY);
+                if x < best[j] {
+                    best[j] = x;
                     arg[j] = i;
                 }
             }
+            ok
         }
 
-        pub fn two_smallest(row: &[f64], v: &[f64]) -> (f64, usize, f64, usize) {
+        pub fn two_smallest<const NEG: bool>(row: &[f64], v: &[f64]) -> (f64, usize, f64, usize) {
             let n = row.len();
             assert!(v.len() >= n);
             let (mut u1, mut u2) = (f64x2_splat(f64::INFINITY), f64x2_splat(f64::INFINITY));
@@ -480,7 +492,7 @@ mod lanes {
             // SAFETY: j + 2 ≤ n ≤ both lengths (asserted above).
             unsafe {
                 while j + 2 <= n {
-                    let h = f64x2_sub(v128_load(row.as_ptr().add(j) as *const v128), v128_load(v.as_ptr().add(j) as *const v128));
+                    let h = f64x2_sub(load::<NEG>(row.as_ptr().add(j)), v128_load(v.as_ptr().add(j) as *const v128));
                     let lt2 = f64x2_lt(h, u2);
                     if v128_any_true(lt2) {
                         let lt1 = f64x2_lt(h, u1);
@@ -494,15 +506,11 @@ mod lanes {
                 }
             }
             // The two lanes' top two, merged in (value, index) order.
-            let mut c = [(f64::INFINITY, NONE); 4];
             let (a1, b1, a2, b2) = (lanes_f(u1), lanes_u(j1), lanes_f(u2), lanes_u(j2));
-            c[0] = (a1[0], b1[0]);
-            c[1] = (a1[1], b1[1]);
-            c[2] = (a2[0], b2[0]);
-            c[3] = (a2[1], b2[1]);
+            let candidates = [(a1[0], b1[0]), (a1[1], b1[1]), (a2[0], b2[0]), (a2[1], b2[1])];
             let mut first = (f64::INFINITY, NONE);
             let mut second = (f64::INFINITY, NONE);
-            for &x in c.iter().chain(core::iter::once(&(f64::INFINITY, NONE))) {
+            for &x in candidates.iter() {
                 if before(x, first) {
                     second = first;
                     first = x;
@@ -519,7 +527,7 @@ mod lanes {
             }
             // An odd tail comes last in index order, so the sequential rule applies to it.
             for j in j..n {
-                let h = row[j] - v[j];
+                let h = entry::<NEG>(row[j]) - v[j];
                 if h < second.0 {
                     if h < first.0 {
                         second = first;
@@ -532,7 +540,7 @@ mod lanes {
             (first.0, first.1 as usize, second.0, second.1 as usize)
         }
 
-        pub fn smallest(row: &[f64], v: &[f64]) -> f64 {
+        pub fn smallest<const NEG: bool>(row: &[f64], v: &[f64]) -> f64 {
             let n = row.len();
             assert!(v.len() >= n);
             let mut low = f64x2_splat(f64::INFINITY);
@@ -540,7 +548,7 @@ mod lanes {
             // SAFETY: j + 2 ≤ n ≤ both lengths (asserted above).
             unsafe {
                 while j + 2 <= n {
-                    let h = f64x2_sub(v128_load(row.as_ptr().add(j) as *const v128), v128_load(v.as_ptr().add(j) as *const v128));
+                    let h = f64x2_sub(load::<NEG>(row.as_ptr().add(j)), v128_load(v.as_ptr().add(j) as *const v128));
                     low = v128_bitselect(h, low, f64x2_lt(h, low));
                     j += 2;
                 }
@@ -548,7 +556,7 @@ mod lanes {
             let l = lanes_f(low);
             let mut m = if l[1] < l[0] { l[1] } else { l[0] };
             for j in j..n {
-                let h = row[j] - v[j];
+                let h = entry::<NEG>(row[j]) - v[j];
                 if h < m {
                     m = h;
                 }
@@ -556,7 +564,7 @@ mod lanes {
             m
         }
 
-        pub fn relax(row: &[f64], v: &[f64], live: &mut [f64], path: &mut [u64], base: f64, i: u64) -> (f64, usize) {
+        pub fn relax<const NEG: bool>(row: &[f64], v: &[f64], live: &mut [f64], path: &mut [u64], base: f64, i: u64) -> (f64, usize) {
             let n = row.len();
             assert!(v.len() >= n && live.len() >= n && path.len() >= n);
             let bv = f64x2_splat(base);
@@ -572,8 +580,8 @@ mod lanes {
                 while j + 4 <= n {
                     let (pr, pv) = (row.as_ptr().add(j), v.as_ptr().add(j));
                     let (pl, pp) = (live.as_mut_ptr().add(j), path.as_mut_ptr().add(j));
-                    let r0 = f64x2_sub(f64x2_add(bv, v128_load(pr as *const v128)), v128_load(pv as *const v128));
-                    let r1 = f64x2_sub(f64x2_add(bv, v128_load(pr.add(2) as *const v128)), v128_load(pv.add(2) as *const v128));
+                    let r0 = f64x2_sub(f64x2_add(bv, load::<NEG>(pr)), v128_load(pv as *const v128));
+                    let r1 = f64x2_sub(f64x2_add(bv, load::<NEG>(pr.add(2))), v128_load(pv.add(2) as *const v128));
                     let mut d0 = v128_load(pl as *const v128);
                     let mut d1 = v128_load(pl.add(2) as *const v128);
                     let m0 = f64x2_lt(r0, d0);
@@ -601,7 +609,7 @@ mod lanes {
             }
             let mut best = merge(&[(lo_a, ix_a), (lo_b, ix_b)]);
             for j in j..n {
-                let r = base + row[j] - v[j];
+                let r = base + entry::<NEG>(row[j]) - v[j];
                 if r < live[j] {
                     live[j] = r;
                     path[j] = i;
@@ -614,4 +622,3 @@ mod lanes {
         }
     }
 }
-
