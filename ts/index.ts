@@ -66,5 +66,8 @@ export { createPool, type Pool, type PoolOptions, type PoolEvaluateOptions, type
 // ---- loss landscapes: filter-normalised directions, planes through three models ----
 export * from './landscape/index.js';
 
+// ---- stability: dropout stability and the paths of Kuditipudi et al. ----
+export { dropoutStability, dropoutNetwork, dropoutPath, type KeptUnits, type StabilityOptions, type StabilityResult, type DropoutPath, type SegmentKind } from './stability/dropout.js';
+
 // ---- plots ----
 export * from './plot/index.js';

@@ -1,0 +1,100 @@
+/**
+ * Dropout stability and Kuditipudi et al.'s path, on MLPs with 1–3 hidden layers (odd widths
+ * included) and random weights:
+ * - the path starts at A and ends at B', which computes B's logits (1e-5);
+ * - along every (b) segment the logits do not change (1e-5 + 1e-5 relative), along every (a) segment
+ *   they move linearly (midpoint = mean of the ends) and the loss stays ≤ the larger end (convexity);
+ * - the A side passes through exactly the dropout nets dropoutStability measured (same losses), so
+ *   the path's worst point is ≤ max(L_A, L_B) + max(ε_A, ε_B);
+ * - typed errors for nets the construction does not cover and for bad halves.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Arch } from '../../ts/model/arch.js';
+import { mlp, vgg } from '../../ts/model/builders.js';
+import { compileArch, type CompiledArch } from '../../ts/model/compile.js';
+import { Engine } from '../../ts/model/engine.js';
+import { initParams } from '../../ts/model/init.js';
+import { dropoutNetwork, dropoutPath, dropoutStability } from '../../ts/stability/dropout.js';
+import { randomData, logitsOf } from '../align/helpers.js';
+import { expectClose } from '../helpers/close.js';
+
+let engine: Engine;
+beforeAll(async () => {
+  engine = await Engine.create();
+});
+
+const ARCHS: Record<string, Arch> = {
+  'one hidden layer': mlp({ input: 6, hidden: [7], classes: 3 }),
+  'two hidden layers': mlp({ input: 6, hidden: [9, 6], classes: 3 }),
+  'three hidden layers, dropout layers': mlp({ input: 6, hidden: [8, 7, 5], classes: 3, dropout: 0.5 }),
+};
+
+const lerp = (a: Float32Array, b: Float32Array, t: number) => a.map((x, i) => (1 - t) * x + t * b[i]);
+
+describe('dropout stability and its path', () => {
+  for (const [name, arch] of Object.entries(ARCHS)) {
+    it(`${name}: endpoints, segment kinds and the losses on the way`, async () => {
+      const compiled: CompiledArch = compileArch(arch);
+      const data = randomData([6], 128, 4, 3);
+      const a = initParams(compiled, { seed: 1 });
+      const b = initParams(compiled, { seed: 2 });
+      const sa = await dropoutStability(arch, a, data, { trials: 4, seed: 1, engine });
+      const sb = await dropoutStability(arch, b, data, { trials: 4, seed: 2, engine });
+      const d = compiled.layout.filter((e) => e.kind === 'weight').length - 1;
+      expect(sa.levels.map((l) => l.from)).toEqual(Array.from({ length: d }, (_, i) => d - i));
+      expect(sa.epsilon).toBeGreaterThanOrEqual(0);
+      const path = dropoutPath(arch, a, b, sa.kept, sb.kept);
+      expect(path.kinds.length).toBe(path.points.length - 1);
+      expect(path.kinds.length).toBe(2 * (1 + 2 * (d - 1)) + 3);
+      expect(path.points[0]).toEqual(a);
+      expect(path.points[path.points.length - 1]).toEqual(path.permutedB);
+      const logits = (theta: Float32Array) => logitsOf(engine, compiled, theta, data);
+      const loss = (theta: Float32Array) => engine.evaluate(compiled, theta, data).loss;
+      expectClose(logits(path.permutedB), logits(b), { rtol: 1e-5, atol: 1e-5 });
+      path.kinds.forEach((kind, s) => {
+        const [p, q] = [path.points[s], path.points[s + 1]];
+        const [lp, lq, lm] = [logits(p), logits(q), logits(lerp(p, q, 0.5))];
+        if (kind === 'b') {
+          expectClose(lq, lp, { rtol: 1e-5, atol: 1e-5 });
+          expectClose(lm, lp, { rtol: 1e-5, atol: 1e-5 });
+        } else {
+          expectClose(lm, lp.map((x, i) => (x + lq[i]) / 2), { rtol: 1e-5, atol: 1e-5 });
+          const top = Math.max(loss(p), loss(q));
+          for (const t of [0.25, 0.5, 0.75]) expect(loss(lerp(p, q, t))).toBeLessThanOrEqual(top + 1e-5);
+        }
+      });
+      // The A side: after each (a) step the net is the dropout net of one more level.
+      const aSteps = path.points.slice(1, path.dropoutA + 1).filter((_, i) => path.kinds[i] === 'a');
+      expect(aSteps.length).toBe(d);
+      aSteps.forEach((p, i) => expect(Math.abs(loss(p) - sa.levels[i].loss)).toBeLessThanOrEqual(1e-5 * (1 + sa.levels[i].loss)));
+      expectClose(logits(path.points[path.dropoutA]), logits(dropoutNetwork(arch, a, sa.kept)), { rtol: 1e-5, atol: 1e-5 });
+      expectClose(logits(path.points[path.dropoutB]), logits(dropoutNetwork(arch, b, sb.kept)), { rtol: 1e-5, atol: 1e-5 });
+      const worst = Math.max(...path.points.map(loss));
+      expect(worst).toBeLessThanOrEqual(Math.max(sa.loss, sb.loss) + Math.max(sa.epsilon, sb.epsilon) + 1e-5);
+    });
+  }
+
+  it('searches deterministically by seed and keeps ⌊h/2⌋ units per layer', async () => {
+    const arch = ARCHS['two hidden layers'];
+    const compiled = compileArch(arch);
+    const data = randomData([6], 64, 5, 3);
+    const theta = initParams(compiled, { seed: 3 });
+    const one = await dropoutStability(arch, theta, data, { trials: 3, seed: 7, engine });
+    const two = await dropoutStability(arch, theta, data, { trials: 3, seed: 7, engine });
+    expect(one).toEqual(two);
+    expect(one.kept.map((k) => k.length)).toEqual([4, 3]);
+  });
+
+  it('typed errors: BatchNorm or conv nets, wrong halves, wrong lengths', async () => {
+    const data = randomData([6], 16, 1, 3);
+    const bn = mlp({ input: 6, hidden: [8], classes: 3, batchNorm: true });
+    await expect(dropoutStability(bn, initParams(compileArch(bn), { seed: 1 }), data, { engine })).rejects.toMatchObject({ code: 'NOT_SUPPORTED' });
+    const conv = vgg({ input: [1, 4, 4], channels: [2], classes: 3 });
+    expect(() => dropoutNetwork(conv, initParams(compileArch(conv), { seed: 1 }), [])).toThrow(/ReLU MLPs/);
+    const arch = ARCHS['one hidden layer'];
+    const theta = initParams(compileArch(arch), { seed: 1 });
+    expect(() => dropoutNetwork(arch, theta, [Uint32Array.of(0, 1)])).toThrow(/3 distinct indices/);
+    expect(() => dropoutNetwork(arch, theta, [Uint32Array.of(0, 0, 1)])).toThrow(/distinct/);
+    expect(() => dropoutPath(arch, theta, theta.subarray(1), [Uint32Array.of(0, 1, 2)], [Uint32Array.of(0, 1, 2)])).toThrow(/model B/);
+  });
+});
