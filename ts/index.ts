@@ -69,5 +69,9 @@ export * from './landscape/index.js';
 // ---- stability: dropout stability and the paths of Kuditipudi et al. ----
 export { dropoutStability, dropoutNetwork, dropoutPath, type KeptUnits, type StabilityOptions, type StabilityResult, type DropoutPath, type SegmentKind } from './stability/dropout.js';
 
+// ---- simplexes of low loss (Benton et al. 2021) ----
+export { fitSimplex, logVolume, sampleWeights, type FitSimplexOptions, type SimplexResult, type SimplexEpochLog } from './simplex/fit.js';
+export { evaluateSimplex, type EvaluateSimplexOptions, type SimplexPoint, type SimplexReport } from './simplex/evaluate.js';
+
 // ---- plots ----
 export * from './plot/index.js';

@@ -16,10 +16,10 @@ import { parseArgs, UsageError, type CommandSpec, type ParsedFlags } from './arg
 import { DATA_HELP, describeData, loadSplits } from './data-spec.js';
 import { writeFigure } from './figure.js';
 import { ensureDir, runInfo, writeJsonAtomic } from './manifest.js';
-import { describeArch, EVAL_FLAGS, expectSameArch, trainSubset } from './path-run.js';
+import { describeArch, EVAL_FLAGS, trainSubset } from './path-run.js';
 import { splitPositionals } from './positionals.js';
 import { ProgressBar } from './progress.js';
-import { ARCH_FLAGS, readModel } from './resolve-arch.js';
+import { ARCH_FLAGS, readModels } from './resolve-arch.js';
 import { fixed4, formatPairs, formatTable, percent } from './table.js';
 
 const { points: _points, bootstrap: _bootstrap, perSample: _perSample, ...EVAL_ONLY } = EVAL_FLAGS;
@@ -162,9 +162,7 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError('--dims applies to one model: two models give the line, three the plane');
   }
   const { train, test } = await loadSplits(flags.data);
-  const models: Array<{ file: string } & Awaited<ReturnType<typeof readModel>>> = [];
-  for (const file of positionals) models.push({ file, ...(await readModel(file, flags, train)) });
-  models.slice(1).forEach((m) => expectSameArch(models[0].model.arch, m.model.arch, models[0].file, m.file));
+  const models = await readModels(positionals, flags, train);
   const arch = models[0].model.arch;
   const compiled = compiledOf(arch);
   const layout = layoutOf(models.map((m) => ({ file: m.file, params: m.model.params })), arch, flags);

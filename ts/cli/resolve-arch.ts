@@ -52,3 +52,11 @@ export async function readModelPair(fileA: string, fileB: string, flags: { arch?
   const inputs = { a: { file: fileA, metadata: a.metadata }, b: { file: fileB, metadata: b.metadata } };
   return { a: a.model, b: b.model, arch: a.model.arch, inputs };
 }
+
+/** Reads several model files of one architecture (the first's); BAD_ARGUMENT when they differ. */
+export async function readModels(files: readonly string[], flags: { arch?: string; archFile?: string }, data: DataSet) {
+  const models: Array<{ file: string } & Awaited<ReturnType<typeof readModel>>> = [];
+  for (const file of files) models.push({ file, ...(await readModel(file, flags, data)) });
+  models.slice(1).forEach((m) => expectSameArch(models[0].model.arch, m.model.arch, models[0].file, m.file));
+  return models;
+}

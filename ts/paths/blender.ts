@@ -66,8 +66,7 @@ export class PathBlender {
   /** ‖x − y‖ over the first `len` floats of two resident vectors (f64 accumulation). */
   distance(x: Buf, y: Buf, len = this.length): number {
     this.core.invokeChecked('vec_dist2', x.ptr, y.ptr, len, this.#dist.ptr);
-    const bytes = new Float64Array(this.core.f32(this.#dist).buffer, this.#dist.ptr, 1);
-    return Math.sqrt(bytes[0]);
+    return Math.sqrt(this.core.f64(this.#dist)[0]);
   }
 
   /** Copies the resident points back (after fitting). */

@@ -46,8 +46,11 @@ export interface FitResult {
 const STREAM_DROPOUT = 0x20000;
 const STREAM_T = 0x30000;
 
-/** WASM state for gradients along a curve: resident points, θ(t), ∇L, one bend gradient and batch outputs. */
-class CurveGradients {
+/**
+ * WASM state for gradients along a curve: resident points, θ(t), ∇L, one bend gradient and batch
+ * outputs. Any `Path` whose coefficients the caller controls works (fitSimplex uses it for simplexes).
+ */
+export class CurveGradients {
   readonly blender: PathBlender;
   readonly theta: Buf;
   readonly grads: Buf;
@@ -185,7 +188,7 @@ export async function fitCurve(path: Path, arch: Arch, data: DataSet, options: F
 }
 
 /** One SGD or Adam step on a bend's trainable prefix (one WASM call). */
-function stepBend(core: Engine['core'], opt: OptimizerConfig, params: number, grads: number, a: Buf, b: Buf, P: number, lr: number, wd: number, step: number): void {
+export function stepBend(core: Engine['core'], opt: OptimizerConfig, params: number, grads: number, a: Buf, b: Buf, P: number, lr: number, wd: number, step: number): void {
   if (opt.type === 'sgd') {
     const momentum = opt.momentum ?? 0;
     core.invokeChecked('sgd_step', params, grads, momentum !== 0 ? a.ptr : 0, P, lr, momentum, opt.dampening ?? 0, wd, opt.nesterov ? 1 : 0, step === 1 ? 1 : 0);

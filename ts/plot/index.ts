@@ -2,3 +2,4 @@
 export { pathPlotSpec, type PlotPathReport, type PlotMetrics, type PathPlotOptions } from './path-spec.js';
 export { renderSvg, renderPng, writePlots, DEJAVU_SANS, type RenderPngOptions } from './render.js';
 export { landscapePlotSpec, type PlotSurfaceReport, type LandscapePlotOptions } from './landscape-spec.js';
+export { simplexPlotSpec, type PlotSimplexReport } from './simplex-spec.js';

@@ -1,0 +1,120 @@
+/**
+ * A simplex of models on data: each vertex, the centroid, and `samples` seeded points drawn
+ * uniformly from the simplex (flat Dirichlet), BatchNorm statistics recomputed at every point when
+ * the arch has BatchNorm (and a train set is given); plus the ensemble of the sampled points (mean of
+ * their softmax outputs) — Benton et al.'s "ESPRO" without the cost of training separate models.
+ */
+import { ModeconnError } from '../errors.js';
+import type { DataSet } from '../data/dataset.js';
+import type { Arch } from '../model/arch.js';
+import { Engine } from '../model/engine.js';
+import { compiledOf, rngState } from '../model/index.js';
+import { createManifest, type RunManifest } from '../paths/manifest.js';
+import { hasBatchNorm, namedSets, resolveBn, type BnMode, type PathData } from '../paths/evaluate.js';
+import { wasmKernels } from '../wasm/kernels/index.js';
+import { sampleWeights } from './fit.js';
+
+export interface EvaluateSimplexOptions {
+  /** Random points inside the simplex (default 16). */
+  samples?: number;
+  /** Seed of the points (default 0). */
+  seed?: number;
+  bn?: BnMode;
+  bnData?: DataSet;
+  batchSize?: number;
+  engine?: Engine;
+}
+
+/** One evaluated point: its barycentric weights and, per data set, loss and accuracy. */
+export interface SimplexPoint {
+  kind: 'vertex' | 'centroid' | 'sample';
+  weights: number[];
+  sets: Record<string, { loss: number; accuracy: number }>;
+}
+
+export interface SimplexReport {
+  points: SimplexPoint[];
+  /** The ensemble of the sampled points, per data set: NLL of the mean softmax and its accuracy. */
+  ensemble: Record<string, { loss: number; accuracy: number; members: number }>;
+  bn: BnMode;
+  manifest: RunManifest;
+}
+
+/** Mean of row-wise softmax of `logits` ([n, classes]) accumulated into `probs`. */
+function addSoftmax(logits: Float32Array, classes: number, probs: Float64Array, weight: number): void {
+  for (let s = 0; s * classes < logits.length; s++) {
+    const row = logits.subarray(s * classes, (s + 1) * classes);
+    const max = Math.max(...row);
+    let sum = 0;
+    for (let c = 0; c < classes; c++) sum += Math.exp(row[c] - max);
+    for (let c = 0; c < classes; c++) probs[s * classes + c] += (weight * Math.exp(row[c] - max)) / sum;
+  }
+}
+
+/** Evaluates the simplex of `vertices`; see the module header. */
+export async function evaluateSimplex(arch: Arch, vertices: readonly Float32Array[], data: PathData, options: EvaluateSimplexOptions = {}): Promise<SimplexReport> {
+  const { samples = 16, seed = 0, batchSize = 1000 } = options;
+  const compiled = compiledOf(arch);
+  if (vertices.length === 0) throw new ModeconnError('BAD_ARGUMENT', 'evaluateSimplex needs at least one vertex');
+  vertices.forEach((v, j) => {
+    if (v.length !== compiled.totalLength) throw new ModeconnError('BAD_SHAPE', `vertex ${j} has ${v.length} values; the architecture needs ${compiled.totalLength}`);
+  });
+  if (!Number.isInteger(samples) || samples < 0) throw new ModeconnError('BAD_ARGUMENT', `samples must be a non-negative integer, got ${samples}`);
+  const sets = namedSets(data);
+  if (sets.length === 0) throw new ModeconnError('BAD_ARGUMENT', 'evaluateSimplex needs at least one data set');
+  const { bn, bnData } = resolveBn(compiled, sets, options.bn, options.bnData);
+  const recompute = bn === 'recompute' && hasBatchNorm(compiled);
+  const mode = bn === 'batch-stats' ? 'batch-stats' : 'eval';
+  const engine = options.engine ?? (await Engine.create());
+  const kernels = wasmKernels(engine.core);
+  const k = vertices.length;
+  const state = rngState(seed, 0x60000);
+  const chosen: Array<{ kind: SimplexPoint['kind']; weights: Float32Array }> = [
+    ...vertices.map((_, j) => ({ kind: 'vertex' as const, weights: Float32Array.from({ length: k }, (__, i) => (i === j ? 1 : 0)) })),
+    { kind: 'centroid', weights: new Float32Array(k).fill(1 / k) },
+    ...Array.from({ length: samples }, () => ({ kind: 'sample' as const, weights: sampleWeights(state, k) })),
+  ];
+  const probs = sets.map(([, set]) => new Float64Array(set.n * set.classes));
+  const points: SimplexPoint[] = [];
+  for (const { kind, weights } of chosen) {
+    let theta: Float32Array = new Float32Array(compiled.totalLength);
+    kernels.vecBlend(weights, vertices, theta);
+    if (recompute) theta = engine.recomputeBatchNorm(compiled, theta, bnData!, { batchSize });
+    const point: SimplexPoint = { kind, weights: Array.from(weights), sets: {} };
+    sets.forEach(([role, set], s) => {
+      const r = engine.evaluate(compiled, theta, set, { batchSize, mode, logits: kind === 'sample' });
+      point.sets[role] = { loss: r.loss, accuracy: r.accuracy };
+      if (kind === 'sample') addSoftmax(r.logits!, set.classes, probs[s], 1 / samples);
+    });
+    points.push(point);
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+  }
+  const ensemble: SimplexReport['ensemble'] = {};
+  if (samples > 0) {
+    sets.forEach(([role, set], s) => {
+      let nll = 0;
+      let right = 0;
+      for (let i = 0; i < set.n; i++) {
+        const row = probs[s].subarray(i * set.classes, (i + 1) * set.classes);
+        const y = set.y[i];
+        nll -= Math.log(Math.max(row[y], 1e-300));
+        let best = 0;
+        for (let c = 1; c < set.classes; c++) if (row[c] > row[best]) best = c;
+        if (best === y) right += 1;
+      }
+      ensemble[role] = { loss: nll / set.n, accuracy: right / set.n, members: samples };
+    });
+  }
+  const roles: Record<string, DataSet> = Object.fromEntries(sets);
+  if (bnData) roles.bn = bnData;
+  return {
+    points,
+    ensemble,
+    bn,
+    manifest: createManifest({
+      operation: 'evaluateSimplex', arch, points: vertices, data: roles, seeds: { samples: seed },
+      sampleOrder: `data set order; batches of ${batchSize}; points from (seed, stream 0x60000)`,
+      options: { samples, seed, bn, batchSize },
+    }),
+  };
+}
