@@ -10,7 +10,7 @@ import { saveModel } from '../io/model-files.js';
 import { Engine } from '../model/engine.js';
 import { compiledOf } from '../model/train.js';
 import { type CommandSpec, parseArgs } from './args.js';
-import { DATA_HELP, describeData, loadSplits } from './data-spec.js';
+import { describeData, IO_FLAGS, loadSplits } from './data-spec.js';
 import { ensureDir, runInfo, writeJsonAtomic } from './manifest.js';
 import { describeArch } from './path-run.js';
 import { expectPositionals, splitPositionals } from './positionals.js';
@@ -30,8 +30,7 @@ export const spec = {
   flags: {
     method: { kind: 'string', default: 'weight', choices: ['weight', 'activation'], value: 'm', help: 'weight matching (Ainsworth et al. Alg. 1) or activation matching' },
     ...ARCH_FLAGS,
-    data: { kind: 'string', value: 'spec', required: true, help: DATA_HELP },
-    out: { kind: 'string', value: 'dir', required: true, help: 'output directory (created if needed)' },
+    ...IO_FLAGS,
     seed: { kind: 'int', default: 0, min: 0, value: 'n', help: 'seed of weight matching\'s layer order' },
     samples: { kind: 'int', default: 1000, min: 1, value: 'n', help: 'training samples for activation matching' },
     maxIterations: { kind: 'int', default: 100, min: 1, value: 'n', help: 'weight matching: passes over the groups at most' },

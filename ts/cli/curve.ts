@@ -11,7 +11,7 @@ import { saveCurve } from '../paths/curve-files.js';
 import { fitCurve, type FitEpochLog } from '../paths/fit.js';
 import { bezierCurve, linearPath, polyChainCurve, type Path } from '../paths/path.js';
 import { parseArgs, type CommandSpec, type FlagSpec } from './args.js';
-import { DATA_HELP, loadSplits } from './data-spec.js';
+import { IO_FLAGS, loadSplits } from './data-spec.js';
 import { ensureDir } from './manifest.js';
 import { cancelOnSigint, describeArch, evaluateAndReport, EVAL_FLAGS } from './path-run.js';
 import { expectPositionals, splitPositionals } from './positionals.js';
@@ -52,8 +52,7 @@ export const spec = {
     'and evaluates the line and the curve like `modeconn path` (report.json, paths.svg, paths.png).',
   flags: {
     ...ARCH_FLAGS,
-    data: { kind: 'string', value: 'spec', required: true, help: DATA_HELP },
-    out: { kind: 'string', value: 'dir', required: true, help: 'output directory (created if needed)' },
+    ...IO_FLAGS,
     ...FIT_FLAGS,
     ...EVAL_FLAGS,
   },

@@ -9,7 +9,7 @@ import { splitDataSet } from '../data/dataset.js';
 import { loadIdxDirectory, loadIdxFiles } from '../data/idx-files.js';
 import { loadFashionMnist, loadMnist } from '../data/mnist.js';
 import { gaussianBlobs, spirals, twoMoons } from '../data/synthetic.js';
-import { UsageError } from './args.js';
+import { UsageError, type FlagSpec } from './args.js';
 import { parseKeyValues, splitSpec } from './specs.js';
 
 export type DataSplit = 'train' | 'test';
@@ -117,3 +117,9 @@ export async function loadSplits(spec: string): Promise<{ train: DataSet; test: 
   const [train, test] = await Promise.all([source.load('train'), source.load('test')]);
   return { train, test };
 }
+
+/** `--data` and `--out`, which every command that writes a run takes. */
+export const IO_FLAGS = {
+  data: { kind: 'string', value: 'spec', required: true, help: DATA_HELP },
+  out: { kind: 'string', value: 'dir', required: true, help: 'output directory (created if needed)' },
+} as const satisfies Record<string, FlagSpec>;

@@ -8,7 +8,7 @@ import { Engine } from '../model/engine.js';
 import { compiledOf } from '../model/train.js';
 import { pathPlotSpec } from '../plot/path-spec.js';
 import { type CommandSpec, parseArgs } from './args.js';
-import { DATA_HELP, describeData, loadSplits } from './data-spec.js';
+import { describeData, IO_FLAGS, loadSplits } from './data-spec.js';
 import { writeFigure } from './figure.js';
 import { ensureDir, runInfo, writeJsonAtomic } from './manifest.js';
 import { describeArch, trainSubset } from './path-run.js';
@@ -28,8 +28,7 @@ export const spec = {
     'and <out>/explain.svg, explain.png. docs/ALIGN.md explains each row.',
   flags: {
     ...ARCH_FLAGS,
-    data: { kind: 'string', value: 'spec', required: true, help: DATA_HELP },
-    out: { kind: 'string', value: 'dir', required: true, help: 'output directory (created if needed)' },
+    ...IO_FLAGS,
     points: { kind: 'int', default: 11, min: 2, value: 'n', help: 'evenly spaced t\'s from 0 to 1' },
     samples: { kind: 'int', default: 1000, min: 1, value: 'n', help: 'training samples for activation matching and REPAIR statistics' },
     trainSamples: { kind: 'int', min: 1, value: 'n', help: 'recompute BatchNorm over this many evenly spaced training samples (default all)' },

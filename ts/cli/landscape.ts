@@ -13,7 +13,7 @@ import { hasBatchNorm, type BnMode } from '../paths/evaluate.js';
 import { landscapePlotSpec } from '../plot/landscape-spec.js';
 import { createPool } from '../workers/pool.js';
 import { parseArgs, UsageError, type CommandSpec, type ParsedFlags } from './args.js';
-import { DATA_HELP, describeData, loadSplits } from './data-spec.js';
+import { describeData, IO_FLAGS, loadSplits } from './data-spec.js';
 import { writeFigure } from './figure.js';
 import { ensureDir, runInfo, writeJsonAtomic } from './manifest.js';
 import { describeArch, EVAL_FLAGS, trainSubset } from './path-run.js';
@@ -36,8 +36,7 @@ export const spec = {
     'accuracies on train and test, each model\'s coordinates, run manifest) and <out>/landscape.svg/png.',
   flags: {
     ...ARCH_FLAGS,
-    data: { kind: 'string', value: 'spec', required: true, help: DATA_HELP },
-    out: { kind: 'string', value: 'dir', required: true, help: 'output directory (created if needed)' },
+    ...IO_FLAGS,
     grid: { kind: 'int', min: 2, max: 401, value: 'n', help: 'points along each axis (default 21 for 2-D grids, 41 for 1-D)' },
     range: { kind: 'string', value: 'lo,hi', help: 'coordinates covered on each axis (default -1,1 around one model, -0.5,1.5 along two;\nthe plane: the three models\' bounding box widened by --margin)' },
     margin: { kind: 'number', default: 0.25, min: 0, value: 'f', help: 'plane: widen the bounding box by this fraction of its size on each side' },

@@ -5,7 +5,7 @@
 import { loadCurve } from '../paths/curve-files.js';
 import { linearPath } from '../paths/path.js';
 import { parseArgs, UsageError, type CommandSpec } from './args.js';
-import { DATA_HELP, loadSplits } from './data-spec.js';
+import { IO_FLAGS, loadSplits } from './data-spec.js';
 import { describeArch, evaluateAndReport, EVAL_FLAGS, type NamedPath } from './path-run.js';
 import { expectPositionals, splitPositionals } from './positionals.js';
 import { ARCH_FLAGS, readModelPair, resolveArch } from './resolve-arch.js';
@@ -22,8 +22,7 @@ export const spec = {
   flags: {
     curve: { kind: 'string', value: 'file', help: 'a curve saved by `modeconn curve` (curve.json or curve.safetensors)' },
     ...ARCH_FLAGS,
-    data: { kind: 'string', value: 'spec', required: true, help: DATA_HELP },
-    out: { kind: 'string', value: 'dir', required: true, help: 'output directory (created if needed)' },
+    ...IO_FLAGS,
     ...EVAL_FLAGS,
   },
   examples: [

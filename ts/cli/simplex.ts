@@ -12,7 +12,7 @@ import { simplexPlotSpec } from '../plot/simplex-spec.js';
 import { evaluateSimplex } from '../simplex/evaluate.js';
 import { fitSimplex } from '../simplex/fit.js';
 import { parseArgs, UsageError, type CommandSpec } from './args.js';
-import { DATA_HELP, describeData, loadSplits } from './data-spec.js';
+import { describeData, IO_FLAGS, loadSplits } from './data-spec.js';
 import { writeFigure } from './figure.js';
 import { ensureDir, runInfo, writeJsonAtomic } from './manifest.js';
 import { describeArch, trainSubset } from './path-run.js';
@@ -32,8 +32,7 @@ export const spec = {
     'manifests) and <out>/simplex.svg/png. docs/SIMPLEX.md.',
   flags: {
     ...ARCH_FLAGS,
-    data: { kind: 'string', value: 'spec', required: true, help: DATA_HELP },
-    out: { kind: 'string', value: 'dir', required: true, help: 'output directory (created if needed)' },
+    ...IO_FLAGS,
     add: { kind: 'int', default: 2, min: 1, max: 16, value: 'n', help: 'vertices to add' },
     epochs: { kind: 'int', default: 2, min: 1, value: 'n', help: 'epochs of training per new vertex' },
     volume: { kind: 'number', default: 0.01, min: 0, value: 'λ', help: 'weight of −log(volume) in the objective' },

@@ -8,7 +8,7 @@ import { Engine } from '../model/engine.js';
 import { linearPath, waypointPath } from '../paths/path.js';
 import { dropoutPath, dropoutStability, type StabilityResult } from '../stability/dropout.js';
 import { parseArgs, type CommandSpec } from './args.js';
-import { DATA_HELP, loadSplits } from './data-spec.js';
+import { IO_FLAGS, loadSplits } from './data-spec.js';
 import { describeArch, evaluateAndReport, EVAL_FLAGS } from './path-run.js';
 import { expectPositionals, splitPositionals } from './positionals.js';
 import { ProgressBar } from './progress.js';
@@ -29,8 +29,7 @@ export const spec = {
     'from A to B for comparison. ReLU MLPs only (dense, relu, dropout layers). docs/STABILITY.md.',
   flags: {
     ...ARCH_FLAGS,
-    data: { kind: 'string', value: 'spec', required: true, help: DATA_HELP },
-    out: { kind: 'string', value: 'dir', required: true, help: 'output directory (created if needed)' },
+    ...IO_FLAGS,
     stabilitySamples: { kind: 'int', default: 2000, min: 1, value: 'n', help: 'training samples (evenly spaced) the dropout halves are chosen on' },
     trials: { kind: 'int', default: 16, min: 0, value: 'n', help: 'random halves tried per layer, besides the largest-outgoing-norm half' },
     seed: { kind: 'int', default: 0, min: 0, value: 'n', help: 'seed of the random halves' },

@@ -10,7 +10,7 @@ import type { Arch } from '../model/arch.js';
 import type { Schedule } from '../model/schedule.js';
 import { compiledOf, trainModel, type EpochLog, type OptimizerConfig } from '../model/train.js';
 import { parseArgs, UsageError, type CommandSpec } from './args.js';
-import { DATA_HELP, describeData, parseDataSpec } from './data-spec.js';
+import { describeData, IO_FLAGS, parseDataSpec } from './data-spec.js';
 import { ensureDir, runInfo, writeJsonAtomic, type RunInfo } from './manifest.js';
 import { ProgressBar, formatDuration, formatLoss } from './progress.js';
 import { ARCH_HELP, resolveArch } from './resolve-arch.js';
@@ -27,8 +27,7 @@ export const spec = {
   flags: {
     arch: { kind: 'string', value: 'spec', help: ARCH_HELP },
     archFile: { kind: 'string', value: 'file', help: 'architecture as JSON ({ input, classes, layers }, see docs/ARCH.md)' },
-    data: { kind: 'string', value: 'spec', required: true, help: DATA_HELP },
-    out: { kind: 'string', value: 'dir', required: true, help: 'output directory (created if needed)' },
+    ...IO_FLAGS,
     seed: { kind: 'int', default: 1, min: 0, max: 0xffffffff, help: 'seed for initialisation, shuffling and dropout' },
     epochs: { kind: 'int', default: 5, min: 1, help: 'passes over the training split' },
     batchSize: { kind: 'int', default: 128, min: 1, value: 'n', help: 'samples per optimiser step' },
