@@ -3,13 +3,12 @@
  * and their explicit piecewise-linear path through the dropout networks, evaluated next to the
  * straight line; report.json, paths.svg/png and a summary table.
  */
-import { subsetDataSet } from '../data/dataset.js';
 import { Engine } from '../model/engine.js';
 import { linearPath, waypointPath } from '../paths/path.js';
 import { dropoutPath, dropoutStability, type StabilityResult } from '../stability/dropout.js';
 import { parseArgs, type CommandSpec } from './args.js';
 import { IO_FLAGS, loadSplits } from './data-spec.js';
-import { describeArch, evaluateAndReport, EVAL_FLAGS } from './path-run.js';
+import { describeArch, evaluateAndReport, EVAL_FLAGS, trainSubset } from './path-run.js';
 import { expectPositionals, splitPositionals } from './positionals.js';
 import { ProgressBar } from './progress.js';
 import { ARCH_FLAGS, readModelPair } from './resolve-arch.js';
@@ -47,8 +46,7 @@ export async function run(argv: string[]): Promise<number> {
   const [fileA, fileB] = expectPositionals(positionals, ['A.safetensors', 'B.safetensors'], spec.usage);
   const { train, test } = await loadSplits(flags.data);
   const { a, b, arch, inputs } = await readModelPair(fileA, fileB, flags, train);
-  const n = Math.min(flags.stabilitySamples, train.n);
-  const sample = n === train.n ? train : subsetDataSet(train, Array.from({ length: n }, (_, i) => Math.floor((i * train.n) / n)), `${train.name}[${n} of ${train.n}]`);
+  const sample = trainSubset(train, flags.stabilitySamples);
   const progress = new ProgressBar({ label: 'stability', quiet: flags.quiet });
   progress.note(`searching dropout halves on ${sample.name} (${sample.n}), ${flags.trials} random halves per layer`);
   const engine = await Engine.create();
