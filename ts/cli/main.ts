@@ -19,6 +19,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   eval: { summary: 'evaluate a saved model: loss and accuracy, overall and per class', load: () => import('./eval.js') },
   path: { summary: 'evaluate the line between two models (or a saved curve); report, plots, barriers', load: () => import('./path.js') },
   curve: { summary: 'fit a Bezier or polygonal curve between two models; save and evaluate it', load: () => import('./curve.js') },
+  autoneb: { summary: 'a minimum-energy path between two models by AutoNEB; save and evaluate it', load: () => import('./autoneb.js') },
   align: { summary: 'permute B\'s hidden units to match A (weight or activation matching); write the aligned B', load: () => import('./align.js') },
   explain: { summary: 'how much of the barrier between A and B each symmetry explains (scale, permutation, BN, REPAIR)', load: () => import('./explain.js') },
   landscape: { summary: 'loss over a grid around one model, along two, or on the plane through three', load: () => import('./landscape.js') },
