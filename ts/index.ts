@@ -68,6 +68,7 @@ export * from './landscape/index.js';
 
 // ---- stability: dropout stability and the paths of Kuditipudi et al. ----
 export { dropoutStability, dropoutNetwork, dropoutPath, type KeptUnits, type StabilityOptions, type StabilityResult, type DropoutPath, type SegmentKind } from './stability/dropout.js';
+export { noiseStability, type NoiseOptions, type NoiseResult, type NoiseLayer } from './stability/noise.js';
 
 // ---- simplexes of low loss (Benton et al. 2021) ----
 export { fitSimplex, logVolume, sampleWeights, type FitSimplexOptions, type SimplexResult, type SimplexEpochLog } from './simplex/fit.js';

@@ -41,6 +41,13 @@ describe('modeconn stability', () => {
     expect(worst).toBeLessThanOrEqual(Math.max(a.loss, b.loss) + Math.max(a.epsilon, b.epsilon) + 1e-5);
     expect(r.paths.line.sets.train.metrics.loss.max).toBeGreaterThan(Math.max(a.loss, b.loss));
     expect(readFileSync(join(out, 'paths.svg'), 'utf8')).toContain('dropout path');
+    // Noise stability of both nets, every hidden layer: trained nets damp injected noise (ψ < σ² = 1).
+    expect(r.noise.scale).toBe(1);
+    for (const net of [r.noise.a, r.noise.b]) {
+      expect(net.map((l: { layer: number }) => l.layer)).toEqual([1, 2]);
+      net.forEach((l: { sensitivity: number }) => expect(l.sensitivity).toBeGreaterThan(0));
+      net.forEach((l: { sensitivity: number }) => expect(l.sensitivity).toBeLessThan(1));
+    }
   }, 60_000);
 
   it('usage errors: one model; a BatchNorm net is NOT_SUPPORTED', async () => {

@@ -6,6 +6,7 @@
 import { Engine } from '../model/engine.js';
 import { linearPath, waypointPath } from '../paths/path.js';
 import { dropoutPath, dropoutStability, type StabilityResult } from '../stability/dropout.js';
+import { noiseStability } from '../stability/noise.js';
 import { parseArgs, type CommandSpec } from './args.js';
 import { IO_FLAGS, loadSplits } from './data-spec.js';
 import { describeArch, evaluateAndReport, EVAL_FLAGS, trainSubset } from './path-run.js';
@@ -25,13 +26,15 @@ export const spec = {
     'raises the training loss least, top layer first, and reports ε = the largest rise. Then builds the\n' +
     'piecewise-linear path of Kuditipudi et al. 2019 (Theorem 1) from A to B\' (B with its hidden units\n' +
     'permuted; the same function) and evaluates it at every waypoint and segment midpoint, with the line\n' +
-    'from A to B for comparison. ReLU MLPs only (dense, relu, dropout layers). docs/STABILITY.md.',
+    'from A to B for comparison. Also reports each hidden layer\'s noise sensitivity (Arora et al.).\n' +
+    'ReLU MLPs only (dense, relu, dropout layers). docs/STABILITY.md.',
   flags: {
     ...ARCH_FLAGS,
     ...IO_FLAGS,
     stabilitySamples: { kind: 'int', default: 2000, min: 1, value: 'n', help: 'training samples (evenly spaced) the dropout halves are chosen on' },
     trials: { kind: 'int', default: 16, min: 0, value: 'n', help: 'random halves tried per layer, besides the largest-outgoing-norm half' },
-    seed: { kind: 'int', default: 0, min: 0, value: 'n', help: 'seed of the random halves' },
+    seed: { kind: 'int', default: 0, min: 0, value: 'n', help: 'seed of the random halves and of the injected noise' },
+    noiseScale: { kind: 'number', default: 1, min: 0, value: 'σ', help: 'noise stability: Gaussian noise of norm about σ × the layer\'s output is injected (0 = skip)' },
     ...PATH_FLAGS,
   },
   examples: [
@@ -54,6 +57,10 @@ export async function run(argv: string[]): Promise<number> {
   const stabA = await dropoutStability(arch, a.params, sample, options);
   progress.update({ fraction: 0.5, detail: 'A done' });
   const stabB = await dropoutStability(arch, b.params, sample, options);
+  const noiseOptions = { scale: flags.noiseScale, seed: flags.seed, samples: Math.min(1000, sample.n), engine };
+  const noise = flags.noiseScale > 0
+    ? { a: await noiseStability(arch, a.params, sample, noiseOptions), b: await noiseStability(arch, b.params, sample, noiseOptions) }
+    : undefined;
   progress.done();
   const path = dropoutPath(arch, a.params, b.params, stabA.kept, stabB.kept);
   const segments = path.kinds.length;
@@ -71,6 +78,7 @@ export async function run(argv: string[]): Promise<number> {
     seeds: { halves: flags.seed },
     extra: {
       stability: { samples: sample.n, trials: flags.trials, a: stabilityJson(stabA), b: stabilityJson(stabB) },
+      ...(noise ? { noise: { scale: flags.noiseScale, samples: noiseOptions.samples, a: noise.a.layers, b: noise.b.layers } } : {}),
       dropoutPath: { kinds: path.kinds, knots, dropoutA: knots[path.dropoutA], dropoutB: knots[path.dropoutB], permutation: path.permutation.map((p) => Array.from(p)) },
     },
   });
@@ -85,8 +93,12 @@ export async function run(argv: string[]): Promise<number> {
     const m = report.paths[key].sets[role].metrics!.loss;
     return `max ${role} loss ${fixed4(m.max)} (endpoints ${fixed4(Math.max(...m.endpoints))} + ${fixed4(m.max - Math.max(...m.endpoints))})`;
   };
+  const noiseLine = noise
+    ? `noise sensitivity ψ per hidden layer at σ = ${flags.noiseScale} (σ² = ${fixed4(flags.noiseScale ** 2)}): A ${noise.a.layers.map((l) => fixed4(l.sensitivity)).join(', ')}; B ${noise.b.layers.map((l) => fixed4(l.sensitivity)).join(', ')}`
+    : 'noise stability skipped (--noise-scale 0)';
   const lines = [
     table,
+    noiseLine,
     '',
     `dropout path: ${excess('dropout', 'train')}, ${excess('dropout', 'test')}`,
     `line:         ${excess('line', 'train')}, ${excess('line', 'test')}`,

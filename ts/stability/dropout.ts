@@ -27,7 +27,7 @@ import { compiledOf } from '../model/train.js';
 import { rngReference, seedState } from '../reference/rng.js';
 
 /** The dense layers of a ReLU MLP: d hidden layers then the output layer. */
-interface DenseStack {
+export interface DenseStack {
   weights: LayoutEntry[];
   biases: Array<LayoutEntry | undefined>;
   /** Units of hidden layer m (index m − 1). */
@@ -35,7 +35,7 @@ interface DenseStack {
 }
 
 /** The dense layers of `arch`, which must be dense/relu/dropout/flatten only (NOT_SUPPORTED otherwise). */
-function denseStack(arch: Arch): DenseStack {
+export function denseStack(arch: Arch): DenseStack {
   const compiled = compiledOf(arch);
   const byName = new Map(compiled.layout.map((e) => [e.name, e]));
   const weights: LayoutEntry[] = [];
