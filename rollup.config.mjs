@@ -3,7 +3,7 @@
 // Comlink is bundled (dist/worker.js must load in a browser worker, where bare imports cannot be
 // mapped); `#spawn-worker` stays external: Node and bundlers pick spawn.node.js or spawn.browser.js
 // through the package.json "imports" conditions.
-import { chmodSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import typescript from '@rollup/plugin-typescript';
 import { wasm } from '@rollup/plugin-wasm';
@@ -37,6 +37,8 @@ export default {
   plugins: [
     comlink,
     wasm({ targetEnv: 'auto-inline' }),
+    // Chunk names carry content hashes: clear the old ones so a rebuilt dist/ holds only this build's.
+    { name: 'clean-chunks', buildStart: () => rmSync('dist/chunks', { recursive: true, force: true }) },
     // The bin runs directly from a checkout too (./dist/cli.js); npm sets the bit on install anyway.
     { name: 'executable-cli', writeBundle: (options) => chmodSync(`${options.dir}/cli.js`, 0o755) },
     typescript({ tsconfig: './tsconfig.json', include: ['ts/**/*'], compilerOptions: { noEmit: false, outDir: 'dist' } }),
