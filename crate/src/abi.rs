@@ -94,31 +94,29 @@ pub(crate) fn status(r: Result<(), i32>) -> i32 {
     }
 }
 
-/// Allocates `bytes` zeroed bytes aligned to 16; returns 0 on failure or for a zero size.
-#[no_mangle]
-pub extern "C" fn mem_alloc(bytes: u32) -> u32 {
+/// A block of `bytes` aligned to 16, zeroed or not; 0 on failure or for a zero size.
+fn alloc_block(bytes: u32, zeroed: bool) -> u32 {
     if bytes == 0 {
         return 0;
     }
     match Layout::from_size_align(bytes as usize, ALIGN) {
         // SAFETY: the layout has a non-zero size.
-        Ok(layout) => unsafe { alloc_zeroed(layout) as usize as u32 },
+        Ok(layout) => unsafe { (if zeroed { alloc_zeroed(layout) } else { alloc(layout) }) as usize as u32 },
         Err(_) => 0,
     }
+}
+
+/// Allocates `bytes` zeroed bytes aligned to 16; returns 0 on failure or for a zero size.
+#[no_mangle]
+pub extern "C" fn mem_alloc(bytes: u32) -> u32 {
+    alloc_block(bytes, true)
 }
 
 /// Allocates `bytes` bytes aligned to 16 without clearing them (for blocks the caller fills at
 /// once); returns 0 on failure or for a zero size. Freed with `mem_free`, like `mem_alloc`'s.
 #[no_mangle]
 pub extern "C" fn mem_alloc_uninit(bytes: u32) -> u32 {
-    if bytes == 0 {
-        return 0;
-    }
-    match Layout::from_size_align(bytes as usize, ALIGN) {
-        // SAFETY: the layout has a non-zero size.
-        Ok(layout) => unsafe { alloc(layout) as usize as u32 },
-        Err(_) => 0,
-    }
+    alloc_block(bytes, false)
 }
 
 /// Frees a block from `mem_alloc` or `mem_alloc_uninit`; `bytes` must be the size it was allocated with.
@@ -1144,18 +1142,8 @@ pub unsafe extern "C" fn plan_activations(
 
 // ---- wmatch ----
 
-/// A checked view of `len` f64 values at `ptr`.
-fn wmatch_f64s<'a>(ptr: *const f64, len: usize) -> Result<&'a [f64], i32> {
-    if len == 0 {
-        return Ok(&[]);
-    }
-    check_range(ptr as usize, len.checked_mul(8).ok_or(ERR_BOUNDS)?, 8)?;
-    // SAFETY: non-null, 8-aligned and inside linear memory (checked above); read-only.
-    Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
-}
-
 /// A checked mutable view of `len` f64 values at `ptr`.
-fn wmatch_f64s_mut<'a>(ptr: *mut f64, len: usize) -> Result<&'a mut [f64], i32> {
+fn f64s_mut<'a>(ptr: *mut f64, len: usize) -> Result<&'a mut [f64], i32> {
     if len == 0 {
         return Ok(&mut []);
     }
@@ -1186,7 +1174,7 @@ pub unsafe extern "C" fn wmatch_term_update(
         let changed = u32s(changed, m as usize)?;
         let map = u32s(map, k)?;
         let basis = if flag(has_basis)? { Some(u32s(basis, k)?) } else { None };
-        let cost = wmatch_f64s_mut(cost, n.checked_mul(n).ok_or(ERR_SHAPE)?)?;
+        let cost = f64s_mut(cost, n.checked_mul(n).ok_or(ERR_SHAPE)?)?;
         if !crate::wmatch::indices_ok(&v, changed, map, basis) {
             return Err(ERR_ARG);
         }
@@ -1203,9 +1191,9 @@ pub unsafe extern "C" fn wmatch_sum(ptrs: *const u32, k: u32, len: u32, out: *mu
         let ptrs = u32s(ptrs, k as usize)?;
         let mut terms: Vec<&[f64]> = Vec::with_capacity(ptrs.len());
         for &ptr in ptrs {
-            terms.push(wmatch_f64s(ptr as usize as *const f64, len)?);
+            terms.push(f64s(ptr as usize as *const f64, len)?);
         }
-        crate::wmatch::sum(&terms, wmatch_f64s_mut(out, len)?);
+        crate::wmatch::sum(&terms, f64s_mut(out, len)?);
         Ok(())
     })())
 }

@@ -6,13 +6,12 @@ import { join } from 'node:path';
 import { saveCurve } from '../paths/curve-files.js';
 import { autoNeb } from '../paths/autoneb.js';
 import { linearPath } from '../paths/path.js';
-import { parseArgs, type CommandSpec } from './args.js';
-import { IO_FLAGS, loadSplits } from './data-spec.js';
+import { type CommandSpec } from './args.js';
+import { IO_FLAGS } from './data-spec.js';
 import { describeArch, evaluateAndReport, EVAL_FLAGS, trainSubset } from './path-run.js';
-import { expectPositionals, splitPositionals } from './positionals.js';
 import { ensureDir } from './manifest.js';
 import { ProgressBar } from './progress.js';
-import { ARCH_FLAGS, readModelPair } from './resolve-arch.js';
+import { ARCH_FLAGS, startPairCommand } from './resolve-arch.js';
 import { fixed4, formatPairs } from './table.js';
 
 export const spec = {
@@ -44,11 +43,7 @@ export const spec = {
 } as const satisfies CommandSpec;
 
 export async function run(argv: string[]): Promise<number> {
-  const { positionals, flags: flagArgs } = splitPositionals(spec, argv);
-  const flags = parseArgs(spec, flagArgs);
-  const [fileA, fileB] = expectPositionals(positionals, ['A.safetensors', 'B.safetensors'], spec.usage);
-  const { train, test } = await loadSplits(flags.data);
-  const { a, b, arch, inputs } = await readModelPair(fileA, fileB, flags, train);
+  const { flags, train, test, a, b, arch, inputs } = await startPairCommand(spec, argv);
   const progress = new ProgressBar({ label: 'autoneb', quiet: flags.quiet });
   progress.note(`${flags.cycles} cycles of ${flags.steps} steps from ${flags.pivots} pivots, +${flags.insert} per cycle, on ${train.name} (${train.n})`);
   const started = performance.now();

@@ -10,13 +10,12 @@ import type { OptimizerConfig } from '../model/train.js';
 import { saveCurve } from '../paths/curve-files.js';
 import { fitCurve, type FitEpochLog } from '../paths/fit.js';
 import { bezierCurve, linearPath, polyChainCurve, type Path } from '../paths/path.js';
-import { parseArgs, type CommandSpec, type FlagSpec } from './args.js';
-import { IO_FLAGS, loadSplits } from './data-spec.js';
+import { type CommandSpec, type FlagSpec } from './args.js';
+import { IO_FLAGS } from './data-spec.js';
 import { ensureDir } from './manifest.js';
 import { cancelOnSigint, describeArch, evaluateAndReport, EVAL_FLAGS } from './path-run.js';
-import { expectPositionals, splitPositionals } from './positionals.js';
 import { ProgressBar, formatDuration, formatLoss } from './progress.js';
-import { ARCH_FLAGS, readModelPair } from './resolve-arch.js';
+import { ARCH_FLAGS, startPairCommand } from './resolve-arch.js';
 import { formatPairs, percent } from './table.js';
 
 /** The curve-fitting flags (shared with `demo`). */
@@ -99,11 +98,7 @@ export async function fitAndSave(arch: Arch, paramsA: Float32Array, paramsB: Flo
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { positionals, flags: flagArgs } = splitPositionals(spec, argv);
-  const flags = parseArgs(spec, flagArgs);
-  const [fileA, fileB] = expectPositionals(positionals, ['A.safetensors', 'B.safetensors'], spec.usage);
-  const { train, test } = await loadSplits(flags.data);
-  const { a, b, arch, inputs } = await readModelPair(fileA, fileB, flags, train);
+  const { flags, train, test, a, b, arch, inputs } = await startPairCommand(spec, argv);
   const fit = await fitAndSave(arch, a.params, b.params, train, flags, flags.out, flags.quiet);
   const label = curveLabel(flags.kind, flags.bends);
   const { report, summary } = await evaluateAndReport({

@@ -7,7 +7,9 @@ import { loadModel } from '../io/model-files.js';
 import { loadSafetensors } from '../io/safetensors-files.js';
 import type { Arch } from '../model/arch.js';
 import type { Model } from '../model/train.js';
-import { UsageError, type FlagSpec } from './args.js';
+import { parseArgs, UsageError, type CommandSpec, type FlagSpec, type FlagSpecs, type ParsedFlags } from './args.js';
+import { loadSplits } from './data-spec.js';
+import { expectPositionals, splitPositionals } from './positionals.js';
 import { expectSameArch } from './path-run.js';
 import { parseArchSpec, readArchFile } from './specs.js';
 
@@ -59,4 +61,16 @@ export async function readModels(files: readonly string[], flags: { arch?: strin
   for (const file of files) models.push({ file, ...(await readModel(file, flags, data)) });
   models.slice(1).forEach((m) => expectSameArch(models[0].model.arch, m.model.arch, models[0].file, m.file));
   return models;
+}
+
+/**
+ * The start of a command on two models: its flags, the data splits, and A and B (one architecture),
+ * from `modeconn <command> A.safetensors B.safetensors --data … [flags]`.
+ */
+export async function startPairCommand<F extends FlagSpecs>(spec: CommandSpec<F>, argv: string[]) {
+  const { positionals, flags: flagArgs } = splitPositionals(spec, argv);
+  const flags = parseArgs(spec, flagArgs) as ParsedFlags<F> & { data: string; arch?: string; archFile?: string };
+  const [fileA, fileB] = expectPositionals(positionals, ['A.safetensors', 'B.safetensors'], spec.usage);
+  const { train, test } = await loadSplits(flags.data);
+  return { flags, train, test, ...(await readModelPair(fileA, fileB, flags, train)) };
 }

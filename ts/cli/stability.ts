@@ -7,12 +7,11 @@ import { Engine } from '../model/engine.js';
 import { linearPath, waypointPath } from '../paths/path.js';
 import { dropoutPath, dropoutStability, type StabilityResult } from '../stability/dropout.js';
 import { noiseStability } from '../stability/noise.js';
-import { parseArgs, type CommandSpec } from './args.js';
-import { IO_FLAGS, loadSplits } from './data-spec.js';
+import { type CommandSpec } from './args.js';
+import { IO_FLAGS } from './data-spec.js';
 import { describeArch, evaluateAndReport, EVAL_FLAGS, trainSubset } from './path-run.js';
-import { expectPositionals, splitPositionals } from './positionals.js';
 import { ProgressBar } from './progress.js';
-import { ARCH_FLAGS, readModelPair } from './resolve-arch.js';
+import { ARCH_FLAGS, startPairCommand } from './resolve-arch.js';
 import { fixed4, formatPairs, formatTable } from './table.js';
 
 const { points: _points, ...PATH_FLAGS } = EVAL_FLAGS;
@@ -44,11 +43,7 @@ export const spec = {
 } as const satisfies CommandSpec;
 
 export async function run(argv: string[]): Promise<number> {
-  const { positionals, flags: flagArgs } = splitPositionals(spec, argv);
-  const flags = parseArgs(spec, flagArgs);
-  const [fileA, fileB] = expectPositionals(positionals, ['A.safetensors', 'B.safetensors'], spec.usage);
-  const { train, test } = await loadSplits(flags.data);
-  const { a, b, arch, inputs } = await readModelPair(fileA, fileB, flags, train);
+  const { flags, train, test, a, b, arch, inputs } = await startPairCommand(spec, argv);
   const sample = trainSubset(train, flags.stabilitySamples);
   const progress = new ProgressBar({ label: 'stability', quiet: flags.quiet });
   progress.note(`searching dropout halves on ${sample.name} (${sample.n}), ${flags.trials} random halves per layer`);

@@ -108,6 +108,7 @@ export async function autoNeb(arch: Arch, paramsA: Float32Array, paramsB: Float3
     const chain: Path = { kind: 'waypoints', points: band, degree: 1, coefficients: () => weights, derivative: () => new Float32Array(band.length) };
     const capacity = Math.min(batchSize, data.n);
     const state = new CurveGradients(engine, compiled, chain, data, capacity, seed);
+    core.u32(state.order).set(order); // this cycle's buffer starts from the pass in progress
     const velocity = band.map(() => core.allocF32(momentum > 0 ? P : 0));
     const tangent = core.allocF32(P);
     const tangentPtrs = core.allocU32(2);
@@ -122,8 +123,8 @@ export async function autoNeb(arch: Arch, paramsA: Float32Array, paramsB: Float3
           permutation(rngState(seed, 0x70000 + pass), order);
           pass += 1;
           cursor = 0;
+          core.u32(state.order).set(order);
         }
-        core.u32(state.order).set(order);
         const from = cursor;
         cursor += capacity;
         for (let i = 1; i < band.length - 1; i++) {
