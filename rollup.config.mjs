@@ -2,9 +2,13 @@
 // loads in Node, browsers and workers without paths. Types come from `tsc -p tsconfig.build.json`.
 // Comlink is bundled (dist/worker.js must load in a browser worker, where bare imports cannot be
 // mapped); `#spawn-worker` stays external: Node and bundlers pick spawn.node.js or spawn.browser.js
-// through the package.json "imports" conditions.
+// through the package.json "imports" conditions. protobufjs (CommonJS, used by the ONNX reader and
+// writer) is bundled into its own chunk, loaded by a dynamic import on first use, so the ONNX byte
+// API works in browsers without a bundler and costs nothing to users who never call it.
 import { chmodSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import commonjs from '@rollup/plugin-commonjs';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
 import typescript from '@rollup/plugin-typescript';
 import { wasm } from '@rollup/plugin-wasm';
 
@@ -28,14 +32,21 @@ const comlink = {
   },
 };
 
+/** protobufjs and its own dependencies, the only CommonJS packages in the bundle. */
+const PROTOBUF = /\/node_modules\/(protobufjs|@protobufjs\/[^/]+|long)\//;
+
 export default {
   input: entries,
   output: { dir: 'dist', format: 'es', importAttributesKey: 'with', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true,
-    manualChunks: (id) => (id.includes('/node_modules/comlink/') ? 'comlink' : undefined),
+    manualChunks: (id) => (id.includes('/node_modules/comlink/') ? 'comlink' : PROTOBUF.test(id) ? 'protobuf' : undefined),
     banner: (chunk) => (chunk.isEntry && chunk.name === 'cli' ? '#!/usr/bin/env node' : '') },
+  // protobufjs's modules require each other in cycles that CommonJS resolves at run time: not ours to fix.
+  onwarn: (warning, warn) => (warning.code === 'CIRCULAR_DEPENDENCY' && warning.ids?.every((id) => PROTOBUF.test(id)) ? undefined : warn(warning)),
   external: (id) => /^node:/.test(id) || id === '#spawn-worker' || /^(vega|vega-lite|@resvg\/resvg-wasm)(\/|$)/.test(id),
   plugins: [
     comlink,
+    nodeResolve({ browser: true, resolveOnly: ['protobufjs', /^@protobufjs\//, 'long'] }),
+    commonjs({ include: PROTOBUF }),
     wasm({ targetEnv: 'auto-inline' }),
     // Chunk names carry content hashes: clear the old ones so a rebuilt dist/ holds only this build's.
     { name: 'clean-chunks', buildStart: () => rmSync('dist/chunks', { recursive: true, force: true }) },

@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'DIVERGED' // training produced a non-finite loss
   | 'CANCELLED' // an AbortSignal stopped the work
   | 'UNKNOWN_ARCH' // a model file whose architecture is neither given, stored nor inferable
+  | 'UNSUPPORTED_OP' // an ONNX node whose operator (or attributes) modeconn cannot express as a layer
   // alignment
   | 'INFEASIBLE' // an assignment problem whose every complete assignment uses a forbidden entry
   | 'NOT_SUPPORTED' // an operation that does not handle this architecture (e.g. REPAIR on residual nets)

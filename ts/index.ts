@@ -37,6 +37,12 @@ export {
 } from './io/model-tensors.js';
 export { saveModel, loadModel } from './io/model-files.js';
 
+// ---- ONNX: import torch.onnx.export graphs, export models for onnxruntime (docs/ONNX.md) ----
+export {
+  parseOnnx, serializeOnnx, looksLikeOnnx, ONNX_IMPORT_OPS, ONNX_EXPORT_OPSET, ONNX_INPUT, ONNX_OUTPUT, ONNX_ARCH_KEY, type OnnxReadOptions,
+} from './io/onnx.js';
+export { loadOnnx, saveOnnx } from './io/onnx-files.js';
+
 // ---- paths and curves ----
 export * from './paths/index.js';
 

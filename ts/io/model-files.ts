@@ -4,7 +4,10 @@
  */
 import type { Model } from '../model/train.js';
 import { modelFromTensors, modelMetadata, modelToTensors, type ModelFromTensorsOptions, type SaveModelOptions } from './model-tensors.js';
-import { loadSafetensors, saveSafetensors } from './safetensors-files.js';
+import { readFileBytes } from './node-files.js';
+import { looksLikeOnnx, parseOnnx } from './onnx.js';
+import { parseSafetensors } from './safetensors.js';
+import { saveSafetensors } from './safetensors-files.js';
 
 export {
   modelToTensors, modelFromTensors, modelMetadata, serializeModel, parseModel, archFromMetadata, inferMlpArch,
@@ -19,8 +22,11 @@ export async function saveModel(model: Model, path: string, options: SaveModelOp
 /**
  * Loads a model from a safetensors file: the arch is `options.arch`, else the file's
  * "modeconn.arch" metadata, else inferred for an `nn.Sequential` MLP; UNKNOWN_ARCH otherwise.
+ * An ONNX file (recognised by its content) is imported from its graph (docs/ONNX.md).
  */
 export async function loadModel(path: string, options: ModelFromTensorsOptions = {}): Promise<Model> {
-  const file = await loadSafetensors(path, { allowNonFinite: options.allowNonFinite });
+  const bytes = await readFileBytes(path);
+  if (looksLikeOnnx(bytes)) return parseOnnx(bytes, { name: path, arch: options.arch, allowNonFinite: options.allowNonFinite });
+  const file = parseSafetensors(bytes, { name: path, allowNonFinite: options.allowNonFinite });
   return modelFromTensors(file, options);
 }
