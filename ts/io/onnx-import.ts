@@ -15,6 +15,9 @@ import { GraphValues, SHAPE_OPS } from './onnx-values.js';
 /** The metadata key under which modeconn's exporter stores the arch as JSON (it spells defaults the user's way). */
 export const ONNX_ARCH_KEY = 'modeconn.arch';
 
+/** Residual blocks inside residual blocks: far beyond any real network, well within the call stack. */
+const MAX_NESTING = 100;
+
 interface Walk { layers: Layer[]; cursor: Cursor; join?: GraphNode }
 
 /** A node that only computes constants or shapes, never an activation. */
@@ -48,7 +51,7 @@ const isJoin = (ctx: ImportContext, node: GraphNode) =>
   node.opType === 'Add' && node.inputs.length === 2 && node.inputs.every((v) => v && !ctx.values.isConstant(v));
 
 /** Follows the chain from `start` until the graph output or an Add that joins it with another branch. */
-function walk(ctx: ImportContext, start: Cursor, graph: OnnxGraph): Walk {
+function walk(ctx: ImportContext, start: Cursor, graph: OnnxGraph, depth = 0): Walk {
   const layers: Layer[] = [];
   let cur = start;
   for (;;) {
@@ -64,7 +67,7 @@ function walk(ctx: ImportContext, start: Cursor, graph: OnnxGraph): Walk {
       layers.push(...step.layers);
       cur = step.cursor;
     } else if (uses.length === 2) {
-      const block = residual(ctx, cur, uses as [GraphNode, GraphNode], graph);
+      const block = residual(ctx, cur, uses as [GraphNode, GraphNode], graph, depth);
       layers.push(block.layer);
       cur = block.cursor;
     } else {
@@ -74,11 +77,12 @@ function walk(ctx: ImportContext, start: Cursor, graph: OnnxGraph): Walk {
 }
 
 /** The block that starts at `x` (read by two nodes): both branches, joined by their Add. */
-function residual(ctx: ImportContext, x: Cursor, uses: [GraphNode, GraphNode], graph: OnnxGraph): { layer: Layer; cursor: Cursor } {
+function residual(ctx: ImportContext, x: Cursor, uses: [GraphNode, GraphNode], graph: OnnxGraph, depth: number): { layer: Layer; cursor: Cursor } {
+  if (depth > MAX_NESTING) unsupported(ctx, uses[0], `residual blocks are nested more than ${MAX_NESTING} deep`);
   const branch = (node: GraphNode): Walk => {
     if (isJoin(ctx, node)) return { layers: [], cursor: x, join: node };
     const first = convertNode(ctx, node, x);
-    const rest = walk(ctx, first.cursor, graph);
+    const rest = walk(ctx, first.cursor, graph, depth + 1);
     return { ...rest, layers: [...first.layers, ...rest.layers] };
   };
   const a = branch(uses[0]);

@@ -287,9 +287,10 @@ function convertPad(ctx: ImportContext, node: GraphNode, cur: Cursor) {
   const [n0, c0, t, l, n1, c1, b, r] = pads as number[];
   if (pads.every((v) => v === 0)) return { layers: [], cursor: { value: node.outputs[0], shape: cur.shape } };
   const next = soleUse(ctx, node.outputs[0], 'AveragePool');
-  if (n0 || c0 || n1 || c1 || t !== b || l !== r || t < 0 || l < 0 || !next) {
-    unsupported(ctx, node, `pads [${pads.join(', ')}]; only symmetric spatial zero padding before an AveragePool is supported`);
+  if (n0 || c0 || n1 || c1 || t !== b || l !== r || t < 0 || l < 0) {
+    unsupported(ctx, node, `pads [${pads.join(', ')}]; only symmetric spatial zero padding is supported`);
   }
+  if (!next) unsupported(ctx, node, 'pads an activation that is not then read by one AveragePool (modeconn has no padding layer)');
   ctx.visited.add(next);
   // Zeros padded before the pool are averaged in: modeconn's (and PyTorch's) count_include_pad.
   const { layer, shape } = pool(ctx, next, { value: node.outputs[0], shape: [c, h, w] }, 'avgpool', [t, l]);

@@ -164,7 +164,8 @@ export function loadOnnxCodec(): Promise<OnnxCodec> {
     const type = protobuf.Root.fromJSON(DESCRIPTOR).lookupType('onnx.ModelProto');
     return {
       decode: (bytes) => type.decode(bytes) as unknown as OnnxModelMsg,
-      encode: (model) => type.encode(type.fromObject(model as Record<string, unknown>)).finish(),
+      // A plain copy: in Node the writer returns a Buffer, possibly a view into a shared pool.
+      encode: (model) => new Uint8Array(type.encode(type.fromObject(model as Record<string, unknown>)).finish()),
     };
   })();
   return codec;

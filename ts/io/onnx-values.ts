@@ -10,6 +10,9 @@ import { nodeLabel, type ConstTensor, type GraphNode, type OnnxGraph } from './o
 /** Ops that only compute constants or shape vectors: never layers, never a use of an activation. */
 export const SHAPE_OPS: ReadonlySet<string> = new Set(['Constant', 'Shape', 'Gather', 'Unsqueeze', 'Squeeze', 'Concat', 'Cast']);
 
+/** Exporters compute a reshape target in a handful of nodes; a deeper chain is not one of theirs. */
+const MAX_SHAPE_DEPTH = 64;
+
 /** A symbolic integer scalar (rank 0) or vector (rank 1). */
 export interface SymbolicInts { rank: 0 | 1; values: Array<number | 'batch'> }
 
@@ -19,26 +22,29 @@ export class GraphValues {
   readonly producers = new Map<string, GraphNode>();
   /** Per-sample shapes of the activations the importer has reached (Shape reads them). */
   readonly shapes = new Map<string, number[]>();
-  readonly #constants = new Map<string, ConstTensor | null>();
+  readonly #constants = new Map<string, ConstTensor>();
 
   constructor(graph: OnnxGraph) {
     this.graph = graph;
     for (const node of graph.nodes) for (const out of node.outputs) if (out) this.producers.set(out, node);
+    this.#evaluateConstants();
   }
 
   /** The constant tensor named `name`, or undefined when it is computed from the input. */
   constant(name: string): ConstTensor | undefined {
-    if (this.#constants.has(name)) return this.#constants.get(name) ?? undefined;
-    const value = this.#evaluate(name);
-    this.#constants.set(name, value ?? null);
-    return value;
+    return this.#constants.get(name);
   }
 
-  #evaluate(name: string): ConstTensor | undefined {
-    const init = this.graph.initializers.get(name);
-    if (init) return init;
-    const node = this.producers.get(name);
-    if (!node) return undefined;
+  /** Evaluates the constant-producing nodes in file (topological) order: no recursion however long the chain. */
+  #evaluateConstants(): void {
+    for (const [name, t] of this.graph.initializers) this.#constants.set(name, t);
+    for (const node of this.graph.nodes) {
+      const value = this.#evaluate(node);
+      if (value && node.outputs[0]) this.#constants.set(node.outputs[0], value);
+    }
+  }
+
+  #evaluate(node: GraphNode): ConstTensor | undefined {
     if (node.opType === 'Identity' || node.opType === 'Cast') return this.constant(node.inputs[0]);
     if (node.opType === 'Transpose') return this.#transpose(node);
     if (node.opType !== 'Constant') return undefined;
@@ -75,12 +81,15 @@ export class GraphValues {
   }
 
   /** `name` as a symbolic integer scalar or vector, or undefined when it is not one. */
-  ints(name: string): SymbolicInts | undefined {
+  ints(name: string, depth = 0): SymbolicInts | undefined {
+    if (depth > MAX_SHAPE_DEPTH) {
+      throw new ModeconnError('UNSUPPORTED_OP', `${this.graph.file}: the shape computation that ends in "${name}" is more than ${MAX_SHAPE_DEPTH} nodes deep`);
+    }
     const c = this.constant(name);
     if (c) return c.kind === 'int' && c.dims.length <= 1 ? { rank: c.dims.length as 0 | 1, values: [...c.data] } : undefined;
     const node = this.producers.get(name);
     if (!node) return undefined;
-    const arg = (k: number) => (node.inputs[k] ? this.ints(node.inputs[k]) : undefined);
+    const arg = (k: number) => (node.inputs[k] ? this.ints(node.inputs[k], depth + 1) : undefined);
     const axesOf = (): number[] | undefined => {
       const attr = node.attrs.get('axes');
       if (Array.isArray(attr)) return attr as number[];
@@ -121,7 +130,7 @@ export class GraphValues {
           : undefined;
       }
       case 'Concat': {
-        const parts = node.inputs.map((v) => this.ints(v));
+        const parts = node.inputs.map((v) => this.ints(v, depth + 1));
         if ((node.attrs.get('axis') ?? 0) !== 0 || parts.some((p) => !p || p.rank !== 1)) return undefined;
         return { rank: 1, values: parts.flatMap((p) => p!.values) };
       }
