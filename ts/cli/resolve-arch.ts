@@ -4,7 +4,9 @@
  */
 import type { DataSet } from '../data/dataset.js';
 import { loadModel } from '../io/model-files.js';
-import { loadSafetensors } from '../io/safetensors-files.js';
+import { readFileBytes } from '../io/node-files.js';
+import { looksLikeOnnx } from '../io/onnx.js';
+import { parseSafetensors } from '../io/safetensors.js';
 import type { Arch } from '../model/arch.js';
 import type { Model } from '../model/train.js';
 import { parseArgs, UsageError, type CommandSpec, type FlagSpec, type FlagSpecs, type ParsedFlags } from './args.js';
@@ -37,10 +39,12 @@ export async function resolveArch(flags: { arch?: string; archFile?: string }, d
 
 /**
  * Reads a model file with the arch from the flags; without them the loader takes the arch the file
- * stores ("modeconn.arch", written by `modeconn train`) or infers an nn.Sequential MLP.
+ * stores ("modeconn.arch", written by `modeconn train`) or infers an nn.Sequential MLP. An ONNX file
+ * (recognised by content) brings its graph's arch and no safetensors metadata.
  */
 export async function readModel(path: string, flags: { arch?: string; archFile?: string }, data: DataSet): Promise<{ model: Model; metadata: Record<string, string> }> {
-  const { metadata } = await loadSafetensors(path);
+  const bytes = await readFileBytes(path);
+  const metadata = looksLikeOnnx(bytes) ? {} : parseSafetensors(bytes, { name: path }).metadata;
   const arch = await resolveArch(flags, data, false);
   const model = await loadModel(path, arch ? { arch } : {});
   return { model, metadata };
