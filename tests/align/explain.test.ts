@@ -23,7 +23,7 @@ describe('explainBarrier', () => {
     const b = { arch, params: randomTheta(arch, 2) };
     const stages: string[] = [];
     const r = await explainBarrier(a, b, { train: randomData([12], 200, 1, 4), test: randomData([12], 100, 2, 4) }, {
-      engine, points: 3, samples: 100, fitEpochs: 1, onStage: (s) => stages.push(s),
+      points: 3, samples: 100, fitEpochs: 1, onStage: (s) => stages.push(s),
     });
     expect(r.rows.map((x) => x.key)).toEqual(['naive', 'scale', 'weight', 'activation', 'matched+scale', '+bn-reset', '+repair', 'curve']);
     for (const row of r.rows) {
@@ -47,7 +47,7 @@ describe('explainBarrier', () => {
   ] as Array<[string, Arch]>) {
     it(`${label}: the REPAIR row is evaluated, not skipped`, async () => {
       const r = await explainBarrier({ arch, params: randomTheta(arch, 1) }, { arch, params: randomTheta(arch, 2) }, { train: randomData([2, 6, 6], 60, 1, 4), test: randomData([2, 6, 6], 40, 2, 4) }, {
-        engine, points: 3, samples: 60,
+        points: 3, samples: 60,
       });
       const row = r.rows.find((x) => x.key === '+repair')!;
       expect(row.note).toMatch(/statistics over 60 training samples/);
@@ -59,7 +59,7 @@ describe('explainBarrier', () => {
   it('rejects different architectures', async () => {
     const a = mlp({ input: 12, hidden: [16], classes: 4 });
     const b = mlp({ input: 12, hidden: [8], classes: 4 });
-    await expect(explainBarrier({ arch: a, params: randomTheta(a, 1) }, { arch: b, params: randomTheta(b, 1) }, { train: randomData([12], 10, 1, 4), test: randomData([12], 10, 2, 4) }, { engine }))
+    await expect(explainBarrier({ arch: a, params: randomTheta(a, 1) }, { arch: b, params: randomTheta(b, 1) }, { train: randomData([12], 10, 1, 4), test: randomData([12], 10, 2, 4) }, {}))
       .rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
   });
 });

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { DataSet } from '../data/dataset.js';
 import type { Arch } from '../model/arch.js';
-import type { OptimizerConfig } from '../model/train.js';
+import type { OptimizerConfig } from '../model/training-options.js';
 import { saveCurve } from '../paths/curve-files.js';
 import { fitCurve, type FitEpochLog } from '../paths/fit.js';
 import { bezierCurve, linearPath, polyChainCurve, type Path } from '../paths/path.js';
