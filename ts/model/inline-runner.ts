@@ -6,6 +6,7 @@ import { ModeconnError } from '../errors.js';
 import type { DataSet } from '../data/dataset.js';
 import type { Buf } from '../wasm/kernel.js';
 import type { Arch } from './arch.js';
+import type { CompiledArch } from './compile.js';
 import { Engine, checkData, rngState, type EvalResult } from './engine.js';
 import { checkParams, compiledOf } from './model.js';
 import { ResidentBatches } from './resident-batches.js';
@@ -22,9 +23,15 @@ export function throwIfCancelled(signal: AbortSignal | undefined, what: string):
   if (signal?.aborted) throw new ModeconnError('CANCELLED', `${what} cancelled`, { cause: signal.reason });
 }
 
-/** Checks a batch size option (BAD_ARGUMENT). */
-export function checkBatchSize(batchSize: number): void {
+/** The checks of `Runner.evaluate` (every runner makes them before any work): θ lengths and values, batch size, data sets. */
+export function checkEvaluate(compiled: CompiledArch, params: readonly Float32Array[], sets: readonly DataSet[], batchSize: number, bnData?: DataSet): void {
+  checkParams(compiled, params);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new ModeconnError('BAD_ARGUMENT', `batchSize must be a positive integer, got ${batchSize}`);
+  for (const set of sets) {
+    if (set.n === 0) throw new ModeconnError('EMPTY_DATA', `data set ${set.name} has no samples`);
+    checkData(set, compiled);
+  }
+  if (bnData) checkData(bnData, compiled);
 }
 
 class InlineRunner implements Runner {
@@ -35,13 +42,7 @@ class InlineRunner implements Runner {
   async evaluate(arch: Arch, params: readonly Float32Array[], sets: readonly DataSet[], options: RunnerEvaluateOptions = {}): Promise<EvalResult[][]> {
     const { batchSize = 1000, mode = 'eval', logits = false, bnData, signal } = options;
     const compiled = compiledOf(arch);
-    checkParams(compiled, params);
-    checkBatchSize(batchSize);
-    for (const set of sets) {
-      if (set.n === 0) throw new ModeconnError('EMPTY_DATA', `data set ${set.name} has no samples`);
-      checkData(set, compiled);
-    }
-    if (bnData) checkData(bnData, compiled);
+    checkEvaluate(compiled, params, sets, batchSize, bnData);
     const clock = progressClock();
     const results: EvalResult[][] = sets.map(() => []);
     for (let i = 0; i < params.length; i++) {

@@ -5,12 +5,12 @@
  * inline runner for any number of workers. Data sets and architectures are sent to a worker once and
  * kept there (by id) until `release`; parameter vectors live in the workers for one job.
  */
-import { proxy, transfer } from 'comlink';
+import { proxy, transfer, type Remote } from 'comlink';
 import { ModeconnError } from '../errors.js';
 import type { DataSet } from '../data/dataset.js';
 import type { Arch } from '../model/arch.js';
 import { Engine, checkData, summarizeEval, type EvalResult } from '../model/engine.js';
-import { checkBatchSize } from '../model/inline-runner.js';
+import { checkEvaluate } from '../model/inline-runner.js';
 import { checkParams, compiledOf } from '../model/model.js';
 import type {
   ActivationOptions, BatchGradient, GradientOptions, GradientSession, GradientSessionOptions, JobOptions, Runner, RunnerEvaluateOptions,
@@ -19,6 +19,7 @@ import { STREAM_DROPOUT } from '../model/training.js';
 import { progressClock, type TrainJob, type TrainProgress, type TrainResult } from '../model/training-options.js';
 import { rngState } from '../kernels/xoshiro.js';
 import type { Buf } from '../wasm/kernel.js';
+import type { WorkerApi } from './api.js';
 import type { EvalShard, Spawner, WorkerMemory } from './protocol.js';
 import { Scheduler, cancelledError, type Slot } from './scheduler.js';
 
@@ -100,13 +101,7 @@ class WorkerPool implements Pool {
   async evaluate(arch: Arch, params: readonly Float32Array[], sets: readonly DataSet[], options: RunnerEvaluateOptions = {}): Promise<EvalResult[][]> {
     const { batchSize = 1000, mode = 'eval', logits = false, signal, bnData } = options;
     const compiled = compiledOf(arch);
-    checkParams(compiled, params);
-    checkBatchSize(batchSize);
-    for (const set of sets) {
-      if (set.n === 0) throw new ModeconnError('EMPTY_DATA', `data set ${set.name} has no samples`);
-      checkData(set, compiled);
-    }
-    if (bnData) checkData(bnData, compiled);
+    checkEvaluate(compiled, params, sets, batchSize, bnData);
     // Shards on the batch grid of the inline runner: each shard runs exactly the inline batches.
     const shards = sets.map((set) => {
       const out: Array<[number, number]> = [];
@@ -211,17 +206,23 @@ class WorkerPool implements Pool {
 
   /** One batch gradient in some worker; the dropout state goes there and comes back advanced. */
   async #gradient(arch: Arch, params: Float32Array, data: DataSet, indices: Uint32Array, mode: NonNullable<GradientOptions['mode']>, rng: Uint32Array) {
+    if (indices.length === 0) throw new ModeconnError('EMPTY_DATA', 'gradient needs at least one sample');
+    return this.#batchTask(arch, params, data, indices, { mode, rng: rng.slice() }, (api, task) => api.gradient(task));
+  }
+
+  /** One task over θ and some samples of `data` in any worker (θ and the indices transferred; retried once). */
+  async #batchTask<E extends object, T>(arch: Arch, params: Float32Array, data: DataSet, indices: Uint32Array, extra: E,
+    call: (api: Remote<WorkerApi>, task: { arch: number; data: number; params: Float32Array; indices: Uint32Array } & E) => Promise<T>): Promise<T> {
     const compiled = compiledOf(arch);
     checkParams(compiled, [params]);
     checkData(data, compiled);
-    if (indices.length === 0) throw new ModeconnError('EMPTY_DATA', 'gradient needs at least one sample');
     const archId = this.#resident(arch);
     const dataId = this.#resident(data);
     const [result] = await this.#scheduler.submit([async (slot: Slot) => {
       await this.#scheduler.ensure(slot, [archId, dataId]);
       const theta = copyForTransfer(params);
       const idx = copyForTransfer(indices);
-      return slot.call((api) => api.gradient(transfer({ arch: archId, data: dataId, params: theta, indices: idx, mode, rng: rng.slice() }, [theta.buffer, idx.buffer])));
+      return slot.call((api) => call(api, transfer({ arch: archId, data: dataId, params: theta, indices: idx, ...extra }, [theta.buffer, idx.buffer])));
     }], { retries: 1 });
     return result;
   }
@@ -257,18 +258,7 @@ class WorkerPool implements Pool {
   }
 
   async activations(arch: Arch, params: Float32Array, data: DataSet, indices: Uint32Array, buffers: readonly number[], options: ActivationOptions = {}): Promise<Float32Array[]> {
-    const compiled = compiledOf(arch);
-    checkParams(compiled, [params]);
-    checkData(data, compiled);
-    const archId = this.#resident(arch);
-    const dataId = this.#resident(data);
-    const [result] = await this.#scheduler.submit([async (slot: Slot) => {
-      await this.#scheduler.ensure(slot, [archId, dataId]);
-      const theta = copyForTransfer(params);
-      const idx = copyForTransfer(indices);
-      return slot.call((api) => api.activations(transfer({ arch: archId, data: dataId, params: theta, indices: idx, buffers: [...buffers], mode: options.mode ?? 'eval' }, [theta.buffer, idx.buffer])));
-    }], { retries: 1 });
-    return result;
+    return this.#batchTask(arch, params, data, indices, { buffers: [...buffers], mode: options.mode ?? 'eval' }, (api, task) => api.activations(task));
   }
 
   async release(target: DataSet | Arch): Promise<void> {
