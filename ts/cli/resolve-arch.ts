@@ -8,7 +8,7 @@ import { readFileBytes } from '../io/node-files.js';
 import { looksLikeOnnx } from '../io/onnx.js';
 import { parseSafetensors } from '../io/safetensors.js';
 import type { Arch } from '../model/arch.js';
-import type { Model } from '../model/train.js';
+import type { Model } from '../model/model.js';
 import { parseArgs, UsageError, type CommandSpec, type FlagSpec, type FlagSpecs, type ParsedFlags } from './args.js';
 import { loadSplits } from './data-spec.js';
 import { expectPositionals, splitPositionals } from './positionals.js';
