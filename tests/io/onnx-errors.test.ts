@@ -4,9 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { ModeconnError, type ErrorCode } from '../../ts/errors.js';
-import { onnxModelObject } from '../../ts/io/onnx-export.js';
 import { parseOnnx, serializeOnnx } from '../../ts/io/onnx.js';
-import { loadOnnxCodec } from '../../ts/io/onnx-schema.js';
+import { loadOnnxCodec, type OnnxAttributeMsg, type OnnxGraphMsg, type OnnxModelMsg, type OnnxNodeMsg, type OnnxTensorMsg } from '../../ts/io/onnx-schema.js';
 import { mlp } from '../../ts/model/builders.js';
 import { compileArch } from '../../ts/model/compile.js';
 import { initParams } from '../../ts/model/init.js';
@@ -14,14 +13,17 @@ import { initParams } from '../../ts/model/init.js';
 const ARCH = mlp({ input: 4, hidden: [3], classes: 2 }); // Gemm "/0/Gemm", Relu "/1/Relu", Gemm "/2/Gemm" → logits
 const MODEL = { arch: ARCH, params: initParams(compileArch(ARCH), { seed: 3 }) };
 
-// The ModelProto as a plain object, to break one thing at a time.
-type Obj = Record<string, any>;
-
-async function bytesOf(edit: (m: Obj) => void): Promise<Uint8Array> {
-  const message = onnxModelObject(MODEL) as Obj;
+/** The model's bytes after `edit` breaks one thing in its decoded ModelProto. */
+async function bytesOf(edit: (m: OnnxModelMsg & { graph: OnnxGraphMsg }) => void): Promise<Uint8Array> {
+  const codec = await loadOnnxCodec();
+  const message = codec.decode(await serializeOnnx(MODEL)) as OnnxModelMsg & { graph: OnnxGraphMsg };
   edit(message);
-  return (await loadOnnxCodec()).encode(message);
+  return codec.encode(message);
 }
+
+/** A node or attribute as the encoder accepts it (fields left out are absent). */
+const nodeMsg = (n: Partial<OnnxNodeMsg>) => ({ input: [], output: [], attribute: [], domain: '', ...n }) as OnnxNodeMsg;
+const attrMsg = (a: Partial<OnnxAttributeMsg>) => a as OnnxAttributeMsg;
 
 async function expectError(bytes: Uint8Array, code: ErrorCode, ...mentions: string[]): Promise<ModeconnError> {
   const error = await parseOnnx(bytes, { name: 'bad.onnx' }).then(() => undefined, (e: unknown) => e);
@@ -33,8 +35,8 @@ async function expectError(bytes: Uint8Array, code: ErrorCode, ...mentions: stri
   return e;
 }
 
-const node = (m: Obj, name: string): Obj => m.graph.node.find((n: Obj) => n.name === name);
-const init = (m: Obj, name: string): Obj => m.graph.initializer.find((t: Obj) => t.name === name);
+const node = (m: { graph: OnnxGraphMsg }, name: string): OnnxNodeMsg => m.graph.node.find((n) => n.name === name)!;
+const init = (m: { graph: OnnxGraphMsg }, name: string): OnnxTensorMsg => m.graph.initializer.find((t) => t.name === name)!;
 
 describe('ONNX errors', () => {
   it('the unbroken file imports (the edits below are what breaks them)', async () => {
@@ -66,14 +68,14 @@ describe('ONNX errors', () => {
   it('an unsupported op is UNSUPPORTED_OP naming the node, the op and the supported list', async () => {
     const bytes = await bytesOf((m) => {
       node(m, '/2/Gemm').output = ['scores'];
-      m.graph.node.push({ name: '/softmax', opType: 'Softmax', input: ['scores'], output: ['logits'], attribute: [] });
+      m.graph.node.push(nodeMsg({ name: '/softmax', opType: 'Softmax', input: ['scores'], output: ['logits'] }));
     });
     const e = await expectError(bytes, 'UNSUPPORTED_OP', 'Softmax node "/softmax"', 'op Softmax is not supported');
     expect(e.advice).toContain('Gemm, MatMul, Add, Conv, BatchNormalization');
   });
 
   it('unsupported attributes are UNSUPPORTED_OP naming them', async () => {
-    await expectError(await bytesOf((m) => node(m, '/0/Gemm').attribute.push({ name: 'alpha', type: 1, f: 2 })), 'UNSUPPORTED_OP', '/0/Gemm', 'alpha = 2');
+    await expectError(await bytesOf((m) => node(m, '/0/Gemm').attribute.push(attrMsg({ name: 'alpha', type: 1, f: 2 }))), 'UNSUPPORTED_OP', '/0/Gemm', 'alpha = 2');
     await expectError(await bytesOf((m) => { m.opsetImport[0].version = 5; }), 'UNSUPPORTED_OP', 'opset 5');
   });
 
@@ -84,11 +86,11 @@ describe('ONNX errors', () => {
 
   it('structural problems: two inputs, no graph, external data, a dead end, a three-way fork', async () => {
     await expectError(await bytesOf((m) => m.graph.input.push({ name: 'extra', type: m.graph.input[0].type })), 'BAD_FILE', '2 inputs');
-    await expectError(await bytesOf((m) => { delete m.graph; }), 'BAD_FILE', 'no graph');
+    await expectError(await bytesOf((m) => { (m as OnnxModelMsg).graph = null; }), 'BAD_FILE', 'no graph');
     await expectError(await bytesOf((m) => { init(m, '0.bias').dataLocation = 1; }), 'NOT_SUPPORTED', '"0.bias"', 'external');
     await expectError(await bytesOf((m) => { m.graph.output[0].name = '/1/Relu_output_0'; }), 'UNSUPPORTED_OP', '/2/Gemm', 'not on the path');
     const fork = await bytesOf((m) => {
-      for (const k of [1, 2]) m.graph.node.push({ name: `/side${k}`, opType: 'Relu', input: ['/0/Gemm_output_0'], output: [`side${k}`], attribute: [] });
+      for (const k of [1, 2]) m.graph.node.push(nodeMsg({ name: `/side${k}`, opType: 'Relu', input: ['/0/Gemm_output_0'], output: [`side${k}`] }));
     });
     await expectError(fork, 'UNSUPPORTED_OP', 'read by 3 nodes');
   });

@@ -15,7 +15,7 @@ import type { Arch } from '../../ts/model/arch.js';
 import { mlp, resnet, vgg } from '../../ts/model/builders.js';
 import { compileArch } from '../../ts/model/compile.js';
 import { initParams } from '../../ts/model/init.js';
-import type { Model } from '../../ts/model/train.js';
+import type { Model } from '../../ts/model/model.js';
 import { expectClose, randomArray } from '../helpers/close.js';
 import { modelLogits, runtimeLogits } from './onnx-helpers.js';
 

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { ModeconnError } from '../../ts/errors.js';
 import { parseOnnx, serializeOnnx } from '../../ts/io/onnx.js';
-import { loadOnnxCodec } from '../../ts/io/onnx-schema.js';
+import { loadOnnxCodec, type OnnxAttributeMsg, type OnnxModelMsg } from '../../ts/io/onnx-schema.js';
 import { resnet } from '../../ts/model/builders.js';
 import { compileArch } from '../../ts/model/compile.js';
 import { initParams } from '../../ts/model/init.js';
@@ -68,15 +68,16 @@ const editArb: fc.Arbitrary<Edit> = fc.oneof(
   fc.record({ kind: fc.constant('drop' as const), node: fc.nat() }),
 );
 
-function applyEdit(model: any, e: Edit): void {
-  const nodes = model.graph.node as any[];
-  const values = [...nodes.flatMap((n) => n.output), ...model.graph.initializer.map((t: any) => t.name), 'input', 'missing'];
+function applyEdit(model: OnnxModelMsg, e: Edit): void {
+  const graph = model.graph!;
+  const nodes = graph.node;
+  const values = [...nodes.flatMap((n) => n.output), ...graph.initializer.map((t) => t.name), 'input', 'missing'];
   if (nodes.length === 0) return;
-  const node = nodes[(e as { node: number }).node % nodes.length];
+  const node = nodes[e.kind === 'dims' ? 0 : e.node % nodes.length];
   if (e.kind === 'op') node.opType = e.op;
   if (e.kind === 'input') node.input[e.slot % (node.input.length + 1)] = values[e.from % values.length];
-  if (e.kind === 'ints' && node.attribute.length > 0) Object.assign(node.attribute[e.attr % node.attribute.length], { type: 7, ints: e.values });
-  if (e.kind === 'dims') model.graph.initializer[e.tensor % model.graph.initializer.length].dims = e.dims;
+  if (e.kind === 'ints' && node.attribute.length > 0) Object.assign(node.attribute[e.attr % node.attribute.length], { type: 7, ints: e.values } satisfies Partial<OnnxAttributeMsg>);
+  if (e.kind === 'dims') graph.initializer[e.tensor % graph.initializer.length].dims = e.dims;
   if (e.kind === 'drop') nodes.splice(e.node % nodes.length, 1);
 }
 
@@ -98,7 +99,7 @@ describe('ONNX importer fuzzing', async () => {
 
     it(`graph-level edits of ${label}`, async () => {
       await fc.assert(fc.asyncProperty(fc.array(editArb, { minLength: 1, maxLength: 3 }), async (edits) => {
-        const model = codec.decode(bytes) as any;
+        const model = codec.decode(bytes);
         for (const e of edits) applyEdit(model, e);
         await parseOrTypedError(codec.encode(model));
       }), { seed: SEED, numRuns: RUNS });

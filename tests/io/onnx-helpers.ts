@@ -1,7 +1,8 @@
 /** Shared by the ONNX tests: logits of a model on given inputs (modeconn's engine and onnxruntime-web's wasm backend). */
 import * as ort from 'onnxruntime-web';
 import { createDataSet } from '../../ts/data/dataset.js';
-import { evaluateModel, type Model } from '../../ts/model/train.js';
+import type { Model } from '../../ts/model/model.js';
+import { evaluateModel } from '../../ts/model/train.js';
 
 /** Eval-mode logits [n, classes] of `model` on `inputs` (n samples of arch.input), from the WASM engine. */
 export async function modelLogits(model: Model, inputs: Float32Array): Promise<Float32Array> {

@@ -24,6 +24,9 @@ describe('public types', () => {
     expectTypeOf(lib.evaluatePath).returns.resolves.toEqualTypeOf<lib.PathReport>();
     expectTypeOf<lib.PathReport['sets'][string]['points'][number]>().toMatchTypeOf<{ t: number; loss: number; accuracy: number }>();
     expectTypeOf(lib.weightMatching).returns.resolves.toEqualTypeOf<lib.AlignmentResult>();
+    expectTypeOf(lib.loadOnnx).returns.resolves.toEqualTypeOf<lib.Model>();
+    expectTypeOf(lib.parseOnnx).returns.resolves.toEqualTypeOf<lib.Model>();
+    expectTypeOf(lib.serializeOnnx).returns.resolves.toEqualTypeOf<Uint8Array>();
   });
 
   it('removed options and wrong ABI calls do not compile', () => {

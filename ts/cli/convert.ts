@@ -11,7 +11,7 @@ import { loadModel, saveModel } from '../io/model-files.js';
 import { looksLikeOnnx } from '../io/onnx.js';
 import { saveOnnx } from '../io/onnx-files.js';
 import type { Arch } from '../model/arch.js';
-import { compiledOf, type Model } from '../model/train.js';
+import { compiledOf, type Model } from '../model/model.js';
 import { parseArgs, UsageError, type CommandSpec } from './args.js';
 import { runInfo, type RunInfo } from './manifest.js';
 import { expectPositionals, splitPositionals } from './positionals.js';

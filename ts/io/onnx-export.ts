@@ -7,7 +7,7 @@
 import { ModeconnError } from '../errors.js';
 import { pair, type Layer } from '../model/arch.js';
 import { compileArch } from '../model/compile.js';
-import type { Model } from '../model/train.js';
+import type { Model } from '../model/model.js';
 import { ONNX_ARCH_KEY } from './onnx-import.js';
 import { AttributeType, DataType } from './onnx-schema.js';
 

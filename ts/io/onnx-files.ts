@@ -1,5 +1,5 @@
 /** ONNX models on the file system (Node): read a path (or bytes), write atomically (temp file + rename). */
-import type { Model } from '../model/train.js';
+import type { Model } from '../model/model.js';
 import { readFileBytes, writeFileAtomic } from './node-files.js';
 import { parseOnnx, serializeOnnx, type OnnxReadOptions } from './onnx.js';
 

@@ -7,7 +7,7 @@
 import { ModeconnError } from '../errors.js';
 import type { Arch, Layer } from '../model/arch.js';
 import { compileArch, type CompiledArch } from '../model/compile.js';
-import type { Model } from '../model/train.js';
+import type { Model } from '../model/model.js';
 import { nodeLabel, type GraphNode, type OnnxGraph } from './onnx-graph.js';
 import { convertNode, unsupported, type Cursor, type ImportContext } from './onnx-layers.js';
 import { GraphValues, SHAPE_OPS } from './onnx-values.js';

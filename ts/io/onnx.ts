@@ -6,7 +6,7 @@
 import { ModeconnError } from '../errors.js';
 import type { Arch } from '../model/arch.js';
 import { compileArch } from '../model/compile.js';
-import type { Model } from '../model/train.js';
+import type { Model } from '../model/model.js';
 import { onnxModelObject } from './onnx-export.js';
 import { readOnnxGraph, type ParseOnnxOptions } from './onnx-graph.js';
 import { modelFromOnnxGraph } from './onnx-import.js';
