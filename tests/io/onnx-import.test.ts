@@ -1,7 +1,7 @@
 // ONNX import against PyTorch 1.13 (fixtures from tests/fixtures/onnx/make-fixtures.py, run by hand):
-// each model exported twice by torch.onnx.export — with its defaults (BatchNorm folded into the
-// convolutions) and with TrainingMode.PRESERVE (BatchNormalization kept) — imports into the arch
-// written below and gives PyTorch's eval-mode logits. Tolerance |ours − torch| ≤ 1e-5·|torch| + 1e-6:
+// each model exported three times by torch.onnx.export — with its defaults (BatchNorm folded into the
+// convolutions), with TrainingMode.PRESERVE (BatchNormalization kept), and at opset 9 with the
+// initialisers as graph inputs — imports into the arch written below and gives PyTorch's eval-mode logits. Tolerance |ours − torch| ≤ 1e-5·|torch| + 1e-6:
 // both sides compute in f32 with different summation orders (and the folded export rounds W·γ/σ
 // once more), a few ulps on logits of order 0.1–1; a wrong layer or weight layout is off by 1e-2 or more.
 import { describe, expect, it } from 'vitest';
@@ -58,7 +58,8 @@ describe('ONNX import of torch.onnx.export files', () => {
       const inputs = Float32Array.from(expected.inputs);
       const logits = Float32Array.from(expected.logits);
 
-      for (const [file, folded] of [[`${name}.onnx`, name !== 'mlp'], [`${name}-bn.onnx`, false]] as const) {
+      const exports = [[`${name}.onnx`, name !== 'mlp'], [`${name}-bn.onnx`, false], [`${name}-opset9.onnx`, name !== 'mlp']] as const;
+      for (const [file, folded] of exports) {
         it(`${file}: imports the module's architecture and gives PyTorch's logits`, async () => {
           const model = await loadOnnx(`${dir}${file}`);
           expect(model.arch).toEqual(archOf(name, folded));
