@@ -25,8 +25,11 @@ const ints = (name: string, values: number[]) => ({ name, type: AttributeType.IN
 const int = (name: string, i: number) => ({ name, type: AttributeType.INT, i });
 const float = (name: string, f: number) => ({ name, type: AttributeType.FLOAT, f });
 
-/** Little-endian float32 bytes of `values`. */
+const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Little-endian float32 bytes of `values` (a copy). */
 function rawFloats(values: Float32Array): Uint8Array {
+  if (littleEndianHost) return new Uint8Array(values.slice().buffer);
   const out = new Uint8Array(values.length * 4);
   const view = new DataView(out.buffer);
   values.forEach((v, i) => view.setFloat32(4 * i, v, true));
