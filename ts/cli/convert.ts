@@ -25,6 +25,7 @@ const WRITERS: Record<string, { format: string; save: (model: Model, path: strin
   '.onnx': { format: 'onnx', save: saveOnnx },
 };
 
+/** The command's flags, usage and help. */
 export const spec = {
   name: 'convert',
   summary: 'Convert a model file between formats (safetensors, ONNX).',
@@ -54,6 +55,7 @@ export interface ConvertReport extends RunInfo {
   verified: boolean;
 }
 
+/** Converts, verifies, prints the summary (or the JSON report); resolves to the exit code. */
 export async function run(argv: string[]): Promise<number> {
   const { positionals, flags: flagArgs } = splitPositionals(spec, argv);
   const flags = parseArgs(spec, flagArgs);

@@ -51,10 +51,13 @@ export function attr(ctx: ImportContext, node: GraphNode, name: string, kind: 'i
   if (!ok) throw new ModeconnError('BAD_FILE', `${ctx.file}: ${nodeLabel(node)}: attribute "${name}" must be ${kind === 'ints' ? 'a list of ints' : `a${kind === 'int' ? 'n' : ''} ${kind}`}`);
   return v;
 }
-/** Typed attribute readers with defaults. */
+/** An int attribute, or `dflt` when absent. */
 export const int = (ctx: ImportContext, node: GraphNode, name: string, dflt: number) => (attr(ctx, node, name, 'int') as number | undefined) ?? dflt;
+/** A float attribute, or `dflt` when absent. */
 export const float = (ctx: ImportContext, node: GraphNode, name: string, dflt: number) => (attr(ctx, node, name, 'float') as number | undefined) ?? dflt;
+/** An ints attribute, or `dflt` when absent. */
 export const ints = (ctx: ImportContext, node: GraphNode, name: string, dflt: number[]) => (attr(ctx, node, name, 'ints') as number[] | undefined) ?? dflt;
+/** A string attribute, or `dflt` when absent. */
 export const str = (ctx: ImportContext, node: GraphNode, name: string, dflt: string) => (attr(ctx, node, name, 'string') as string | undefined) ?? dflt;
 
 /** The float constant at input `k` of `node`, with `rank` dims (UNSUPPORTED_OP when it is computed). */

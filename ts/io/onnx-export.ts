@@ -15,8 +15,9 @@ import { AttributeType, DataType } from './onnx-schema.js';
 export const ONNX_EXPORT_OPSET = 13;
 const IR_VERSION = 7;
 
-/** The graph's input and output names. */
+/** The exported graph's input name (float32 `[batch, ...arch.input]`). */
 export const ONNX_INPUT = 'input';
+/** The exported graph's output name (float32 `[batch, classes]` logits). */
 export const ONNX_OUTPUT = 'logits';
 
 interface NodeObject { name: string; opType: string; input: string[]; output: string[]; attribute: object[] }

@@ -113,25 +113,32 @@ const DESCRIPTOR = {
 /** An int64 field as protobufjs returns it: a number, or a Long-like { low, high } pair. */
 export type Int64 = number | { low: number; high: number; unsigned?: boolean };
 
+/** A decoded TensorProto (the fields of the descriptor; protobufjs fills absent ones with defaults). */
 export interface OnnxTensorMsg {
   dims: Int64[]; dataType: number; floatData: number[]; int32Data: number[]; int64Data: Int64[];
   name: string; rawData: Uint8Array; doubleData: number[]; dataLocation: number;
   externalData: Array<{ key: string; value: string }>;
 }
+/** A decoded AttributeProto. */
 export interface OnnxAttributeMsg {
   name: string; type: number; f: number; i: Int64; s: Uint8Array; t?: OnnxTensorMsg | null;
   floats: number[]; ints: Int64[]; refAttrName: string;
 }
+/** A decoded NodeProto. */
 export interface OnnxNodeMsg { input: string[]; output: string[]; name: string; opType: string; domain: string; attribute: OnnxAttributeMsg[] }
+/** A decoded TensorShapeProto.Dimension: a size or a name. */
 export interface OnnxDimensionMsg { dimValue?: Int64; dimParam?: string }
+/** A decoded ValueInfoProto (name and tensor type). */
 export interface OnnxValueInfoMsg {
   name: string;
   type?: { tensorType?: { elemType: number; shape?: { dim: OnnxDimensionMsg[] } | null } | null } | null;
 }
+/** A decoded GraphProto. */
 export interface OnnxGraphMsg {
   node: OnnxNodeMsg[]; name: string; initializer: OnnxTensorMsg[]; input: OnnxValueInfoMsg[];
   output: OnnxValueInfoMsg[]; sparseInitializer: unknown[];
 }
+/** A decoded ModelProto. */
 export interface OnnxModelMsg {
   irVersion: Int64; producerName: string; producerVersion: string; graph?: OnnxGraphMsg | null;
   opsetImport: Array<{ domain: string; version: Int64 }>; metadataProps: Array<{ key: string; value: string }>;
