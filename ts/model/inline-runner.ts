@@ -48,8 +48,7 @@ class InlineRunner implements Runner {
     const results: EvalResult[][] = sets.map(() => []);
     for (let i = 0; i < params.length; i++) {
       throwIfCancelled(signal, 'evaluation');
-      const theta = bnData ? this.engine.recomputeBatchNorm(compiled, params[i], bnData, { batchSize }) : params[i];
-      sets.forEach((set, s) => results[s].push(this.engine.evaluate(compiled, theta, set, { batchSize, mode, logits })));
+      this.engine.evaluatePoint(compiled, params[i], sets, { batchSize, mode, logits, bnData }).forEach((r, s) => results[s].push(r));
       options.onProgress?.(clock((i + 1) / params.length));
       await yieldToEventLoop();
     }
