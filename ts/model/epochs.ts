@@ -49,7 +49,7 @@ export interface EpochLoop {
   onOrder(order: Uint32Array): void | Promise<void>;
   /** Runs one batch; returns its mean loss and how many of its samples were classified right. */
   runBatch(batch: Batch): { loss: number; right: number } | Promise<{ loss: number; right: number }>;
-  onEpochEnd(summary: EpochSummary): void;
+  onEpochEnd(summary: EpochSummary): void | Promise<void>;
 }
 
 /** Checks the loop's options (BAD_ARGUMENT) and that there is data (EMPTY_DATA). */
@@ -103,7 +103,7 @@ export async function runEpochs(loop: EpochLoop): Promise<number> {
         lastYield = performance.now();
       }
     }
-    loop.onEpochEnd({ epoch, lr, trainLoss: lossSum / seen, trainAccuracy: rightSum / seen, started });
+    await loop.onEpochEnd({ epoch, lr, trainLoss: lossSum / seen, trainAccuracy: rightSum / seen, started });
   }
   return step;
 }

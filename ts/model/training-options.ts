@@ -49,6 +49,13 @@ export interface TrainingLoopOptions {
   schedule?: Schedule;
   warmupEpochs?: number;
   signal?: AbortSignal;
+  /**
+   * Virtual shards per batch (default 1): gradients of S shards are computed (in parallel on a pool) and
+   * blended with weights n_s/n — the same bits on any runner and worker count; S = 1 is one fused call.
+   */
+  shards?: number;
+  /** BatchNorm in train mode with shards > 1: 'shard' normalises each shard by its own statistics (ghost BatchNorm); 'batch' (default) refuses. */
+  bnStatistics?: 'batch' | 'shard';
 }
 
 /** A training run as a runner takes it. */
@@ -99,6 +106,7 @@ export interface TrainState {
   step: number;
   /** SGD: [momentum] (none without momentum); Adam: [m, v]; each over the trainable prefix. */
   optimizer: Float32Array[];
+  /** The dropout streams: 4 words per shard. */
   rng: Uint32Array;
 }
 

@@ -15,7 +15,8 @@ import { checkParams, compiledOf } from '../model/model.js';
 import type {
   ActivationOptions, BatchGradient, GradientOptions, GradientSession, GradientSessionOptions, JobOptions, Runner, RunnerEvaluateOptions,
 } from '../model/runner.js';
-import { STREAM_DROPOUT } from '../model/training.js';
+import { STREAM_DROPOUT, trainOnRunner } from '../model/training.js';
+import { ShardReducer, checkShardStatistics, checkShards, joinStates, shardRanges, splitStates } from '../model/shards.js';
 import { progressClock, type TrainJob, type TrainProgress, type TrainResult } from '../model/training-options.js';
 import { rngState } from '../kernels/xoshiro.js';
 import type { Buf } from '../wasm/kernel.js';
@@ -162,6 +163,8 @@ class WorkerPool implements Pool {
   }
 
   async train(arch: Arch, data: DataSet, job: TrainJob): Promise<TrainResult> {
+    // Data-parallel: the loop runs here and each batch's shards go to the workers.
+    if ((job.shards ?? 1) > 1) return trainOnRunner(this, arch, data, job);
     const { evalData, init, onProgress, onEpoch, signal, ...settings } = job;
     const compiled = compiledOf(arch);
     checkData(data, compiled);
@@ -207,32 +210,36 @@ class WorkerPool implements Pool {
   /** One batch gradient in some worker; the dropout state goes there and comes back advanced. */
   async #gradient(arch: Arch, params: Float32Array, data: DataSet, indices: Uint32Array, mode: NonNullable<GradientOptions['mode']>, rng: Uint32Array) {
     if (indices.length === 0) throw new ModeconnError('EMPTY_DATA', 'gradient needs at least one sample');
-    return this.#batchTask(arch, params, data, indices, { mode, rng: rng.slice() }, (api, task) => api.gradient(task));
+    const [out] = await this.#batchTasks(arch, params, data, [{ indices, extra: { mode, rng: rng.slice() } }], (api, task) => api.gradient(task));
+    return out;
   }
 
-  /** One task over θ and some samples of `data` in any worker (θ and the indices transferred; retried once). */
-  async #batchTask<E extends object, T>(arch: Arch, params: Float32Array, data: DataSet, indices: Uint32Array, extra: E,
-    call: (api: Remote<WorkerApi>, task: { arch: number; data: number; params: Float32Array; indices: Uint32Array } & E) => Promise<T>): Promise<T> {
+  /** Tasks over θ and some samples of `data`, one per entry of `parts`, in any workers (θ and indices transferred; retried once). */
+  async #batchTasks<E extends object, T>(arch: Arch, params: Float32Array, data: DataSet, parts: Array<{ indices: Uint32Array; extra: E }>,
+    call: (api: Remote<WorkerApi>, task: { arch: number; data: number; params: Float32Array; indices: Uint32Array } & E) => Promise<T>): Promise<T[]> {
     const compiled = compiledOf(arch);
     checkParams(compiled, [params]);
     checkData(data, compiled);
     const archId = this.#resident(arch);
     const dataId = this.#resident(data);
-    const [result] = await this.#scheduler.submit([async (slot: Slot) => {
+    return this.#scheduler.submit(parts.map(({ indices, extra }) => async (slot: Slot) => {
       await this.#scheduler.ensure(slot, [archId, dataId]);
       const theta = copyForTransfer(params);
       const idx = copyForTransfer(indices);
       return slot.call((api) => call(api, transfer({ arch: archId, data: dataId, params: theta, indices: idx, ...extra }, [theta.buffer, idx.buffer])));
-    }], { retries: 1 });
-    return result;
+    }), { retries: 1 });
   }
 
   async openGradients(arch: Arch, data: DataSet, options: GradientSessionOptions): Promise<GradientSession> {
     const compiled = compiledOf(arch);
     checkData(data, compiled);
-    const mode = options.mode ?? 'train';
-    const rng = rngState(options.seed, options.stream ?? STREAM_DROPOUT);
+    const { shards = 1, mode = 'train', seed } = options;
+    const stream = options.stream ?? STREAM_DROPOUT;
+    checkShards(shards);
+    checkShardStatistics(compiled, shards, mode, options.bnStatistics);
+    const rngs = Array.from({ length: shards }, (_, s) => rngState(seed, stream + s));
     const engine = await Engine.local();
+    const reducer = new ShardReducer(engine, compiled, shards);
     let order = new Uint32Array(0);
     return {
       setOrder: async (next: Uint32Array) => {
@@ -243,22 +250,31 @@ class WorkerPool implements Pool {
         if (n < 1 || n > options.capacity || start < 0 || start + n > order.length) {
           throw new ModeconnError('BAD_ARGUMENT', `batch ${start} .. ${start + n} is not a range of at most ${options.capacity} of ${order.length} ordered samples`);
         }
+        // Every shard starts from the same θ: each goes to a worker with its samples and its dropout stream.
+        const ranges = shardRanges(n, shards);
         const params = engine.core.f32(theta).slice(0, compiled.totalLength);
-        const out = await this.#gradient(arch, params, data, order.subarray(start, start + n), mode, rng);
-        rng.set(out.rng);
-        engine.core.f32(grads).set(out.grads);
-        // What the pass changed in θ (train mode: running statistics), as the inline session leaves it.
-        engine.core.f32(theta).set(out.params.subarray(compiled.paramCount), compiled.paramCount);
-        let right = 0;
-        for (let i = 0; i < n; i++) right += out.correct[i];
-        return { loss: out.loss, right };
+        const parts = ranges.map((r, s) => ({ indices: order.subarray(start + r.start, start + r.start + r.n), extra: { mode, rng: rngs[s].slice() } }));
+        const outs = await this.#batchTasks(arch, params, data, parts, (api, task) => api.gradient(task));
+        const outcomes = outs.map((out, s) => {
+          rngs[s].set(out.rng);
+          engine.core.f32(reducer.grads[s]).set(out.grads);
+          let right = 0;
+          for (let i = 0; i < out.correct.length; i++) right += out.correct[i];
+          return { loss: out.loss, right };
+        });
+        // What shard 0's pass changed in θ (train mode: running statistics), as the inline session keeps it.
+        reducer.setTail(theta, outs[0].params.subarray(compiled.paramCount));
+        return reducer.reduce(ranges, outcomes, grads);
       },
-      close: async () => {},
+      rngState: () => joinStates(rngs),
+      setRngState: (state: Uint32Array) => splitStates(state, rngs),
+      close: async () => reducer.free(),
     };
   }
 
   async activations(arch: Arch, params: Float32Array, data: DataSet, indices: Uint32Array, buffers: readonly number[], options: ActivationOptions = {}): Promise<Float32Array[]> {
-    return this.#batchTask(arch, params, data, indices, { buffers: [...buffers], mode: options.mode ?? 'eval' }, (api, task) => api.activations(task));
+    const [out] = await this.#batchTasks(arch, params, data, [{ indices, extra: { buffers: [...buffers], mode: options.mode ?? 'eval' } }], (api, task) => api.activations(task));
+    return out;
   }
 
   async release(target: DataSet | Arch): Promise<void> {
