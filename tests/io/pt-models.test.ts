@@ -53,6 +53,7 @@ const cases: Array<[string, string[]]> = [
   ['resnet20-b', ['pt', 'safetensors']],
   ['resnet20-tv', ['pt', 'safetensors']],
   ['preresnet20', ['pt', 'safetensors']],
+  ['resnet-bottleneck', ['pt']],
   ['mlp-named', ['pt']],
   ['seqcnn', ['pt']],
 ];

@@ -127,24 +127,24 @@ export function inferVgg(modules: Modules, options: InferOptions, name: string):
   const input = imageInput((features[0].mod as { in: number }).in, options, name);
   const list = new LayerList();
   let shape = emitChain(list, features, input, name, 'features.', 'flatten');
-  // What follows the last feature module owns no tensors: ReLU, then the 2x2 max-pools (or a global
-  // average pool) that make the classifier's input size.
+  // What follows the last feature module owns no tensors: ReLU, then torchvision's closing 'M'
+  // (one 2x2 max-pool) when the sizes say so, then AdaptiveAvgPool2d(1) when the classifier takes C.
   list.add({ type: 'relu' });
   const wanted = (classifier[0].mod as { in: number }).in;
   const [c, h, w] = shape;
-  let pools = 0;
-  while (c * Math.floor(h / 2 ** pools) * Math.floor(w / 2 ** pools) !== wanted && Math.floor(h / 2 ** pools) > 1) pools++;
-  if (c * Math.floor(h / 2 ** pools) * Math.floor(w / 2 ** pools) === wanted) {
-    for (let p = 0; p < pools; p++) list.add({ type: 'maxpool', kernel: 2 });
-    shape = [c, Math.floor(h / 2 ** pools), Math.floor(w / 2 ** pools)];
-  } else if (wanted === c) {
-    list.add({ type: 'avgpool', kernel: [h, w] });
+  const size = (s: number[]) => s[0] * s[1] * s[2];
+  if (size(shape) !== wanted && (size(pooled(shape)) === wanted || (wanted === c && h > 1 && w > 1))) {
+    list.add({ type: 'maxpool', kernel: 2 });
+    shape = pooled(shape);
+  }
+  if (size(shape) !== wanted && wanted === c) {
+    list.add({ type: 'avgpool', kernel: [shape[1], shape[2]] });
     shape = [c, 1, 1];
-  } else if (wanted === c * 49) {
+  } else if (size(shape) !== wanted && wanted === c * 49) {
     throw new ModeconnError('NOT_SUPPORTED', `${name}: the classifier takes ${c}x7x7 features: torchvision's AdaptiveAvgPool2d((7, 7)) on a ${h}x${w} map, which modeconn has no layer for`, {
       advice: 'use a VGG whose classifier takes the flattened feature map (CIFAR VGGs) or AdaptiveAvgPool2d(1)',
     });
-  } else {
+  } else if (size(shape) !== wanted) {
     cannotInfer(name, `classifier input of ${wanted} features matches no pooling of the [${c}, ${h}, ${w}] feature map (input [${input.join(', ')}]; pass { input } if it differs)`);
   }
   list.add({ type: 'flatten' });
