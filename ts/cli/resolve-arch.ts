@@ -65,7 +65,10 @@ export async function readModel(path: string, flags: ModelFlags, data: DataSet):
   const arch = await resolveArch(flags, data, false);
   const names = flags.names !== undefined ? await readNameMapping(flags.names) : undefined;
   const model = modelFromTensors(file, { ...(arch ? { arch } : {}), ...(names ? { names } : {}), input: data.shape });
-  return { model, metadata: file.metadata };
+  // Say which entry of a checkpoint dict held the state_dict (also in the report's inputs).
+  for (const warning of file.warnings) process.stderr.write(`note: ${warning}\n`);
+  const key = (file as { key?: string | null }).key;
+  return { model, metadata: key ? { ...file.metadata, 'checkpoint.key': key } : file.metadata };
 }
 
 /** Reads models A and B (see readModel) and checks that they have one architecture. */

@@ -4,7 +4,7 @@
  * an int64 element count and its raw bytes). The result has the shape of a parsed safetensors file.
  */
 import { ModeconnError } from '../errors.js';
-import { PyDict, unpickle, type PyValue } from './pickle.js';
+import { PyDict, PyList, unpickle, type PyValue } from './pickle.js';
 import { isZip, readTorchZip } from './pt-zip.js';
 import type { SafetensorsFile, Tensor, TensorData } from './safetensors.js';
 import { materialize, STORAGE_ELEMENT_SIZE, TensorView, torchHooks, type StorageSource } from './torch-pickle.js';
@@ -77,7 +77,7 @@ function parseLegacyPt(bytes: Uint8Array, name: string, options: ReadPtOptions):
   const storageTypes = new Map<string, string>();
   const value = next('data pickle', torchHooks(`${name}: data pickle`, true, storageTypes));
   const keys = next('storage keys');
-  if (!(keys instanceof Object && 'items' in keys && Array.isArray(keys.items) && keys.items.every((k) => typeof k === 'string'))) {
+  if (!(keys instanceof PyList && keys.items.every((k) => typeof k === 'string'))) {
     throw new ModeconnError('BAD_FILE', `${name}: legacy storage key list is not a list of strings`);
   }
   const storages = new Map<string, Uint8Array>();
