@@ -45,7 +45,7 @@ describe('modeconn convert (built cli)', () => {
   it('an unknown output extension is a usage error; a broken input a file error', async () => {
     const usage = await runCli(['convert', `${fixtures}onnx/mlp.onnx`, join(root, 'x.bin')]);
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toMatch(/use the extension \.safetensors or \.onnx/);
+    expect(usage.stderr).toMatch(/use the extension \.safetensors, \.pt, \.pth, \.onnx/);
     const broken = join(root, 'broken.onnx');
     writeFileSync(broken, readFileSync(`${fixtures}onnx/mlp.onnx`).subarray(0, 200));
     const bad = await runCli(['convert', broken, join(root, 'y.safetensors')]);

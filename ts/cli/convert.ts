@@ -1,7 +1,7 @@
 /**
  * `modeconn convert <in> <out>`: a model file from one format to another. The input's format is read
- * from its content (safetensors, ONNX), the output's from its extension (.safetensors, .onnx); the
- * written file is read back and checked to hold the same arch and the same θ bit for bit.
+ * from its content (safetensors, PyTorch .pt, ONNX), the output's from its extension (.safetensors,
+ * .pt/.pth, .onnx); the written file is read back and checked to hold the same arch and θ bit for bit.
  */
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
@@ -9,6 +9,8 @@ import { ModeconnError } from '../errors.js';
 import { readFileBytes } from '../io/node-files.js';
 import { loadModel, saveModel } from '../io/model-files.js';
 import { looksLikeOnnx } from '../io/onnx.js';
+import { isLegacyPt } from '../io/pt.js';
+import { isZip } from '../io/pt-zip.js';
 import { saveOnnx } from '../io/onnx-files.js';
 import type { Arch } from '../model/arch.js';
 import { compiledOf, type Model } from '../model/model.js';
@@ -21,20 +23,22 @@ import { formatPairs } from './table.js';
 
 /** Output formats by file extension. */
 const WRITERS: Record<string, { format: string; save: (model: Model, path: string) => Promise<void> }> = {
-  '.safetensors': { format: 'safetensors', save: (model, path) => saveModel(model, path) },
+  '.safetensors': { format: 'safetensors', save: (model, path) => saveModel(model, path, { format: 'safetensors' }) },
+  '.pt': { format: 'pt', save: (model, path) => saveModel(model, path, { format: 'pt' }) },
+  '.pth': { format: 'pt', save: (model, path) => saveModel(model, path, { format: 'pt' }) },
   '.onnx': { format: 'onnx', save: saveOnnx },
 };
 
 /** The command's flags, usage and help. */
 export const spec = {
   name: 'convert',
-  summary: 'Convert a model file between formats (safetensors, ONNX).',
-  usage: 'modeconn convert <in> <out.safetensors|out.onnx> [--arch-file <file>] [--json] [options]',
+  summary: 'Convert a model file between formats (safetensors, PyTorch .pt, ONNX).',
+  usage: 'modeconn convert <in> <out.safetensors|out.pt|out.onnx> [--arch-file <file>] [--json] [options]',
   description:
     'The input format is recognised from the file\'s content; the output format from the extension of\n' +
-    '<out>. An ONNX input carries its own architecture; a safetensors input uses --arch-file, else its\n' +
-    '"modeconn.arch" metadata, else an inferred nn.Sequential MLP. The written file is read back and\n' +
-    'compared with the input (same arch, same parameters bit for bit). ONNX details: docs/ONNX.md.',
+    '<out>. An ONNX input carries its own architecture; a safetensors or .pt input uses --arch-file, else\n' +
+    'its "modeconn.arch" metadata, else one inferred from the names (docs/IO.md). The written file is read\n' +
+    'back and compared with the input (same arch, same parameters bit for bit). ONNX: docs/ONNX.md.',
   flags: {
     archFile: { kind: 'string', value: 'file', help: 'architecture as JSON (for a safetensors state_dict without one)' },
     json: { kind: 'boolean', help: 'print the JSON report on stdout instead of a summary' },
@@ -43,6 +47,7 @@ export const spec = {
   examples: [
     'modeconn convert runs/a/model.safetensors runs/a/model.onnx',
     'modeconn convert resnet.onnx resnet.safetensors',
+    'modeconn convert checkpoint.pt model.onnx',
   ],
 } as const satisfies CommandSpec;
 
@@ -61,9 +66,10 @@ export async function run(argv: string[]): Promise<number> {
   const flags = parseArgs(spec, flagArgs);
   const [input, output] = expectPositionals(positionals, ['<in>', '<out>'], spec.usage);
   const writer = WRITERS[extname(output).toLowerCase()];
-  if (!writer) throw new UsageError(`cannot tell the output format of ${JSON.stringify(output)}; use the extension ${Object.keys(WRITERS).join(' or ')}`);
+  if (!writer) throw new UsageError(`cannot tell the output format of ${JSON.stringify(output)}; use the extension ${Object.keys(WRITERS).join(', ')}`);
   const progress = new ProgressBar({ label: 'convert', quiet: flags.quiet || flags.json });
-  const inputFormat = looksLikeOnnx(await readFileBytes(input)) ? 'onnx' : 'safetensors';
+  const bytes = await readFileBytes(input);
+  const inputFormat = looksLikeOnnx(bytes) ? 'onnx' : isZip(bytes) || isLegacyPt(bytes) ? 'pt' : 'safetensors';
   const arch = flags.archFile !== undefined ? await readArchFile(flags.archFile) : undefined;
   progress.note(`reading ${input} (${inputFormat})`);
   const model = await loadModel(input, arch ? { arch } : {});
