@@ -9,6 +9,8 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { loadModel } from '../../ts/io/model-files.js';
 import { loadOnnx } from '../../ts/io/onnx-files.js';
+import { loadSafetensors } from '../../ts/io/safetensors-files.js';
+import { tensorToFloat32 } from '../../ts/io/safetensors.js';
 import { looksLikeOnnx } from '../../ts/io/onnx.js';
 import type { Arch, Layer } from '../../ts/model/arch.js';
 import { compileArch } from '../../ts/model/compile.js';
@@ -76,6 +78,23 @@ describe('ONNX import of torch.onnx.export files', () => {
         // perturb_batchnorm draws running_var from 0.5 + U[0, 1): none is PyTorch's initial 1.
         for (const e of vars) for (const v of model.params.subarray(e.offset, e.offset + e.length)) expect(v >= 0.5 && v < 1.5 && v !== 1).toBe(true);
       });
+    });
+  }
+
+  // The .pt fixtures' VGG-BN and ResNet-20 (tests/fixtures/pt), exported to ONNX by make-fixtures.py: the
+  // .pt fixtures' logits (1e-5), and with BatchNorm kept, the very θ that loading the .pt checkpoint gives.
+  for (const name of ['vgg-a', 'resnet20-a']) {
+    it(`${name} (the .pt fixture) as ONNX: PyTorch's logits, folded or not; with BatchNorm kept, the .pt's θ bit for bit`, async () => {
+      const ptDir = fileURLToPath(new URL('../fixtures/pt/', import.meta.url));
+      const inputs = tensorToFloat32((await loadSafetensors(`${ptDir}inputs.safetensors`)).tensors.get('inputs')!);
+      const logits = tensorToFloat32((await loadSafetensors(`${ptDir}${name}.logits.safetensors`)).tensors.get('logits')!);
+      const kept = await loadOnnx(`${dir}${name}-bn.onnx`);
+      for (const model of [await loadOnnx(`${dir}${name}.onnx`), kept]) expectClose(await modelLogits(model, inputs), logits, TOLERANCE);
+      const pt = await loadModel(`${ptDir}${name}.pt`, { input: [3, 32, 32] });
+      // An eval-mode export drops Dropout (the identity at inference); everything else is the same plan.
+      const withoutDropout = { ...pt.arch, layers: pt.arch.layers.filter((l) => l.type !== 'dropout') };
+      expect(Array.from(compileArch(kept.arch).words)).toEqual(Array.from(compileArch(withoutDropout).words));
+      expect(Buffer.from(kept.params.buffer).equals(Buffer.from(pt.params.buffer))).toBe(true);
     });
   }
 
