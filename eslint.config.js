@@ -3,11 +3,14 @@
 // tests/layering.test.ts, which also sees dynamic imports.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'dist-web/**', 'node_modules/**', 'crate/**', 'coverage/**', 'reports/**', '.stryker-tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  // Scripts beside the tests (fixture makers) run in Node.
+  { files: ['**/*.mjs'], languageOptions: { globals: globals.node } },
   {
     files: ['ts/**/*.ts', 'tests/**/*.ts'],
     rules: {
