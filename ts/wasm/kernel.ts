@@ -181,6 +181,11 @@ export class Core {
     this.#check(name, this.invoke(name, ...args));
   }
 
+  /** Test hook: a WASM trap (`unreachable`), which re-creates the instance and throws WASM_TRAP. */
+  debugTrap(): void {
+    this.invokeChecked('debug_trap');
+  }
+
   /** A long-lived block of `length` f32 values (zeroed). Free it with `free`. */
   allocF32(length: number): Buf {
     return this.#allocBuf(length);

@@ -188,7 +188,7 @@ export const api = {
 
   /** Test hook: a WASM trap (the core recovers; the pool replaces the worker anyway). */
   trap: guarded(async () => {
-    (await getEngine()).core.invokeChecked('debug_trap');
+    (await getEngine()).core.debugTrap();
   }),
 };
 
