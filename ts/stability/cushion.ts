@@ -105,7 +105,7 @@ export function smoothnessRatio(m: DenseMatrices, z: Float64Array[], i: number, 
   const shifted = forwardFrom(m, i, j, zi.map((v, k) => v + eta[k]));
   const base = z[j - 1];
   // J η by the masked chain (no explicit Jacobian).
-  let v = eta.map((e, k) => (zi[k] > 0 ? e : 0));
+  let v: Float64Array = eta.map((e, k) => (zi[k] > 0 ? e : 0));
   for (let l = i + 1; l <= j; l++) {
     v = matVec(m, l - 1, v, false);
     if (l < j) v = v.map((e, k) => (z[l - 1][k] > 0 ? e : 0));
