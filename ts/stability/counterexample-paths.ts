@@ -35,6 +35,8 @@ export interface CounterexamplePath {
   method: 'line' | 'bezier' | 'autoneb' | 'aligned' | 'explicit';
   ts: number[];
   losses: number[];
+  /** Fraction of samples off their target by more than FIT_TOLERANCE, at each t. */
+  unfitted: number[];
   barrier: number;
   seconds: number;
 }
@@ -62,7 +64,7 @@ export async function demonstrateCounterexample(h: number, options: Counterexamp
   const lossesAlong = async (arch: Arch, path: Path) => {
     const thetas = ts.map((t) => blend(path, t));
     const [results] = await runner.evaluate(arch, thetas, [c.data]);
-    return results.map((r) => r.loss);
+    return { losses: results.map((r) => r.loss), unfitted: results.map((r) => 1 - r.accuracy) };
   };
   const run = async (arch: Arch, a: Float32Array, b: Float32Array, explicit: Float32Array[] | undefined, step: number): Promise<CounterexampleNet> => {
     const [[ra, rb]] = await runner.evaluate(arch, [a, b], [c.data]);
@@ -72,8 +74,8 @@ export async function demonstrateCounterexample(h: number, options: Counterexamp
       options.onProgress?.(`${arch.layers[0].type === 'dense' ? (arch.layers[0] as { out: number }).out : '?'} units: ${method}`, (step + paths.length / 5) / 2);
       const started = performance.now();
       const path = await make();
-      const losses = await lossesAlong(arch, path);
-      paths.push({ method, ts, losses, barrier: Math.max(...losses) - endpoint, seconds: (performance.now() - started) / 1000 });
+      const { losses, unfitted } = await lossesAlong(arch, path);
+      paths.push({ method, ts, losses, unfitted, barrier: Math.max(...losses) - endpoint, seconds: (performance.now() - started) / 1000 });
     };
     await add('line', () => linearPath(a, b));
     await add('bezier', async () => (await fitCurve(bezierCurve(a, b), arch, c.data, { seed, epochs: curveSteps, batchSize: c.data.n, runner: runner as Runner, optimizer: { type: 'adam', lr: curveLr } })).path);
