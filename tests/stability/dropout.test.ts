@@ -88,6 +88,31 @@ describe('dropout stability and its path', () => {
     expect(one.kept.map((k) => k.length)).toEqual([4, 3]);
   });
 
+  it('greedy search: ranks units by their lone removal, never does worse than random at the top layer, counts its cost', async () => {
+    const arch = mlp({ input: 6, hidden: [10, 8], classes: 3 });
+    const compiled = compileArch(arch);
+    const data = randomData([6], 128, 6, 3);
+    const theta = randomTheta(arch, 9);
+    const random = await dropoutStability(arch, theta, data, { trials: 3, seed: 2 });
+    const greedy = await dropoutStability(arch, theta, data, { trials: 3, seed: 2, search: 'greedy', swaps: 32 });
+    expect(greedy.levels[0].loss).toBeLessThanOrEqual(random.levels[0].loss);
+    // random: the net, then 1 + 3 halves per layer; greedy adds h lone removals and 32 exchanges per layer.
+    expect(random.evaluations).toBe(1 + 2 * 4);
+    expect(greedy.evaluations).toBe(1 + 2 * 5 + 8 + 10 + 2 * 32);
+    // The lone-removal ranking against brute force: drop each unit of layer 2 alone.
+    const w = compiled.layout.find((e) => e.name === '4.weight')!; // output layer reads hidden layer 2
+    const lone = Array.from({ length: 8 }, (_, u) => {
+      const t = theta.slice();
+      for (let r = 0; r < 3; r++) t[w.offset + r * 8 + u] = 0;
+      return engine.evaluate(compiled, t, data).loss;
+    });
+    const top = lone.map((l, u) => [l, u]).sort((a, b) => b[0] - a[0]).slice(0, 4).map((x) => x[1]).sort((a, b) => a - b);
+    const { rankByLoss } = await import('../../ts/stability/dropout-search.js');
+    const { unitStack } = await import('../../ts/stability/units.js');
+    const ranked = await rankByLoss(unitStack(arch), theta, 2, 4, async (ps) => ps.map((p) => engine.evaluate(compiled, p, data)));
+    expect(Array.from(ranked)).toEqual(top);
+  });
+
   it('channel-wise dropout zeroes and doubles whole channels of the next layer\'s filters', () => {
     const arch = vgg({ input: [2, 4, 4], channels: [4], classes: 3 });
     const compiled = compileArch(arch);
