@@ -56,15 +56,15 @@ export async function run(argv: string[]): Promise<number> {
     }));
   }
   progress.done();
-  // The plot shows the largest h (the table has them all).
+  // The plot shows the fitted paths of the largest h (the lines' barriers are far larger; the table has them all).
   const shown = reports[reports.length - 1];
   const plots: Record<string, PlotPathReport> = {};
   for (const [net, label] of [[shown.narrow, `${shown.h} units`], [shown.wide, `${shown.wide.units} units`]] as const) {
-    for (const p of net.paths) plots[`${p.method}, ${label}`] = plotOf(p.ts, p.losses, p.unfitted);
+    for (const p of net.paths) if (p.method !== 'line' && p.method !== 'aligned') plots[`${p.method}, ${label}`] = plotOf(p.ts, p.losses, p.unfitted);
   }
   const files: Record<string, string> = { report: join(flags.out, 'report.json') };
   const figure = await writeFigure(pathPlotSpec(plots, {
-    metric: 'error', barrierSet: null, title: `Counterexample, h = ${shown.h}: squared loss and samples not fitted along each path`,
+    metric: 'error', barrierSet: null, title: `Counterexample, h = ${shown.h}: squared loss and samples off by > 0.05 along each path`,
     subtitle: `the ${shown.h}-unit net's minimisers are not connected; the ${shown.wide.units}-unit net's are (explicit path)`,
   }), flags.out, 'paths');
   Object.assign(files, figure.files);
@@ -79,7 +79,7 @@ export async function run(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** A path as the plot's report shape: error is the fraction of samples off their target by more than 1e-3. */
+/** A path as the plot's report shape: error is the fraction of samples off their target by more than 0.05. */
 function plotOf(ts: number[], losses: number[], unfitted: number[]): PlotPathReport {
   return { sets: { train: { points: ts.map((t, i) => ({ t, loss: losses[i], accuracy: 1 - unfitted[i], error: unfitted[i] })) } } };
 }

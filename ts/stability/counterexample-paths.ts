@@ -35,7 +35,7 @@ export interface CounterexamplePath {
   method: 'line' | 'bezier' | 'autoneb' | 'aligned' | 'explicit';
   ts: number[];
   losses: number[];
-  /** Fraction of samples off their target by more than FIT_TOLERANCE, at each t. */
+  /** Fraction of samples off their target by more than FIT_TOLERANCE (0.05), at each t. */
   unfitted: number[];
   barrier: number;
   seconds: number;

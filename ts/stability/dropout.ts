@@ -19,7 +19,7 @@ import { xoshiroKernels, seedState } from '../kernels/xoshiro.js';
 import { checkKept, outgoingNorms, scaleOutgoing, unitStack, type KeptUnits, type UnitStack } from './units.js';
 import { rankByLoss, swapSearch } from './dropout-search.js';
 
-/** The dense layers of a ReLU MLP: d hidden layers then the output layer. */
+/** The dense layers of a plain ReLU MLP (the noise-stability measures and the squared-loss runner need one). */
 export interface DenseStack {
   weights: LayoutEntry[];
   biases: Array<LayoutEntry | undefined>;
@@ -38,8 +38,8 @@ export function denseStack(arch: Arch): DenseStack {
       weights.push(byName.get(`${j}.weight`)!);
       biases.push(byName.get(`${j}.bias`));
     } else if (!['relu', 'dropout', 'flatten'].includes(layer.type)) {
-      throw new ModeconnError('NOT_SUPPORTED', `dropout stability and its paths are built for ReLU MLPs (dense, relu, dropout, flatten); layer ${j} is ${layer.type}`, {
-        advice: 'BatchNorm, convolutions and residual blocks are not covered by this construction',
+      throw new ModeconnError('NOT_SUPPORTED', `noise stability is measured on plain ReLU MLPs (dense, relu, dropout, flatten); layer ${j} is ${layer.type}`, {
+        advice: 'dropout stability and both paths of Kuditipudi et al. cover convnets and BatchNorm nets (unitStack); the per-layer noise measures do not',
       });
     }
   });

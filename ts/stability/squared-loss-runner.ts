@@ -15,8 +15,8 @@ import type { Buf } from '../wasm/kernel.js';
 import { denseMatrices } from './cushion.js';
 import { denseStack } from './dropout.js';
 
-/** Samples within this of their target count as fitted (the runner's "accuracy"). */
-export const FIT_TOLERANCE = 1e-3;
+/** Samples within this of their target count as fitted (the runner's "accuracy"): a visible misfit, not rounding. */
+export const FIT_TOLERANCE = 0.05;
 
 /** The squared-error runner for `data` with `targets[i]` the target of sample i. */
 export function createSquaredLossRunner(data: DataSet, targets: ArrayLike<number>): Runner {
