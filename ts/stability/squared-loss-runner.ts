@@ -65,6 +65,9 @@ export function createSquaredLossRunner(data: DataSet, targets: ArrayLike<number
           engine.core.f32(grads).set(g.grads);
           return { loss: mean(g.losses), right: g.right.reduce((a, b) => a + b, 0) };
         },
+        // No dropout in these nets: one shard's stream, never drawn from.
+        rngState: () => new Uint32Array(4),
+        setRngState() {},
         async close() {},
       };
     },
