@@ -136,7 +136,7 @@ export async function run(argv: string[]): Promise<number> {
   lines.push('', formatTable(['path', 'segments', 'max train loss', 'above endpoints', 'max test loss', 'above endpoints'], pathRows));
   const trainEnds = maxOf('noise', 'train');
   const endpoint = Math.max(...trainEnds.endpoints);
-  const epsDrop = Math.max(stabA.levels[d - 1].loss - stabA.loss, stabB.levels[d - 1].loss - stabB.loss);
+  const epsDrop = Math.max(0, stabA.levels[d - 1].loss - stabA.loss, stabB.levels[d - 1].loss - stabB.loss);
   const bound = [`Theorem 2 bound on the train set: worst ${fixed4(trainEnds.max)} vs max(L_A, L_B) = ${fixed4(endpoint)}`, `+ ε of dropping every layer at once ${fixed4(epsDrop)} = ${fixed4(endpoint + epsDrop)}`];
   if (cushions) {
     const epsNoise = Math.max(cushions.a.epsilon, cushions.b.epsilon);
