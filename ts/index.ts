@@ -82,6 +82,12 @@ export * from './landscape/index.js';
 // ---- stability: dropout stability and the paths of Kuditipudi et al. ----
 export { dropoutStability, dropoutNetwork, dropoutPath, type KeptUnits, type StabilityOptions, type StabilityResult, type DropoutPath, type SegmentKind } from './stability/dropout.js';
 export { noiseStability, type NoiseOptions, type NoiseResult, type NoiseLayer } from './stability/noise.js';
+export { measureCushions, noiseStabilityEpsilon, type CushionOptions, type CushionResult, type CushionLayer } from './stability/cushion.js';
+export { noisePath, type NoisePath, type NoiseSegmentKind } from './stability/noise-path.js';
+export { unitStack, type UnitStack, type UnitLayer } from './stability/units.js';
+export { counterexample, wideCounterexample, groundTruthNet, type Counterexample, type WideCounterexample } from './stability/counterexample.js';
+export { demonstrateCounterexample, type CounterexampleOptions, type CounterexampleReport, type CounterexampleNet, type CounterexamplePath } from './stability/counterexample-paths.js';
+export { createSquaredLossRunner } from './stability/squared-loss-runner.js';
 
 // ---- simplexes of low loss (Benton et al. 2021) ----
 export { fitSimplex, logVolume, sampleWeights, type FitSimplexOptions, type SimplexResult, type SimplexEpochLog } from './simplex/fit.js';

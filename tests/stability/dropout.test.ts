@@ -1,21 +1,21 @@
 /**
  * Dropout stability and Kuditipudi et al.'s path, on MLPs with 1–3 hidden layers (odd widths
- * included) and random weights:
+ * included), convnets (channel-wise dropout) and BatchNorm nets with random weights and statistics:
  * - the path starts at A and ends at B', which computes B's logits (1e-5);
  * - along every (b) segment the logits do not change (1e-5 + 1e-5 relative), along every (a) segment
  *   they move linearly (midpoint = mean of the ends) and the loss stays ≤ the larger end (convexity);
  * - the A side passes through exactly the dropout nets dropoutStability measured (same losses), so
  *   the path's worst point is ≤ max(L_A, L_B) + max(ε_A, ε_B);
- * - typed errors for nets the construction does not cover and for bad halves.
+ * - typed errors for nets the construction does not cover (residual blocks) and for bad halves.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Arch } from '../../ts/model/arch.js';
-import { mlp, vgg } from '../../ts/model/builders.js';
+import { mlp, resnet, vgg } from '../../ts/model/builders.js';
 import { compileArch, type CompiledArch } from '../../ts/model/compile.js';
 import { Engine } from '../../ts/model/engine.js';
 import { initParams } from '../../ts/model/init.js';
 import { dropoutNetwork, dropoutPath, dropoutStability } from '../../ts/stability/dropout.js';
-import { randomData, logitsOf } from '../align/helpers.js';
+import { randomData, randomTheta, logitsOf } from '../align/helpers.js';
 import { expectClose } from '../helpers/close.js';
 
 let engine: Engine;
@@ -27,6 +27,9 @@ const ARCHS: Record<string, Arch> = {
   'one hidden layer': mlp({ input: 6, hidden: [7], classes: 3 }),
   'two hidden layers': mlp({ input: 6, hidden: [9, 6], classes: 3 }),
   'three hidden layers, dropout layers': mlp({ input: 6, hidden: [8, 7, 5], classes: 3, dropout: 0.5 }),
+  'convnet, channel-wise': vgg({ input: [2, 6, 6], channels: [6, 'M', 5], hidden: [7], classes: 3 }),
+  'BatchNorm MLP': mlp({ input: 6, hidden: [8, 6], classes: 3, batchNorm: true }),
+  'BatchNorm convnet': vgg({ input: [2, 5, 5], channels: [4, 'M', 5], classes: 3, batchNorm: true }),
 };
 
 const lerp = (a: Float32Array, b: Float32Array, t: number) => a.map((x, i) => (1 - t) * x + t * b[i]);
@@ -35,9 +38,9 @@ describe('dropout stability and its path', () => {
   for (const [name, arch] of Object.entries(ARCHS)) {
     it(`${name}: endpoints, segment kinds and the losses on the way`, async () => {
       const compiled: CompiledArch = compileArch(arch);
-      const data = randomData([6], 128, 4, 3);
-      const a = initParams(compiled, { seed: 1 });
-      const b = initParams(compiled, { seed: 2 });
+      const data = randomData(arch.input, 128, 4, 3);
+      const a = randomTheta(arch, 1);
+      const b = randomTheta(arch, 2);
       const sa = await dropoutStability(arch, a, data, { trials: 4, seed: 1 });
       const sb = await dropoutStability(arch, b, data, { trials: 4, seed: 2 });
       const d = compiled.layout.filter((e) => e.kind === 'weight').length - 1;
@@ -85,12 +88,52 @@ describe('dropout stability and its path', () => {
     expect(one.kept.map((k) => k.length)).toEqual([4, 3]);
   });
 
-  it('typed errors: BatchNorm or conv nets, wrong halves, wrong lengths', async () => {
-    const data = randomData([6], 16, 1, 3);
-    const bn = mlp({ input: 6, hidden: [8], classes: 3, batchNorm: true });
-    await expect(dropoutStability(bn, initParams(compileArch(bn), { seed: 1 }), data, {})).rejects.toMatchObject({ code: 'NOT_SUPPORTED' });
-    const conv = vgg({ input: [1, 4, 4], channels: [2], classes: 3 });
-    expect(() => dropoutNetwork(conv, initParams(compileArch(conv), { seed: 1 }), [])).toThrow(/ReLU MLPs/);
+  it('greedy search: ranks units by their lone removal, never does worse than random at the top layer, counts its cost', async () => {
+    const arch = mlp({ input: 6, hidden: [10, 8], classes: 3 });
+    const compiled = compileArch(arch);
+    const data = randomData([6], 128, 6, 3);
+    const theta = randomTheta(arch, 9);
+    const random = await dropoutStability(arch, theta, data, { trials: 3, seed: 2 });
+    const greedy = await dropoutStability(arch, theta, data, { trials: 3, seed: 2, search: 'greedy', swaps: 32 });
+    expect(greedy.levels[0].loss).toBeLessThanOrEqual(random.levels[0].loss);
+    // random: the net, then 1 + 3 halves per layer; greedy adds h lone removals and 32 exchanges per layer.
+    expect(random.evaluations).toBe(1 + 2 * 4);
+    expect(greedy.evaluations).toBe(1 + 2 * 5 + 8 + 10 + 2 * 32);
+    // The lone-removal ranking against brute force: drop each unit of layer 2 alone.
+    const w = compiled.layout.find((e) => e.name === '4.weight')!; // output layer reads hidden layer 2
+    const lone = Array.from({ length: 8 }, (_, u) => {
+      const t = theta.slice();
+      for (let r = 0; r < 3; r++) t[w.offset + r * 8 + u] = 0;
+      return engine.evaluate(compiled, t, data).loss;
+    });
+    const top = lone.map((l, u) => [l, u]).sort((a, b) => b[0] - a[0]).slice(0, 4).map((x) => x[1]).sort((a, b) => a - b);
+    const { rankByLoss } = await import('../../ts/stability/dropout-search.js');
+    const { unitStack } = await import('../../ts/stability/units.js');
+    const ranked = await rankByLoss(unitStack(arch), theta, 2, 4, async (ps) => ps.map((p) => engine.evaluate(compiled, p, data)));
+    expect(Array.from(ranked)).toEqual(top);
+  });
+
+  it('channel-wise dropout zeroes and doubles whole channels of the next layer\'s filters', () => {
+    const arch = vgg({ input: [2, 4, 4], channels: [4], classes: 3 });
+    const compiled = compileArch(arch);
+    const theta = randomTheta(arch, 5);
+    const out = dropoutNetwork(arch, theta, [Uint32Array.of(1, 3)]);
+    // conv 4 channels → flatten (4 × 16) → dense 3: channel c owns columns 16c..16c+15 of every row.
+    const w = compiled.layout.find((e) => e.name === '3.weight')!;
+    for (let r = 0; r < 3; r++) {
+      for (let col = 0; col < 64; col++) {
+        const c = Math.floor(col / 16);
+        expect(out[w.offset + r * 64 + col]).toBe((c === 1 || c === 3 ? 2 : 0) * theta[w.offset + r * 64 + col]);
+      }
+    }
+    const conv = compiled.layout.find((e) => e.name === '0.weight')!;
+    expect(out.subarray(conv.offset, conv.offset + conv.length)).toEqual(theta.subarray(conv.offset, conv.offset + conv.length));
+  });
+
+  it('typed errors: residual nets, wrong halves, wrong lengths', async () => {
+    const res = resnet({ input: [1, 4, 4], width: 2, blocks: [1], classes: 3 });
+    await expect(dropoutStability(res, initParams(compileArch(res), { seed: 1 }), randomData([1, 4, 4], 8, 1, 3), {})).rejects.toMatchObject({ code: 'NOT_SUPPORTED' });
+    expect(() => dropoutNetwork(res, initParams(compileArch(res), { seed: 1 }), [])).toThrow(/residual/);
     const arch = ARCHS['one hidden layer'];
     const theta = initParams(compileArch(arch), { seed: 1 });
     expect(() => dropoutNetwork(arch, theta, [Uint32Array.of(0, 1)])).toThrow(/3 distinct indices/);
