@@ -76,7 +76,7 @@ export function forwardFrom(m: DenseMatrices, i: number, j: number, zi: Float64A
 /** J^{i,j} = ∂z_j/∂z_i at pre-activations `z` (one input), [h_j, h_i] row-major. */
 export function interlayerJacobian(m: DenseMatrices, z: Float64Array[], i: number, j: number): Float64Array {
   // Start from W_j and multiply down: (W_j D_{j−1} W_{j−1} ⋯) D_i.
-  let rows = m.rows[j - 1];
+  const rows = m.rows[j - 1];
   let cur = m.w[j - 1].slice();
   let width = m.cols[j - 1];
   for (let l = j - 1; l > i; l--) {
