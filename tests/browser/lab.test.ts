@@ -183,6 +183,16 @@ describe.skipIf(!browserAvailable && !process.env.CI)('the lab in Chromium', () 
     }
     expect(flips).toEqual(nodeFlips);
     expect(await noHorizontalScroll(tab)).toBe(true);
+
+    // Cancel: a long training run stops soon after the button is pressed.
+    await tab.locator('#epochs').fill('500');
+    await tab.locator('#epochs').press('Enter');
+    await tab.waitForFunction(() => (window as unknown as { lab: Lab }).lab.trainingWindows.length === 2);
+    const pressed = Date.now();
+    await tab.locator('#cancel').click();
+    await tab.waitForFunction(() => (window as unknown as { lab: Lab }).lab.status === 'cancelled', undefined, { timeout: 10_000 });
+    expect(Date.now() - pressed).toBeLessThan(3000);
+    expect(await tab.locator('#status').textContent()).toBe('cancelled');
     expect(errors).toEqual([]);
     await tab.close();
   }, 120_000);
@@ -202,7 +212,7 @@ describe.skipIf(!browserAvailable && !process.env.CI)('the lab in Chromium', () 
     const line = await lib.evaluatePath(lib.linearPath(models[0].params, models[1].params), arch, { test }, { points: 5 });
 
     const { tab, errors } = await openLab(browser, `${server.url}?src=own&fit=0&points=5&grid=5`);
-    await tab.waitForFunction(() => (window as unknown as { lab?: Lab }).lab?.status === 'done');
+    await tab.waitForFunction(() => (window as unknown as { lab?: Lab }).lab?.status === 'idle');
     await tab.locator('#files').setInputFiles(files);
     await finished(tab);
     const lab = await readLab(tab);

@@ -19,15 +19,14 @@ import { $, describeError, download, hideError, setStatus, showError, type Shown
 /** The page's public face for tests and embedding. */
 interface LabHandle {
   state: LabState;
-  status: 'starting' | 'running' | 'done' | 'cancelled' | 'error';
+  /** 'idle': waiting for files (your models). */
+  status: 'starting' | 'idle' | 'running' | 'done' | 'cancelled' | 'error';
   runs: number;
   timings: Record<string, number>;
   trainingWindows: Array<{ start: number; end: number }>;
   results: LabResults;
   view: ScrubView | null;
   error: ShownError | null;
-  /** Resolves when the scrub in flight (if any) is drawn. */
-  settled(): Promise<void>;
   /** A's and B's parameters (for tests that re-check the page's numbers in Node). */
   params(): { a: number[]; b: number[] } | null;
   /** The values of data set `name` of the chart in element `id`, as drawn. */
@@ -43,7 +42,6 @@ const lab: LabHandle = {
   results: {},
   view: null,
   error: null,
-  settled: async () => {},
   params: () => (made.pair ? { a: Array.from(made.pair.a.params), b: Array.from(made.pair.b.params) } : null),
   chartData: (id, name) => charts.get(id)?.data(name),
 };
@@ -52,7 +50,6 @@ const lab: LabHandle = {
 let made: RunContext['made'] = {};
 const files: RunContext['files'] = { models: [], idx: [] };
 let controller: AbortController | null = null;
-let scrubbing: Promise<void> = Promise.resolve();
 let pool: Pool;
 
 const training = new TrainingPanel();
@@ -78,11 +75,14 @@ function onChange(key: Key, value: LabState[Key]): void {
   renderControls(lab.state);
   syncUrl();
   if (key === 't' || key === 'path') {
-    scrubbing = paths?.scrub(lab.state.path, lab.state.t) ?? Promise.resolve();
-    lab.settled = () => scrubbing;
+    void paths?.scrub(lab.state.path, lab.state.t);
   } else if (key === 'src') {
-    if (lab.state.src !== 'own') void run();
-    else setStatus('choose or drop two .safetensors files', undefined, true);
+    if (lab.state.src !== 'own') {
+      void run();
+    } else {
+      controller?.abort();
+      setStatus('choose or drop two .safetensors files', undefined, true);
+    }
   } else if (lab.status !== 'running') {
     setStatus('settings changed: press “Train and analyse” (or Enter)', undefined, true);
   }
@@ -193,7 +193,7 @@ async function boot(): Promise<void> {
     return;
   }
   if (lab.state.src === 'own') {
-    lab.status = 'done';
+    lab.status = 'idle';
     setStatus('choose or drop two .safetensors files', undefined, true);
   } else {
     // Training starts in a task of its own, after the last chart's.

@@ -117,10 +117,13 @@ export function readState(query: string): LabState {
 
 /** The query string of `state`: the source, then every value that differs from its defaults. */
 export function writeState(state: LabState): string {
-  const defaults = defaultsFor(state.src, state.data, state.opt);
+  // data and opt against the source's defaults; the controls that depend on them against theirs.
+  const base = defaultsFor(state.src);
+  const dependent = defaultsFor(state.src, state.data, state.opt);
   const params = new URLSearchParams();
   for (const key of Object.keys(SPECS) as Key[]) {
-    if (key === 'src' ? state.src !== 'play' : state[key] !== defaults[key]) params.set(key, String(state[key]));
+    const fallback = key === 'src' ? 'play' : key === 'data' || key === 'opt' ? base[key] : dependent[key];
+    if (state[key] !== fallback) params.set(key, String(state[key]));
   }
   return params.toString();
 }
