@@ -139,6 +139,10 @@ function wire(): void {
   bindControls(onChange, () => void run(), () => lab.state);
   $('run').addEventListener('click', () => void run());
   $('cancel').addEventListener('click', () => controller?.abort());
+  $('to-barrier').addEventListener('click', () => {
+    const t = paths?.barrierT(lab.state.path);
+    if (t !== undefined) onChange('t', Math.round(t * 100) / 100);
+  });
   $('error-close').addEventListener('click', () => hideError());
   const input = $('files') as HTMLInputElement;
   input.addEventListener('change', () => input.files && takeModelFiles(input.files));

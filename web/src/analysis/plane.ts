@@ -1,10 +1,11 @@
 /**
  * The plane through A, B and the curve's bend (or, without a curve, the matched B): θ(x, y) =
  * A + x·u + y·v with u along B − A (planeThrough), evaluated on a g × g grid that holds the three
- * models with a margin, on the runner. The line and the curve lie in this plane; their coordinates
- * are those of the Bezier basis: c(t) = (1−t)²·c_A + 2t(1−t)·c_bend + t²·c_B.
+ * models with a margin, on the runner, over the first PLANE_SAMPLES test samples. The line and the
+ * curve lie in this plane; their coordinates are those of the Bezier basis:
+ * c(t) = (1−t)²·c_A + 2t(1−t)·c_bend + t²·c_B.
  */
-import { evaluateSurface, planeThrough, type Runner, type SurfaceReport } from 'modeconn';
+import { evaluateSurface, planeThrough, subsetDataSet, type Runner, type SurfaceReport } from 'modeconn';
 import type { Pair } from '../pair.js';
 import type { PathsResult } from './paths.js';
 
@@ -16,6 +17,9 @@ export interface PlaneResult {
   /** Polylines of the line and (with a bend) the curve in plane coordinates. */
   paths: Array<{ path: string; order: number; x: number; y: number }>;
 }
+
+/** Test samples the plane is evaluated on (a g² grid on all 1,996 test digits takes minutes on 2 cores). */
+export const PLANE_SAMPLES = 1000;
 
 /** Grid coordinates from lo to hi (g values). */
 function span(lo: number, hi: number, g: number): number[] {
@@ -32,7 +36,8 @@ export async function analysePlane(pair: Pair, paths: PathsResult, grid: number,
   const margin = 0.2 * bx;
   const xs = span(Math.min(0, cx) - margin, Math.max(bx, cx) + margin, grid);
   const ys = span(Math.min(0, cy) - margin, Math.max(0, cy) + margin, grid);
-  const report = await evaluateSurface(pair.arch, { origin: plane.origin, directions: [plane.u, plane.v] }, { test: pair.test }, {
+  const test = pair.test.n > PLANE_SAMPLES ? subsetDataSet(pair.test, Array.from({ length: PLANE_SAMPLES }, (_, i) => i)) : pair.test;
+  const report = await evaluateSurface(pair.arch, { origin: plane.origin, directions: [plane.u, plane.v] }, { test }, {
     xs, ys, runner, signal: hooks.signal, bnData: pair.train,
     onProgress: (p) => hooks.onProgress?.(p.done / p.total),
   });

@@ -111,6 +111,12 @@ export class PathsPanel {
     $('barriers').querySelector('tbody')!.append(row);
   }
 
+  /** The t of the largest test loss on path `key` (its barrier), if the path is there. */
+  barrierT(key: PathKey): number | undefined {
+    const points = this.reports[key]?.sets.test.points;
+    return points?.reduce((worst, p) => (p.loss > worst.loss ? p : worst)).t;
+  }
+
   /** The paths drawn so far. */
   has(key: PathKey): boolean {
     return this.paths[key] !== undefined;

@@ -58,6 +58,7 @@ export function renderControls(state: LabState): void {
     $(`panel-${src}`).hidden = !selected;
   }
   $('networks').hidden = state.src === 'own';
+  $('training-card').hidden = state.src === 'own';
   ($('classes') as HTMLInputElement).disabled = state.data === 'moons';
   $('idx-label').hidden = state.owndata !== 'idx';
   $('run').textContent = state.src === 'own' ? 'Analyse' : 'Train and analyse';
