@@ -13,5 +13,21 @@ export default defineConfig({
   publicDir: here('public'),
   resolve: { alias: [{ find: /^modeconn$/, replacement: here('../dist/index.js') }] },
   worker: { format: 'es' },
-  build: { outDir: here('../dist-web'), emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 2000, reportCompressedSize: false },
+  build: {
+    outDir: here('../dist-web'),
+    emptyOutDir: true,
+    target: 'es2022',
+    chunkSizeWarningLimit: 2000,
+    reportCompressedSize: false,
+    rollupOptions: {
+      // A slow, shared build machine is not news worth a warning.
+      checks: { bundlerTimings: false },
+      // The package's Node-only code (files, PNG rendering) imports node: modules inside functions
+      // the lab never calls, and vega is imported both ways: neither is a problem for this page.
+      onwarn(warning, warn) {
+        if (warning.code === 'INEFFECTIVE_DYNAMIC_IMPORT' || /externalized for browser compatibility/.test(warning.message)) return;
+        warn(warning);
+      },
+    },
+  },
 });
