@@ -48,13 +48,15 @@ async function openLab(browser: Browser, url: string, width = 1280): Promise<{ t
   return { tab, errors };
 }
 
-async function longTasksWhileTraining(tab: Page): Promise<Array<[number, number]>> {
+/** Long tasks over 100 ms that overlap a training window, as "start+duration" strings with the windows (for the failure message). */
+async function longTasksWhileTraining(tab: Page): Promise<string[]> {
   const { tasks, windows } = await tab.evaluate(() => ({
     tasks: (window as unknown as { longTasks: Array<[number, number]> }).longTasks,
     windows: (window as unknown as { lab: Lab }).lab.trainingWindows,
   }));
   expect(windows.length).toBeGreaterThan(0);
-  return tasks.filter(([start, duration]) => duration > 100 && windows.some((w) => start < w.end && start + duration > w.start));
+  const during = tasks.filter(([start, duration]) => duration > 100 && windows.some((w) => start < w.end && start + duration > w.start));
+  return during.map(([start, duration]) => `task at ${start.toFixed(0)} ms for ${duration.toFixed(0)} ms; training ${windows.map((w) => `${w.start.toFixed(0)}–${w.end.toFixed(0)}`).join(', ')}`);
 }
 
 const noHorizontalScroll = (tab: Page) => tab.evaluate(() => document.scrollingElement!.scrollWidth <= window.innerWidth);

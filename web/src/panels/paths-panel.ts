@@ -53,6 +53,8 @@ export class PathsPanel {
   private wanted: { path: PathKey; t: number } | null = null;
   private running: Promise<void> | null = null;
   private trioPath: PathKey | null = null;
+  /** Bumped by start(): a scrub of an older pair that finishes late draws nothing. */
+  private generation = 0;
   /** The last scrub drawn. */
   view: ScrubView | null = null;
 
@@ -65,6 +67,8 @@ export class PathsPanel {
 
   /** Starts over for a new pair whose paths will be `keys`. */
   async start(pair: Pair, keys: PathKey[]): Promise<void> {
+    this.generation += 1;
+    this.wanted = null;
     this.pair = pair;
     this.keys = keys;
     this.paths = {};
@@ -142,22 +146,25 @@ export class PathsPanel {
   }
 
   private async draw(key: PathKey, t: number): Promise<void> {
-    const pair = this.pair!;
-    const theta = pointAt(this.paths[key]!, t, wasmKernels(await getCore()));
+    const { pair, grid, bnData, generation } = this;
+    const path = this.paths[key];
+    if (!pair || !path) return;
+    const theta = pointAt(path, t, wasmKernels(await getCore()));
     const image = pair.kind === 'image';
     const [[[result]], logits] = await Promise.all([
-      this.runner.evaluate(pair.arch, [theta], [pair.test], { logits: image, ...(this.bnData ? { bnData: this.bnData } : {}) }),
-      this.grid ? regionLogits(this.runner, pair.arch, theta, this.grid, this.bnData) : Promise.resolve(undefined),
+      this.runner.evaluate(pair.arch, [theta], [pair.test], { logits: image, ...(bnData ? { bnData } : {}) }),
+      grid ? regionLogits(this.runner, pair.arch, theta, grid, bnData) : Promise.resolve(undefined),
     ]);
+    if (generation !== this.generation) return;
     const view: ScrubView = { path: key, t, loss: result.loss, accuracy: result.accuracy };
     const chart = await this.loss;
     await chart.set('marker', [{ path: PATH_LABELS[key], t, loss: result.loss }]);
     $('t-value').textContent = `t = ${t.toFixed(2)} · loss ${result.loss.toFixed(3)} · accuracy ${(100 * result.accuracy).toFixed(1)}%`;
-    if (logits && this.grid) {
-      const { rgba, argmax } = regionPixels(logits, pair.test.classes, this.grid.res);
+    if (logits && grid) {
+      const { rgba, argmax } = regionPixels(logits, pair.test.classes, grid.res);
       view.regions = hashBytes(argmax);
       const regions = await this.regions;
-      await regions.set('image', [{ url: pixelsToUrl(rgba, this.grid.res), ...this.grid.bounds }]);
+      await regions.set('image', [{ url: pixelsToUrl(rgba, grid.res), ...grid.bounds }]);
       regions.describe(`${PATH_LABELS[key]} at t = ${t.toFixed(2)}, test accuracy ${(100 * result.accuracy).toFixed(1)}%`);
     }
     if (image) {
@@ -173,13 +180,16 @@ export class PathsPanel {
   }
 
   private async drawTrio(key: PathKey): Promise<void> {
-    const pair = this.pair!;
+    const { pair, grid, bnData, generation } = this;
+    const path = this.paths[key];
+    if (!pair || !grid || !path) return;
     const kernels = wasmKernels(await getCore());
     this.trioPath = key;
     await Promise.all([0, 0.5, 1].map(async (t, k) => {
-      const logits = await regionLogits(this.runner, pair.arch, pointAt(this.paths[key]!, t, kernels), this.grid!, this.bnData);
+      const logits = await regionLogits(this.runner, pair.arch, pointAt(path, t, kernels), grid, bnData);
+      if (generation !== this.generation) return;
       const chart = await this.trio[k];
-      await chart.set('image', [{ url: pixelsToUrl(regionPixels(logits, pair.test.classes, this.grid!.res).rgba, this.grid!.res), ...this.grid!.bounds }]);
+      await chart.set('image', [{ url: pixelsToUrl(regionPixels(logits, pair.test.classes, grid.res).rgba, grid.res), ...grid.bounds }]);
       chart.describe(`decision regions of the ${PATH_LABELS[key]} at t = ${t}`);
     }));
   }
