@@ -8,10 +8,10 @@ import {
   gaussianBlobs, mlp, spirals, splitDataSet, subsetDataSet, twoMoons,
   type Arch, type DataSet, type OptimizerConfig, type TrainJob,
 } from 'modeconn';
-import { hiddenOf, type LabState } from './state.js';
+import { listHidden, type LabState } from './state.js';
 
 /** The playground's train and test sets: `n` samples, a quarter of them (seeded) for test. */
-export function playData(s: LabState): { train: DataSet; test: DataSet } {
+export function makePlayData(s: LabState): { train: DataSet; test: DataSet } {
   const all = s.data === 'moons'
     ? twoMoons({ n: s.n, noise: s.noise, seed: 0 })
     : s.data === 'blobs'
@@ -21,21 +21,21 @@ export function playData(s: LabState): { train: DataSet; test: DataSet } {
 }
 
 /** The first `samples` training digits (the digits are interleaved by class, so a prefix is balanced). */
-export function digitsTrain(train: DataSet, s: LabState): DataSet {
+export function takeDigitsTrain(train: DataSet, s: LabState): DataSet {
   return s.samples >= train.n ? train : subsetDataSet(train, Array.from({ length: s.samples }, (_, i) => i), `${train.name}[:${s.samples}]`);
 }
 
 /** The MLP both networks share. */
-export function archOf(s: LabState, input: number[], classes: number): Arch {
-  return mlp({ input, hidden: hiddenOf(s), classes });
+export function buildArch(s: LabState, input: number[], classes: number): Arch {
+  return mlp({ input, hidden: listHidden(s), classes });
 }
 
 /** The optimiser of training and of curve fitting (SGD with momentum 0.9). */
-export function optimizerOf(s: LabState): OptimizerConfig {
+export function buildOptimizer(s: LabState): OptimizerConfig {
   return s.opt === 'adam' ? { type: 'adam', lr: s.lr } : { type: 'sgd', lr: s.lr, momentum: 0.9 };
 }
 
 /** The training job of network A (`which` 0) or B (1). */
-export function trainJob(s: LabState, which: 0 | 1, evalData?: DataSet): TrainJob {
-  return { seed: s.seed + which, epochs: s.epochs, batchSize: s.batch, optimizer: optimizerOf(s), ...(evalData ? { evalData } : {}) };
+export function buildTrainJob(s: LabState, which: 0 | 1, evalData?: DataSet): TrainJob {
+  return { seed: s.seed + which, epochs: s.epochs, batchSize: s.batch, optimizer: buildOptimizer(s), ...(evalData ? { evalData } : {}) };
 }

@@ -19,7 +19,7 @@ export interface Pair {
 }
 
 /** The kind of view the pair's inputs allow. */
-export function viewKind(arch: Arch): Pair['kind'] {
+export function inferViewKind(arch: Arch): Pair['kind'] {
   const size = arch.input.reduce((a, b) => a * b, 1);
   if (arch.input.length === 1 && size === 2) return '2d';
   return size === 784 ? 'image' : 'other';

@@ -27,7 +27,7 @@ export interface LabResults {
 }
 
 /** A path report's test numbers. */
-export function pathNumbers(report: PathReport): PathNumbers {
+export function summarizePath(report: PathReport): PathNumbers {
   const curve = report.sets.test;
   return {
     ts: report.ts,
@@ -38,15 +38,15 @@ export function pathNumbers(report: PathReport): PathNumbers {
   };
 }
 
-export function pairSummary(pair: Pair): LabResults['pair'] {
+export function summarizePair(pair: Pair): LabResults['pair'] {
   return { label: pair.label, arch: pair.arch, kind: pair.kind, seed: pair.seed, train: pair.train.n, test: pair.test.n };
 }
 
-export function planeSummary(plane: PlaneResult): LabResults['plane'] {
+export function summarizePlane(plane: PlaneResult): LabResults['plane'] {
   return { xs: plane.report.xs, ys: plane.report.ys!, loss: plane.report.sets.test.loss, third: plane.third, marks: plane.marks, paths: plane.paths };
 }
 
-export function symmetrySummary(result: SymmetryResult): LabResults['symmetry'] {
+export function summarizeSymmetry(result: SymmetryResult): LabResults['symmetry'] {
   return {
     best: result.best,
     rows: result.rows.map((r) => ({ key: r.key, label: r.label, lossBarrier: r.lossBarrier, accuracyBarrier: r.accuracyBarrier, ...(r.note ? { note: r.note } : {}) })),
@@ -55,7 +55,7 @@ export function symmetrySummary(result: SymmetryResult): LabResults['symmetry'] 
 }
 
 /** A path report without its per-sample arrays. */
-function withoutSamples(report: PathReport): PathReport {
+function dropSamples(report: PathReport): PathReport {
   return { ...report, sets: Object.fromEntries(Object.entries(report.sets).map(([k, c]) => [k, { ...c, perSample: undefined }])) };
 }
 
@@ -70,7 +70,7 @@ export function buildReport(state: LabState, link: string, results: LabResults, 
     results,
     training: pair?.logs,
     reports: {
-      paths: paths ? Object.fromEntries(Object.entries(paths.reports).map(([k, r]) => [k, withoutSamples(r!)])) : undefined,
+      paths: paths ? Object.fromEntries(Object.entries(paths.reports).map(([k, r]) => [k, dropSamples(r!)])) : undefined,
       fit: paths?.fit ? { log: paths.fit.log, manifest: paths.fit.manifest } : undefined,
       alignment: paths ? { objective: paths.alignment.objective, permutations: Object.fromEntries(Object.entries(paths.alignment.permutations).map(([g, p]) => [g, Array.from(p)])) } : undefined,
       plane: plane?.report,

@@ -7,14 +7,14 @@ import { ModeconnError, type Pool } from 'modeconn';
 import { analysePaths, type PathsResult } from './analysis/paths.js';
 import { analysePlane, type PlaneResult } from './analysis/plane.js';
 import { analyseSymmetry } from './analysis/symmetry.js';
-import { archOf, digitsTrain, playData, trainJob } from './experiment.js';
+import { buildArch, takeDigitsTrain, makePlayData, buildTrainJob } from './experiment.js';
 import { loadDigits, parseArchText, readIdxPair, readModels } from './files.js';
-import { viewKind, type Pair } from './pair.js';
+import { inferViewKind, type Pair } from './pair.js';
 import type { PathsPanel } from './panels/paths-panel.js';
 import type { PlanePanel } from './panels/plane-panel.js';
 import type { SymmetryPanel } from './panels/symmetry-panel.js';
 import type { TrainingPanel } from './panels/training-panel.js';
-import { pairSummary, pathNumbers, planeSummary, symmetrySummary, type LabResults } from './report.js';
+import { summarizePair, summarizePath, summarizePlane, summarizeSymmetry, type LabResults } from './report.js';
 import type { LabState, PathKey } from './state.js';
 import { $, setStatus } from './ui/dom.js';
 
@@ -37,7 +37,7 @@ function checkCancelled(signal: AbortSignal): void {
   if (signal.aborted) throw new ModeconnError('CANCELLED', 'the run was cancelled');
 }
 
-async function timed<T>(ctx: RunContext, stage: string, work: () => Promise<T>): Promise<T> {
+async function timeStage<T>(ctx: RunContext, stage: string, work: () => Promise<T>): Promise<T> {
   const started = performance.now();
   const out = await work();
   ctx.timings[stage] = (performance.now() - started) / 1000;
@@ -47,12 +47,12 @@ async function timed<T>(ctx: RunContext, stage: string, work: () => Promise<T>):
 /** Trains A and B at once (one worker each) with live curves, progress and cancel. */
 async function trainPair(ctx: RunContext, s: LabState): Promise<Pair> {
   const { train, test, input, classes, label } = s.src === 'play'
-    ? { ...playData(s), input: [2], classes: s.data === 'moons' ? 2 : s.classes, label: `${s.data}, ${s.data === 'moons' ? 2 : s.classes} classes` }
+    ? { ...makePlayData(s), input: [2], classes: s.data === 'moons' ? 2 : s.classes, label: `${s.data}, ${s.data === 'moons' ? 2 : s.classes} classes` }
     : await (async () => {
       const d = await loadDigits();
-      return { train: digitsTrain(d.train, s), test: d.test, input: [1, 28, 28], classes: 10, label: `MNIST digits (${Math.min(s.samples, d.train.n)} for training)` };
+      return { train: takeDigitsTrain(d.train, s), test: d.test, input: [1, 28, 28], classes: 10, label: `MNIST digits (${Math.min(s.samples, d.train.n)} for training)` };
     })();
-  const arch = archOf(s, input, classes);
+  const arch = buildArch(s, input, classes);
   await ctx.panels.training.reset();
   // Training starts in a task of its own (not at the end of the data's).
   await new Promise((next) => setTimeout(next, 0));
@@ -61,7 +61,7 @@ async function trainPair(ctx: RunContext, s: LabState): Promise<Pair> {
   ctx.trainingWindows.push(window);
   try {
     const run = (which: 0 | 1) => ctx.pool.train(arch, train, {
-      ...trainJob(s, which, test),
+      ...buildTrainJob(s, which, test),
       signal: ctx.signal,
       onProgress: (p) => {
         fractions[which] = p.fraction;
@@ -71,7 +71,7 @@ async function trainPair(ctx: RunContext, s: LabState): Promise<Pair> {
     });
     const [a, b] = await Promise.all([run(0), run(1)]);
     await ctx.panels.training.flush();
-    return { label, arch, a, b, train, test, kind: viewKind(arch), seed: s.seed, logs: { A: a.log, B: b.log } };
+    return { label, arch, a, b, train, test, kind: inferViewKind(arch), seed: s.seed, logs: { A: a.log, B: b.log } };
   } finally {
     window.end = performance.now();
     // The work after training (new charts' data, the next stage) starts in a task of its own.
@@ -85,15 +85,15 @@ async function readPair(ctx: RunContext, s: LabState): Promise<Pair> {
   const [a, b] = await readModels(ctx.files.models, parseArchText(($('arch') as HTMLTextAreaElement).value));
   const { train, test } = s.owndata === 'idx' ? await readIdxPair(ctx.files.idx) : await loadDigits();
   const names = [...ctx.files.models].map((f) => f.name).sort().join(' and ');
-  return { label: names, arch: a.arch, a, b, train, test, kind: viewKind(a.arch), seed: s.seed };
+  return { label: names, arch: a.arch, a, b, train, test, kind: inferViewKind(a.arch), seed: s.seed };
 }
 
 /** The whole run (see the module header); throws CANCELLED when the signal aborts. */
 export async function runLab(ctx: RunContext): Promise<void> {
   const s = ctx.state();
-  const pair = await timed(ctx, s.src === 'own' ? 'read' : 'train', () => (s.src === 'own' ? readPair(ctx, s) : trainPair(ctx, s)));
+  const pair = await timeStage(ctx, s.src === 'own' ? 'read' : 'train', () => (s.src === 'own' ? readPair(ctx, s) : trainPair(ctx, s)));
   ctx.made.pair = pair;
-  ctx.results.pair = pairSummary(pair);
+  ctx.results.pair = summarizePair(pair);
   checkCancelled(ctx.signal);
   $('export-models').removeAttribute('disabled');
 
@@ -101,12 +101,12 @@ export async function runLab(ctx: RunContext): Promise<void> {
   const { paths: panel } = ctx.panels;
   await panel.start(pair, keys);
   ctx.results.paths = {};
-  const paths = await timed(ctx, 'paths', () => analysePaths(pair, s, {
+  const paths = await timeStage(ctx, 'paths', () => analysePaths(pair, s, {
     runner: ctx.pool,
     signal: ctx.signal,
     onStage: (text, fraction) => setStatus(text, fraction),
     onPath: async (key, path, report) => {
-      ctx.results.paths![key] = pathNumbers(report);
+      ctx.results.paths![key] = summarizePath(report);
       await panel.add(key, path, report);
       const now = ctx.state();
       if (now.path === key || (!panel.has(now.path) && key === 'line')) void panel.scrub(panel.has(now.path) ? now.path : key, now.t);
@@ -116,15 +116,15 @@ export async function runLab(ctx: RunContext): Promise<void> {
   checkCancelled(ctx.signal);
 
   setStatus('symmetries: correlating units, explaining the barrier…', 0);
-  const symmetry = await timed(ctx, 'symmetry', async () => {
+  const symmetry = await timeStage(ctx, 'symmetry', async () => {
     const result = await analyseSymmetry(pair, paths, Math.min(s.points, 11), ctx.pool, { onStage: (text, fraction) => setStatus(text, fraction) });
     await ctx.panels.symmetry.show(result);
     return result;
   });
-  ctx.results.symmetry = symmetrySummary(symmetry);
+  ctx.results.symmetry = summarizeSymmetry(symmetry);
   checkCancelled(ctx.signal);
 
-  const plane = await timed(ctx, 'plane', async () => {
+  const plane = await timeStage(ctx, 'plane', async () => {
     const result = await analysePlane(pair, paths, s.grid, ctx.pool, {
       signal: ctx.signal,
       onProgress: (fraction) => setStatus(`the plane through A, B and the ${paths.paths.curve ? 'bend' : 'matched B'}: ${Math.round(100 * fraction)}% of ${s.grid}×${s.grid}`, fraction),
@@ -133,5 +133,5 @@ export async function runLab(ctx: RunContext): Promise<void> {
     return result;
   });
   ctx.made.plane = plane;
-  ctx.results.plane = planeSummary(plane);
+  ctx.results.plane = summarizePlane(plane);
 }

@@ -138,6 +138,6 @@ export function updateState<K extends Key>(state: LabState, key: K, value: LabSt
 }
 
 /** Hidden widths of both networks: `depth` layers of `width` units. */
-export function hiddenOf(state: LabState): number[] {
+export function listHidden(state: LabState): number[] {
   return Array.from({ length: state.depth }, () => state.width);
 }

@@ -11,7 +11,7 @@ export interface Flip {
 }
 
 /** Indices i with atA[i] and atB[i] right and atT[i] wrong, in test-set order. */
-export function flippedSamples(atA: Uint8Array, atB: Uint8Array, atT: Uint8Array, labels: Uint32Array, logits: Float32Array, classes: number): Flip[] {
+export function findFlips(atA: Uint8Array, atB: Uint8Array, atT: Uint8Array, labels: Uint32Array, logits: Float32Array, classes: number): Flip[] {
   const flips: Flip[] = [];
   for (let i = 0; i < atT.length; i++) {
     if (!atA[i] || !atB[i] || atT[i]) continue;
@@ -23,7 +23,7 @@ export function flippedSamples(atA: Uint8Array, atB: Uint8Array, atT: Uint8Array
 }
 
 /** How many samples are right at both ends. */
-export function rightAtBothEnds(atA: Uint8Array, atB: Uint8Array): number {
+export function countRightAtBothEnds(atA: Uint8Array, atB: Uint8Array): number {
   let count = 0;
   for (let i = 0; i < atA.length; i++) count += atA[i] & atB[i];
   return count;

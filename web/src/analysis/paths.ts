@@ -10,7 +10,7 @@ import {
 } from 'modeconn';
 import type { Pair } from '../pair.js';
 import type { LabState, PathKey } from '../state.js';
-import { optimizerOf } from '../experiment.js';
+import { buildOptimizer } from '../experiment.js';
 
 export interface PathsResult {
   /** In the order line, curve (when fitted), matched. */
@@ -49,7 +49,7 @@ export async function analysePaths(pair: Pair, s: LabState, hooks: PathsHooks): 
   if (s.fit > 0) {
     hooks.onStage?.('fitting a Bezier curve…', 0);
     result.fit = await fitCurve(bezierCurve(a.params, b.params), arch, train, {
-      seed: pair.seed, epochs: s.fit, batchSize: s.batch, optimizer: optimizerOf(s), runner, signal,
+      seed: pair.seed, epochs: s.fit, batchSize: s.batch, optimizer: buildOptimizer(s), runner, signal,
       onProgress: (p) => hooks.onStage?.(`fitting a Bezier curve: epoch ${p.epoch} of ${s.fit}, loss ${p.loss.toFixed(3)}`, p.fraction),
     });
     await evaluate('curve', result.fit.path, 'Bezier curve');

@@ -22,7 +22,7 @@ export interface PlaneResult {
 export const PLANE_SAMPLES = 1000;
 
 /** Grid coordinates from lo to hi (g values). */
-function span(lo: number, hi: number, g: number): number[] {
+function spaceEvenly(lo: number, hi: number, g: number): number[] {
   return Array.from({ length: g }, (_, i) => lo + ((hi - lo) * i) / (g - 1));
 }
 
@@ -34,8 +34,8 @@ export async function analysePlane(pair: Pair, paths: PathsResult, grid: number,
   const plane = planeThrough(pair.arch, [pair.a.params, pair.b.params, third]);
   const [, [bx], [cx, cy]] = plane.coordinates;
   const margin = 0.2 * bx;
-  const xs = span(Math.min(0, cx) - margin, Math.max(bx, cx) + margin, grid);
-  const ys = span(Math.min(0, cy) - margin, Math.max(0, cy) + margin, grid);
+  const xs = spaceEvenly(Math.min(0, cx) - margin, Math.max(bx, cx) + margin, grid);
+  const ys = spaceEvenly(Math.min(0, cy) - margin, Math.max(0, cy) + margin, grid);
   const test = pair.test.n > PLANE_SAMPLES ? subsetDataSet(pair.test, Array.from({ length: PLANE_SAMPLES }, (_, i) => i)) : pair.test;
   const report = await evaluateSurface(pair.arch, { origin: plane.origin, directions: [plane.u, plane.v] }, { test }, {
     xs, ys, runner, signal: hooks.signal, bnData: pair.train,

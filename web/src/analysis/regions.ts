@@ -22,7 +22,7 @@ export interface RegionGrid {
 }
 
 /** The data's bounding box with a 10 % margin on every side. */
-export function boundsOf(data: DataSet): Bounds {
+export function measureBounds(data: DataSet): Bounds {
   let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
   for (let i = 0; i < data.n; i++) {
     const [x, y] = [data.x[2 * i], data.x[2 * i + 1]];
@@ -33,7 +33,7 @@ export function boundsOf(data: DataSet): Bounds {
 }
 
 /** The grid's inputs at pixel centres, as a data set of `classes` classes (labels unused). */
-export function regionGrid(bounds: Bounds, classes: number, res = 64): RegionGrid {
+export function makeRegionGrid(bounds: Bounds, classes: number, res = 64): RegionGrid {
   const x = new Float32Array(2 * res * res);
   for (let r = 0; r < res; r++) {
     for (let c = 0; c < res; c++) {
@@ -46,13 +46,13 @@ export function regionGrid(bounds: Bounds, classes: number, res = 64): RegionGri
 }
 
 /** θ's logits `[res², classes]` on the grid, computed by `runner`. */
-export async function regionLogits(runner: Runner, arch: Arch, theta: Float32Array, grid: RegionGrid, bnData?: DataSet): Promise<Float32Array> {
+export async function computeRegionLogits(runner: Runner, arch: Arch, theta: Float32Array, grid: RegionGrid, bnData?: DataSet): Promise<Float32Array> {
   const [[result]] = await runner.evaluate(arch, [theta], [grid.set], { logits: true, ...(bnData ? { bnData } : {}) });
   return result.logits!;
 }
 
 /** The RGBA pixels (see the module header) and the arg-max class of each pixel. */
-export function regionPixels(logits: Float32Array, classes: number, res: number): { rgba: Uint8ClampedArray<ArrayBuffer>; argmax: Uint8Array } {
+export function colorRegions(logits: Float32Array, classes: number, res: number): { rgba: Uint8ClampedArray<ArrayBuffer>; argmax: Uint8Array } {
   const rgba = new Uint8ClampedArray(4 * res * res);
   const argmax = new Uint8Array(res * res);
   for (let k = 0; k < res * res; k++) {

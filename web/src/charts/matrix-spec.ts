@@ -1,6 +1,6 @@
 /**
  * A unit correlation matrix as a heatmap: row i is A's unit i, column j is B's unit j, −1 blue to +1
- * red. The cells are one image (one pixel per pair of units, drawn by `matrixImage`), so a 64 × 64
+ * red. The cells are one image (one pixel per pair of units, drawn by `drawMatrix`), so a 64 × 64
  * matrix costs one mark; an invisible two-point layer gives the colour legend.
  */
 import type { TopLevelSpec } from 'vega-lite';

@@ -7,8 +7,8 @@ import {
   compileArch, getCore, hasBatchNorm, pointAt, wasmKernels,
   type DataSet, type Path, type PathReport, type Runner,
 } from 'modeconn';
-import { flippedSamples, rightAtBothEnds, type Flip } from '../analysis/flips.js';
-import { boundsOf, regionGrid, regionLogits, regionPixels, type RegionGrid } from '../analysis/regions.js';
+import { findFlips, countRightAtBothEnds, type Flip } from '../analysis/flips.js';
+import { measureBounds, makeRegionGrid, computeRegionLogits, colorRegions, type RegionGrid } from '../analysis/regions.js';
 import { pixelsToUrl } from '../ui/pixels.js';
 import { lossSpec, type LossRow } from '../charts/loss-spec.js';
 import { regionsSpec } from '../charts/regions-spec.js';
@@ -31,7 +31,7 @@ export interface ScrubView {
   flips?: Flip[];
 }
 
-function hashBytes(bytes: Uint8Array): string {
+function hashRegions(bytes: Uint8Array): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
   return (h >>> 0).toString(16).padStart(8, '0');
@@ -88,7 +88,7 @@ export class PathsPanel {
     await charts[0].set('marker', []);
     this.grid = undefined;
     if (pair.kind !== '2d') return;
-    this.grid = regionGrid(boundsOf(pair.train), pair.test.classes);
+    this.grid = makeRegionGrid(measureBounds(pair.train), pair.test.classes);
     const points = Array.from({ length: pair.test.n }, (_, i) => ({ x: pair.test.x[2 * i], y: pair.test.x[2 * i + 1], label: String(pair.test.y[i]) }));
     for (const chart of charts.slice(1)) {
       await chart.set('image', []);
@@ -153,7 +153,7 @@ export class PathsPanel {
     const image = pair.kind === 'image';
     const [[[result]], logits] = await Promise.all([
       this.runner.evaluate(pair.arch, [theta], [pair.test], { logits: image, ...(bnData ? { bnData } : {}) }),
-      grid ? regionLogits(this.runner, pair.arch, theta, grid, bnData) : Promise.resolve(undefined),
+      grid ? computeRegionLogits(this.runner, pair.arch, theta, grid, bnData) : Promise.resolve(undefined),
     ]);
     if (generation !== this.generation) return;
     const view: ScrubView = { path: key, t, loss: result.loss, accuracy: result.accuracy };
@@ -161,8 +161,8 @@ export class PathsPanel {
     await chart.set('marker', [{ path: PATH_LABELS[key], t, loss: result.loss }]);
     $('t-value').textContent = `t = ${t.toFixed(2)} · loss ${result.loss.toFixed(3)} · accuracy ${(100 * result.accuracy).toFixed(1)}%`;
     if (logits && grid) {
-      const { rgba, argmax } = regionPixels(logits, pair.test.classes, grid.res);
-      view.regions = hashBytes(argmax);
+      const { rgba, argmax } = colorRegions(logits, pair.test.classes, grid.res);
+      view.regions = hashRegions(argmax);
       const regions = await this.regions;
       await regions.set('image', [{ url: pixelsToUrl(rgba, grid.res), ...grid.bounds }]);
       regions.describe(`${PATH_LABELS[key]} at t = ${t.toFixed(2)}, test accuracy ${(100 * result.accuracy).toFixed(1)}%`);
@@ -170,9 +170,9 @@ export class PathsPanel {
     if (image) {
       const correct = this.reports[key]!.sets.test.perSample!.correct;
       const [atA, atB] = [correct[0], correct[correct.length - 1]];
-      view.flips = flippedSamples(atA, atB, result.correct, pair.test.y, result.logits!, pair.test.classes);
+      view.flips = findFlips(atA, atB, result.correct, pair.test.y, result.logits!, pair.test.classes);
       drawGallery($('gallery'), pair.test, view.flips, t);
-      $('gallery-caption').textContent = `${view.flips.length} of the ${rightAtBothEnds(atA, atB)} test digits that A and B both get right are wrong at t = ${t.toFixed(2)} on the ${PATH_LABELS[key]}`
+      $('gallery-caption').textContent = `${view.flips.length} of the ${countRightAtBothEnds(atA, atB)} test digits that A and B both get right are wrong at t = ${t.toFixed(2)} on the ${PATH_LABELS[key]}`
         + (view.flips.length > 60 ? ' (the first 60 are shown).' : '.');
     }
     this.view = view;
@@ -186,10 +186,10 @@ export class PathsPanel {
     const kernels = wasmKernels(await getCore());
     this.trioPath = key;
     await Promise.all([0, 0.5, 1].map(async (t, k) => {
-      const logits = await regionLogits(this.runner, pair.arch, pointAt(path, t, kernels), grid, bnData);
+      const logits = await computeRegionLogits(this.runner, pair.arch, pointAt(path, t, kernels), grid, bnData);
       if (generation !== this.generation) return;
       const chart = await this.trio[k];
-      await chart.set('image', [{ url: pixelsToUrl(regionPixels(logits, pair.test.classes, grid.res).rgba, grid.res), ...grid.bounds }]);
+      await chart.set('image', [{ url: pixelsToUrl(colorRegions(logits, pair.test.classes, grid.res).rgba, grid.res), ...grid.bounds }]);
       chart.describe(`decision regions of the ${PATH_LABELS[key]} at t = ${t}`);
     }));
   }

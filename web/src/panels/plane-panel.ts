@@ -5,7 +5,7 @@ import { Chart } from '../ui/chart.js';
 import { $ } from '../ui/dom.js';
 
 /** Half the spacing around each grid coordinate: the cell edges of a heatmap column or row. */
-function edges(values: readonly number[]): Array<[number, number]> {
+function findCellEdges(values: readonly number[]): Array<[number, number]> {
   return values.map((v, i) => {
     const before = i > 0 ? (v - values[i - 1]) / 2 : (values[1] - v) / 2;
     const after = i < values.length - 1 ? (values[i + 1] - v) / 2 : (v - values[i - 1]) / 2;
@@ -21,7 +21,7 @@ export class PlanePanel {
   async show(plane: PlaneResult): Promise<void> {
     const { xs, ys } = plane.report;
     const loss = plane.report.sets.test.loss;
-    const [xe, ye] = [edges(xs), edges(ys!)];
+    const [xe, ye] = [findCellEdges(xs), findCellEdges(ys!)];
     const finite = loss.flat().filter((l) => Number.isFinite(l) && l > 0);
     const low = Math.max(Math.min(...finite), 1e-4);
     const high = Math.max(Math.min(Math.max(...finite), 20 * low), low * 1.01);

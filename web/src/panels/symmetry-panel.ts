@@ -7,7 +7,7 @@ import { Chart } from '../ui/chart.js';
 import { $, el } from '../ui/dom.js';
 
 /** The matrix as the 'image' row of matrixSpec: one pixel per pair of units. */
-function matrixImage(matrix: Float64Array, n: number): Array<{ url: string; n: number }> {
+function drawMatrix(matrix: Float64Array, n: number): Array<{ url: string; n: number }> {
   const rgba = new Uint8ClampedArray(4 * n * n);
   for (let k = 0; k < n * n; k++) rgba.set([...divergingColor(matrix[k]), 255], 4 * k);
   return [{ url: pixelsToUrl(rgba, n), n }];
@@ -45,8 +45,8 @@ export class SymmetryPanel {
     const layer: LayerCorrelation | undefined = this.result?.layers[k];
     if (!layer) return;
     const [before, after] = await Promise.all([this.before, this.after]);
-    await before.set('image', matrixImage(layer.before, layer.shown));
-    await after.set('image', matrixImage(layer.after, layer.shown));
+    await before.set('image', drawMatrix(layer.before, layer.shown));
+    await after.set('image', drawMatrix(layer.after, layer.shown));
     const shown = layer.shown < layer.size ? ` (first ${layer.shown} of ${layer.size} units shown)` : '';
     before.describe(`mean correlation of unit i with unit i: ${layer.diagonalBefore.toFixed(3)}${shown}`);
     after.describe(`mean correlation of unit i with its matched unit: ${layer.diagonalAfter.toFixed(3)}${shown}`);

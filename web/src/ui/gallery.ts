@@ -8,7 +8,7 @@ import { pixelsToUrl } from './pixels.js';
 export const GALLERY_MAX = 60;
 
 /** A PNG data URL of sample `index` of a [n, 1, 28, 28] (or [n, 784]) set in [0, 1], ink dark on white. */
-function digitUrl(data: DataSet, index: number): string {
+function drawDigit(data: DataSet, index: number): string {
   const rgba = new Uint8ClampedArray(4 * 784);
   for (let p = 0; p < 784; p++) {
     const v = 255 - Math.round(255 * Math.min(1, Math.max(0, data.x[index * 784 + p])));
@@ -21,7 +21,7 @@ function digitUrl(data: DataSet, index: number): string {
 export function drawGallery(list: HTMLElement, data: DataSet, flips: readonly Flip[], t: number): void {
   list.replaceChildren(...flips.slice(0, GALLERY_MAX).map((f) => {
     const item = el('li');
-    const img = el('img', { src: digitUrl(data, f.index), width: '28', height: '28', alt: `test digit ${f.index}: a ${f.label}, read as ${f.predicted} at t = ${t.toFixed(2)}` });
+    const img = el('img', { src: drawDigit(data, f.index), width: '28', height: '28', alt: `test digit ${f.index}: a ${f.label}, read as ${f.predicted} at t = ${t.toFixed(2)}` });
     item.append(img, `${f.label} → ${f.predicted}`);
     return item;
   }));
