@@ -57,8 +57,8 @@ async function trainPair(ctx: RunContext, s: LabState): Promise<Pair> {
   // Training starts in a task of its own (not at the end of the data's).
   await new Promise((next) => setTimeout(next, 0));
   const fractions = [0, 0];
-  const window = { start: performance.now(), end: Infinity };
-  ctx.trainingWindows.push(window);
+  const interval = { start: performance.now(), end: Infinity };
+  ctx.trainingWindows.push(interval);
   try {
     const run = (which: 0 | 1) => ctx.pool.train(arch, train, {
       ...buildTrainJob(s, which, test),
@@ -73,7 +73,7 @@ async function trainPair(ctx: RunContext, s: LabState): Promise<Pair> {
     await ctx.panels.training.flush();
     return { label, arch, a, b, train, test, kind: inferViewKind(arch), seed: s.seed, logs: { A: a.log, B: b.log } };
   } finally {
-    window.end = performance.now();
+    interval.end = performance.now();
     // The work after training (new charts' data, the next stage) starts in a task of its own.
     await new Promise((next) => setTimeout(next, 0));
   }
@@ -117,7 +117,7 @@ export async function runLab(ctx: RunContext): Promise<void> {
 
   setStatus('symmetries: correlating units, explaining the barrier…', 0);
   const symmetry = await timeStage(ctx, 'symmetry', async () => {
-    const result = await analyseSymmetry(pair, paths, Math.min(s.points, 11), ctx.pool, { onStage: (text, fraction) => setStatus(text, fraction) });
+    const result = await analyseSymmetry(pair, Math.min(s.points, 11), ctx.pool, { onStage: (text, fraction) => setStatus(text, fraction) });
     await ctx.panels.symmetry.show(result);
     return result;
   });

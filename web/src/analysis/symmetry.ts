@@ -1,11 +1,11 @@
 /**
  * Symmetries made visible: the unit correlation matrices of A and B per hidden layer, before and
- * after weight matching (after: column j is B's unit perm[j], the aligned net's unit j), and the
- * barrier decomposition of explainBarrier.
+ * after matching (after: column j is B's unit perm[j], the aligned net's unit j, with the matching —
+ * weight or activation — that explainBarrier found to leave the lower barrier), and the barrier
+ * decomposition of explainBarrier.
  */
 import { explainBarrier, subsetDataSet, unitCorrelation, type ExplainRow, type Runner, type UnitCorrelation } from 'modeconn';
 import type { Pair } from '../pair.js';
-import type { PathsResult } from './paths.js';
 
 /** Units shown per layer (a 64 × 64 heatmap stays readable on a phone). */
 export const MAX_UNITS = 64;
@@ -51,15 +51,16 @@ export function permuteColumns(c: UnitCorrelation, perm: Uint32Array): LayerCorr
 /** Training samples explainBarrier reads (REPAIR reads them on this thread; matching and BN resets take the first 1000). */
 const EXPLAIN_TRAIN = 2000;
 
-/** Correlations on up to 1000 test samples and explainBarrier on the test set. */
-export async function analyseSymmetry(pair: Pair, paths: PathsResult, points: number, runner: Runner, hooks: { onStage?: (text: string, fraction: number) => void } = {}): Promise<SymmetryResult> {
-  hooks.onStage?.('correlating hidden units…', 0);
-  const correlations = await unitCorrelation(pair.a, pair.b, pair.test, { samples: 1000, runner });
-  const layers = correlations.map((c) => permuteColumns(c, paths.alignment.permutations[c.group]));
+/** explainBarrier on the test set, then the correlations on up to 1000 test samples. */
+export async function analyseSymmetry(pair: Pair, points: number, runner: Runner, hooks: { onStage?: (text: string, fraction: number) => void } = {}): Promise<SymmetryResult> {
   const train = pair.train.n > EXPLAIN_TRAIN ? subsetDataSet(pair.train, Array.from({ length: EXPLAIN_TRAIN }, (_, i) => i)) : pair.train;
   const explained = await explainBarrier(pair.a, pair.b, { train, test: pair.test }, {
     points, samples: 1000, seed: pair.seed, runner,
     onStage: (stage, done, total) => hooks.onStage?.(`explaining the barrier: ${stage}`, done / total),
   });
+  hooks.onStage?.('correlating hidden units…', 1);
+  const correlations = await unitCorrelation(pair.a, pair.b, pair.test, { samples: 1000, runner });
+  const perms = explained[explained.best].permutations;
+  const layers = correlations.map((c) => permuteColumns(c, perms[c.group]));
   return { layers, rows: explained.rows, best: explained.best };
 }

@@ -16,7 +16,7 @@ function drawMatrix(matrix: Float64Array, n: number): Array<{ url: string; n: nu
 /** The symmetry charts, redrawn per layer. */
 export class SymmetryPanel {
   private readonly before = Chart.create($('corr-before'), matrixSpec('Before matching', "B's unit"), { title: 'Unit correlations before matching' });
-  private readonly after = Chart.create($('corr-after'), matrixSpec('After weight matching', "aligned B's unit"), { title: 'Unit correlations after matching' });
+  private readonly after = Chart.create($('corr-after'), matrixSpec('After matching', "matched B's unit"), { title: 'Unit correlations after matching' });
   private readonly explain = Chart.create($('explain-chart'), explainSpec(), { title: 'Loss barrier after each symmetry is removed' });
   private result?: SymmetryResult;
 
@@ -48,7 +48,8 @@ export class SymmetryPanel {
     await before.set('image', drawMatrix(layer.before, layer.shown));
     await after.set('image', drawMatrix(layer.after, layer.shown));
     const shown = layer.shown < layer.size ? ` (first ${layer.shown} of ${layer.size} units shown)` : '';
+    $('corr-caption').textContent = `After ${this.result!.best} matching (the one that leaves the lower barrier): the mean correlation of A's unit i with its matched unit is ${layer.diagonalAfter.toFixed(2)}, against ${layer.diagonalBefore.toFixed(2)} for unit i of B before${shown}.`;
     before.describe(`mean correlation of unit i with unit i: ${layer.diagonalBefore.toFixed(3)}${shown}`);
-    after.describe(`mean correlation of unit i with its matched unit: ${layer.diagonalAfter.toFixed(3)}${shown}`);
+    after.describe(`after ${this.result!.best} matching, mean correlation of unit i with its matched unit: ${layer.diagonalAfter.toFixed(3)}${shown}`);
   }
 }
