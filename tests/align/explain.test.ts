@@ -4,17 +4,12 @@
  * aligned models keep B's function (the alignment guard runs on the test set). On a ResNet and a
  * convnet without BatchNorm the REPAIR row is evaluated too.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Arch } from '../../ts/model/arch.js';
 import { mlp, resnet, vgg } from '../../ts/model/builders.js';
-import { Engine } from '../../ts/model/engine.js';
 import { explainBarrier } from '../../ts/align/explain.js';
 import { randomData, randomTheta } from './helpers.js';
 
-let engine: Engine;
-beforeAll(async () => {
-  engine = await Engine.create();
-});
 
 describe('explainBarrier', () => {
   it('BatchNorm MLP: all rows', async () => {
@@ -46,9 +41,8 @@ describe('explainBarrier', () => {
     ['convnet without BatchNorm', vgg({ input: [2, 6, 6], channels: [4, 'M'], classes: 4 })],
   ] as Array<[string, Arch]>) {
     it(`${label}: the REPAIR row is evaluated, not skipped`, async () => {
-      const r = await explainBarrier({ arch, params: randomTheta(arch, 1) }, { arch, params: randomTheta(arch, 2) }, { train: randomData([2, 6, 6], 60, 1, 4), test: randomData([2, 6, 6], 40, 2, 4) }, {
-        points: 3, samples: 60,
-      });
+      const sets = { train: randomData([2, 6, 6], 60, 1, 4), test: randomData([2, 6, 6], 40, 2, 4) };
+      const r = await explainBarrier({ arch, params: randomTheta(arch, 1) }, { arch, params: randomTheta(arch, 2) }, sets, { points: 3, samples: 60 });
       const row = r.rows.find((x) => x.key === '+repair')!;
       expect(row.note).toMatch(/statistics over 60 training samples/);
       expect(Number.isFinite(row.lossBarrier!)).toBe(true);

@@ -16,7 +16,7 @@ import { assertSameFunction, checkSample } from '../../ts/align/check.js';
 import { applyPermutation, invertPermutation, permutationSpec, randomPermutations } from '../../ts/align/spec.js';
 import { weightMatching } from '../../ts/align/weight-matching.js';
 import { seedState, uniform } from '../../ts/reference/rng.js';
-import { ModeconnError } from '../../ts/errors.js';
+import { type ModeconnError } from '../../ts/errors.js';
 
 let engine: Engine;
 beforeAll(async () => {

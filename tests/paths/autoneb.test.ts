@@ -4,20 +4,15 @@
  * midpoint falls over the cycles and ends below the line's worst point, and the same seed gives the
  * same bits. Typed errors for bad options.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { subsetDataSet } from '../../ts/data/dataset.js';
 import { gaussianBlobs } from '../../ts/data/synthetic.js';
 import { mlp } from '../../ts/model/builders.js';
-import { Engine } from '../../ts/model/engine.js';
 import { trainModel } from '../../ts/model/train.js';
 import { autoNeb } from '../../ts/paths/autoneb.js';
 import { evaluatePath } from '../../ts/paths/evaluate.js';
 import { linearPath } from '../../ts/paths/path.js';
 
-let engine: Engine;
-beforeAll(async () => {
-  engine = await Engine.create();
-});
 
 describe('autoNeb', () => {
   it('finds a lower path than the line; pivots, knots, fixed ends, determinism', async () => {

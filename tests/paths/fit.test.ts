@@ -67,7 +67,6 @@ describe('curveGradient', async () => {
 });
 
 describe('fitCurve', async () => {
-  const engine = await Engine.create();
   const train = twoMoons({ n: 256, noise: 0.15, seed: 7 });
   const options = { seed: 1, epochs: 6, batchSize: 32, optimizer: { type: 'sgd' as const, lr: 0.1, momentum: 0.9 } };
   const a = await trainModel(arch, train, { ...options, seed: 11, epochs: 20 });

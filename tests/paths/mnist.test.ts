@@ -8,7 +8,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadMnist } from '../../ts/data/mnist.js';
 import { mlp } from '../../ts/model/builders.js';
-import { Engine } from '../../ts/model/engine.js';
 import { trainModel } from '../../ts/model/train.js';
 import { bezierCurve, linearPath } from '../../ts/paths/path.js';
 import { evaluatePath } from '../../ts/paths/evaluate.js';
@@ -16,7 +15,6 @@ import { fitCurve } from '../../ts/paths/fit.js';
 import { bootstrapBarrier } from '../../ts/paths/metrics.js';
 
 describe('mode connectivity on the MNIST digits', async () => {
-  const engine = await Engine.create();
   const train = await loadMnist({ split: 'train' });
   const test = await loadMnist({ split: 'test' });
   const arch = mlp({ input: [1, 28, 28], hidden: [128], classes: 10 });

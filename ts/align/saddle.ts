@@ -49,7 +49,8 @@ export interface SaddleResult {
 }
 
 /** Loss at the midpoint of the swap path of units i, j (EVAL mode: running statistics blended). */
-export async function permutationSaddle(arch: Arch, params: Float32Array, data: DataSet, group: string, i: number, j: number, options: { batchSize?: number } & RunnerOption = {}): Promise<SaddleResult> {
+export async function permutationSaddle(arch: Arch, params: Float32Array, data: DataSet, group: string, i: number, j: number,
+  options: { batchSize?: number } & RunnerOption = {}): Promise<SaddleResult> {
   const swapped = swapUnits(arch, params, group, i, j);
   const mid = params.map((v, k) => 0.5 * (v + swapped[k]));
   const [[e, m]] = await (await resolveRunner(options.runner)).evaluate(arch, [params, mid], [data], { batchSize: options.batchSize ?? 1000 });

@@ -17,7 +17,7 @@ import { parseArgs, UsageError, type CommandSpec } from './args.js';
 import { curveLabel, fitAndSave } from './curve.js';
 import { DATA_HELP, loadSplits } from './data-spec.js';
 import { ensureDir } from './manifest.js';
-import { cancelOnSigint, describeArch, evaluateAndReport, EVAL_FLAGS, type PathsReport } from './path-run.js';
+import { cancelOnSigint, evaluateAndReport, EVAL_FLAGS, type PathsReport } from './path-run.js';
 import { ProgressBar, formatDuration, formatLoss } from './progress.js';
 import { parseArchSpec } from './specs.js';
 import { formatPairs, percent } from './table.js';

@@ -141,7 +141,36 @@ export class Engine {
 
   /** Per-sample losses and correctness of θ on every sample of `data`, one WASM call per batch. */
   evaluate(compiled: CompiledArch, params: Float32Array, data: DataSet, options: EvaluateOptions = {}): EvalResult {
+    return this.#withTheta(params, (theta) => this.evaluateResident(compiled, theta, data, options));
+  }
+
+  /**
+   * θ on several data sets from one resident copy, its BatchNorm statistics first recomputed over
+   * `bnData` in place when given: one copy of θ into WASM for all of it (`evaluate` and
+   * `recomputeBatchNorm` in sequence would copy θ out and in again per step).
+   */
+  evaluatePoint(compiled: CompiledArch, params: Float32Array, sets: readonly DataSet[], options: EvaluateOptions & { bnData?: DataSet } = {}): EvalResult[] {
+    return this.#withTheta(params, (theta) => {
+      if (options.bnData) this.recomputeResident(compiled, theta, options.bnData, options);
+      return sets.map((set) => this.evaluateResident(compiled, theta, set, options));
+    });
+  }
+
+  /** Runs `body` on a resident copy of `params` (freed afterwards). */
+  #withTheta<T>(params: Float32Array, body: (theta: Buf) => T): T {
+    const theta = this.core.allocF32(params.length);
+    try {
+      this.core.f32(theta).set(params);
+      return body(theta);
+    } finally {
+      this.core.free(theta);
+    }
+  }
+
+  /** `evaluate` of a θ already resident in WASM memory (`theta` holds at least the arch's length). */
+  evaluateResident(compiled: CompiledArch, theta: Buf, data: DataSet, options: EvaluateOptions = {}): EvalResult {
     const { batchSize = 1000, mode = 'eval', logits: wantLogits = false, start: first = 0 } = options;
+    checkResident(compiled, theta);
     const count = options.count ?? data.n - first;
     if (data.n === 0) throw new ModeconnError('EMPTY_DATA', `data set ${data.name} has no samples`);
     if (!Number.isInteger(first) || !Number.isInteger(count) || first < 0 || count < 1 || first + count > data.n) {
@@ -152,22 +181,20 @@ export class Engine {
     const device = this.upload(data, compiled);
     const handle = this.plan(compiled, capacity);
     const core = this.core;
-    const theta = core.allocF32(params.length);
     const losses = core.allocF32(count);
     const correct = core.allocU32(count);
     const mean = core.allocF32(1);
     const logits = wantLogits ? core.allocF32(count * compiled.classes) : null;
     try {
-      core.f32(theta).set(params);
       for (let start = 0; start < count; start += capacity) {
         const n = Math.min(capacity, count - start);
-        core.invokeChecked('plan_forward', handle, theta.ptr, params.length, device.x.ptr, device.y.ptr, data.n,
+        core.invokeChecked('plan_forward', handle, theta.ptr, compiled.totalLength, device.x.ptr, device.y.ptr, data.n,
           device.identity.ptr + 4 * (first + start), n, MODE_CODE[mode], 0, 0,
           losses.ptr + 4 * start, correct.ptr + 4 * start, logits ? logits.ptr + 4 * start * compiled.classes : 0, mean.ptr);
       }
       return summarizeEval(core.f32(losses).slice(), Uint8Array.from(core.u32(correct)), logits ? core.f32(logits).slice() : undefined);
     } finally {
-      for (const b of [theta, losses, correct, mean, logits]) if (b) core.free(b);
+      for (const b of [losses, correct, mean, logits]) if (b) core.free(b);
     }
   }
 
@@ -176,32 +203,38 @@ export class Engine {
    * average of batch statistics (Garipov's update_bn). Trainable values are unchanged.
    */
   recomputeBatchNorm(compiled: CompiledArch, params: Float32Array, data: DataSet, { batchSize = 1000 } = {}): Float32Array {
+    return this.#withTheta(params, (theta) => {
+      this.recomputeResident(compiled, theta, data, { batchSize });
+      return this.core.f32(theta).slice();
+    });
+  }
+
+  /** `recomputeBatchNorm` in place on a resident θ. */
+  recomputeResident(compiled: CompiledArch, theta: Buf, data: DataSet, { batchSize = 1000 } = {}): void {
+    checkResident(compiled, theta);
     if (data.n === 0) throw new ModeconnError('EMPTY_DATA', `data set ${data.name} has no samples`);
     const capacity = Math.min(batchSize, data.n);
     const device = this.upload(data, compiled);
     const handle = this.plan(compiled, capacity);
     const core = this.core;
-    const theta = core.allocF32(params.length);
     const losses = core.allocF32(capacity);
     const correct = core.allocU32(capacity);
     const mean = core.allocF32(1);
     try {
-      core.f32(theta).set(params);
       for (let start = 0; start < data.n; start += capacity) {
         const n = Math.min(capacity, data.n - start);
-        core.invokeChecked('plan_forward', handle, theta.ptr, params.length, device.x.ptr, device.y.ptr, data.n,
+        core.invokeChecked('plan_forward', handle, theta.ptr, compiled.totalLength, device.x.ptr, device.y.ptr, data.n,
           device.identity.ptr + 4 * start, n, PlanMode.BN_EXACT, start, 0, losses.ptr, correct.ptr, 0, mean.ptr);
       }
-      return core.f32(theta).slice();
     } finally {
-      for (const b of [theta, losses, correct, mean]) core.free(b);
+      for (const b of [losses, correct, mean]) core.free(b);
     }
   }
 
   /**
    * ∂(mean loss)/∂θ over the samples `indices` of `data` (one batch), with the batch's results. Dropout
-   * draws from `rng` (a state advanced in place) or else from `rngState(seed)`. `params` comes back
-   * with what the pass changed: in 'train' mode, the BatchNorm running statistics.
+   * draws from `rng` (a state advanced in place) or else from `rngState(seed)`. `tail` is what the pass
+   * left in θ's non-trainable part (in 'train' mode the updated BatchNorm running statistics).
    */
   gradient(compiled: CompiledArch, params: Float32Array, data: DataSet, indices: Uint32Array,
     { mode = 'batch-stats' as ForwardMode, seed = 0, rng = rngState(seed) }: { mode?: ForwardMode; seed?: number; rng?: Uint32Array } = {}) {
@@ -212,11 +245,15 @@ export class Engine {
     const losses = new Float32Array(indices.length);
     const correct = new Uint32Array(indices.length);
     const mean = new Float32Array(1);
-    const after = params.slice();
-    this.core.call('plan_gradient', (s) => [handle, s.inout(after), s.out(grads), params.length,
-      device.x.ptr, device.y.ptr, data.n, s.in(indices), indices.length, MODE_CODE[mode], 0, s.inout(rng),
-      s.out(losses), s.out(correct), s.out(mean)]);
-    return { grads, loss: mean[0], losses, correct, params: after };
+    const tail = new Float32Array(params.length - compiled.paramCount);
+    this.core.call('plan_gradient', (s) => {
+      const theta = s.in(params);
+      // Read back only the part a pass can change (BatchNorm statistics), after the call.
+      if (tail.length) s.readBack(theta + 4 * compiled.paramCount, tail);
+      return [handle, theta, s.out(grads), params.length, device.x.ptr, device.y.ptr, data.n, s.in(indices), indices.length,
+        MODE_CODE[mode], 0, s.inout(rng), s.out(losses), s.out(correct), s.out(mean)];
+    });
+    return { grads, loss: mean[0], losses, correct, tail };
   }
 
   /**
@@ -247,6 +284,13 @@ export class Engine {
       at += len;
       return part;
     });
+  }
+}
+
+/** A resident θ must hold the arch's whole vector. */
+function checkResident(compiled: CompiledArch, theta: Buf): void {
+  if (theta.length !== compiled.totalLength) {
+    throw new ModeconnError('BAD_SHAPE', `parameters have ${theta.length} values; the architecture needs ${compiled.totalLength}`);
   }
 }
 

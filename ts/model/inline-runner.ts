@@ -6,13 +6,15 @@ import { ModeconnError } from '../errors.js';
 import type { DataSet } from '../data/dataset.js';
 import type { Buf } from '../wasm/kernel.js';
 import type { Arch } from './arch.js';
+import type { CompiledArch } from './compile.js';
 import { Engine, checkData, rngState, type EvalResult } from './engine.js';
 import { checkParams, compiledOf } from './model.js';
 import { ResidentBatches } from './resident-batches.js';
+import { ShardReducer, checkShardStatistics, checkShards, joinStates, shardRanges, splitStates } from './shards.js';
 import type {
   ActivationOptions, BatchGradient, GradientOptions, GradientSession, GradientSessionOptions, JobOptions, Runner, RunnerEvaluateOptions,
 } from './runner.js';
-import { STREAM_DROPOUT, trainOnEngine } from './training.js';
+import { STREAM_DROPOUT, trainOnEngine, trainOnRunner } from './training.js';
 import { type TrainJob, type TrainResult, progressClock } from './training-options.js';
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -22,9 +24,15 @@ export function throwIfCancelled(signal: AbortSignal | undefined, what: string):
   if (signal?.aborted) throw new ModeconnError('CANCELLED', `${what} cancelled`, { cause: signal.reason });
 }
 
-/** Checks a batch size option (BAD_ARGUMENT). */
-export function checkBatchSize(batchSize: number): void {
+/** The checks of `Runner.evaluate` (every runner makes them before any work): θ lengths and values, batch size, data sets. */
+export function checkEvaluate(compiled: CompiledArch, params: readonly Float32Array[], sets: readonly DataSet[], batchSize: number, bnData?: DataSet): void {
+  checkParams(compiled, params);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new ModeconnError('BAD_ARGUMENT', `batchSize must be a positive integer, got ${batchSize}`);
+  for (const set of sets) {
+    if (set.n === 0) throw new ModeconnError('EMPTY_DATA', `data set ${set.name} has no samples`);
+    checkData(set, compiled);
+  }
+  if (bnData) checkData(bnData, compiled);
 }
 
 class InlineRunner implements Runner {
@@ -35,19 +43,12 @@ class InlineRunner implements Runner {
   async evaluate(arch: Arch, params: readonly Float32Array[], sets: readonly DataSet[], options: RunnerEvaluateOptions = {}): Promise<EvalResult[][]> {
     const { batchSize = 1000, mode = 'eval', logits = false, bnData, signal } = options;
     const compiled = compiledOf(arch);
-    checkParams(compiled, params);
-    checkBatchSize(batchSize);
-    for (const set of sets) {
-      if (set.n === 0) throw new ModeconnError('EMPTY_DATA', `data set ${set.name} has no samples`);
-      checkData(set, compiled);
-    }
-    if (bnData) checkData(bnData, compiled);
+    checkEvaluate(compiled, params, sets, batchSize, bnData);
     const clock = progressClock();
     const results: EvalResult[][] = sets.map(() => []);
     for (let i = 0; i < params.length; i++) {
       throwIfCancelled(signal, 'evaluation');
-      const theta = bnData ? this.engine.recomputeBatchNorm(compiled, params[i], bnData, { batchSize }) : params[i];
-      sets.forEach((set, s) => results[s].push(this.engine.evaluate(compiled, theta, set, { batchSize, mode, logits })));
+      this.engine.evaluatePoint(compiled, params[i], sets, { batchSize, mode, logits, bnData }).forEach((r, s) => results[s].push(r));
       options.onProgress?.(clock((i + 1) / params.length));
       await yieldToEventLoop();
     }
@@ -70,24 +71,57 @@ class InlineRunner implements Runner {
   }
 
   train(arch: Arch, data: DataSet, job: TrainJob): Promise<TrainResult> {
-    return trainOnEngine(this.engine, arch, data, job);
+    return (job.shards ?? 1) === 1 ? trainOnEngine(this.engine, arch, data, job) : trainOnRunner(this, arch, data, job);
   }
 
   async gradient(arch: Arch, params: Float32Array, data: DataSet, indices: Uint32Array, options: GradientOptions = {}): Promise<BatchGradient> {
     const { mode, seed = 0, stream = 0 } = options;
-    const { params: _, ...result } = this.engine.gradient(compiledOf(arch), params, data, indices, { mode, rng: rngState(seed, stream) });
+    const { tail: _, ...result } = this.engine.gradient(compiledOf(arch), params, data, indices, { mode, rng: rngState(seed, stream) });
     return result;
   }
 
   async openGradients(arch: Arch, data: DataSet, options: GradientSessionOptions): Promise<GradientSession> {
     const compiled = compiledOf(arch);
     checkData(data, compiled);
-    const batches = new ResidentBatches(this.engine, compiled, data, options.capacity, options.seed, options.stream ?? STREAM_DROPOUT);
-    const mode = options.mode ?? 'train';
+    const { shards = 1, mode = 'train', seed } = options;
+    const stream = options.stream ?? STREAM_DROPOUT;
+    checkShards(shards);
+    checkShardStatistics(compiled, shards, mode, options.bnStatistics);
+    const batches = new ResidentBatches(this.engine, compiled, data, options.capacity, seed, stream);
+    if (shards === 1) {
+      return {
+        setOrder: async (order: Uint32Array) => batches.setOrder(order),
+        gradient: async (theta: Buf, grads: Buf, start: number, n: number) => batches.gradient(theta, grads, start, n, mode),
+        rngState: () => batches.rngState(),
+        setRngState: (state: Uint32Array) => batches.setRngState(state),
+        close: async () => batches.free(),
+      };
+    }
+    const reducer = new ShardReducer(this.engine, compiled, shards);
+    const rngs = Array.from({ length: shards }, (_, s) => rngState(seed, stream + s));
     return {
       setOrder: async (order: Uint32Array) => batches.setOrder(order),
-      gradient: async (theta: Buf, grads: Buf, start: number, n: number) => batches.gradient(theta, grads, start, n, mode),
-      close: async () => batches.free(),
+      gradient: async (theta: Buf, grads: Buf, start: number, n: number) => {
+        const ranges = shardRanges(n, shards);
+        const before = reducer.tail(theta);
+        let kept = before;
+        const outcomes = ranges.map((r, s) => {
+          if (s > 0) reducer.setTail(theta, before);
+          batches.setRngState(rngs[s]);
+          const outcome = batches.gradient(theta, reducer.grads[s], start + r.start, r.n, mode);
+          rngs[s] = batches.rngState();
+          if (s === 0) kept = reducer.tail(theta);
+          return outcome;
+        });
+        reducer.setTail(theta, kept);
+        return reducer.reduce(ranges, outcomes, grads);
+      },
+      rngState: () => joinStates(rngs),
+      setRngState: (state: Uint32Array) => splitStates(state, rngs),
+      close: async () => {
+        batches.free();
+        reducer.free();
+      },
     };
   }
 

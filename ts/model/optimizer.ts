@@ -56,6 +56,20 @@ export class VectorOptimizer {
     }
   }
 
+  /** The optimiser's buffers (SGD: [momentum] or none; Adam: [m, v]), copied. */
+  state(): Float32Array[] {
+    return [this.#a, this.#b].filter((b) => b.length > 0).map((b) => this.#ops.core.f32(b).slice());
+  }
+
+  /** Loads buffers saved by `state()`. */
+  load(state: readonly Float32Array[]): void {
+    const bufs = [this.#a, this.#b].filter((b) => b.length > 0);
+    if (state.length !== bufs.length || state.some((s) => s.length !== this.#length)) {
+      throw new ModeconnError('BAD_SHAPE', `the optimiser state holds ${state.length} buffers; ${this.#opt.type} needs ${bufs.length} of ${this.#length} values`);
+    }
+    state.forEach((s, i) => this.#ops.core.f32(bufs[i]).set(s));
+  }
+
   free(): void {
     this.#ops.core.free(this.#a);
     this.#ops.core.free(this.#b);

@@ -53,6 +53,13 @@ export interface GradientSessionOptions {
   stream?: number;
   /** Default 'train' (batch statistics, dropout). */
   mode?: ForwardMode;
+  /**
+   * Virtual shards per batch (default 1): each batch's gradient is the (n_s/n)-weighted blend of S shard
+   * gradients, computed in parallel on a pool; the same bits on any runner (see ts/model/shards.ts).
+   */
+  shards?: number;
+  /** BatchNorm statistics in train mode with shards > 1: only 'shard' (each shard's own) is built; 'batch' refuses. */
+  bnStatistics?: 'batch' | 'shard';
 }
 
 /**
@@ -64,6 +71,10 @@ export interface GradientSession {
   setOrder(order: Uint32Array): Promise<void>;
   /** grads = ∇(mean loss) at θ over order[start, start + n); θ and grads are blocks of `Engine.local()`'s core. */
   gradient(theta: Buf, grads: Buf, start: number, n: number): Promise<BatchOutcome>;
+  /** The dropout streams' states now: 4 words per shard. */
+  rngState(): Uint32Array;
+  /** Continues the dropout streams from `rngState()`'s words. */
+  setRngState(state: Uint32Array): void;
   close(): Promise<void>;
 }
 

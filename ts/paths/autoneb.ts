@@ -46,6 +46,10 @@ export interface AutoNebOptions extends RunnerOption {
   /** Samples (the first of `data`) on which segment midpoints are scored (default 1000). */
   scoreSamples?: number;
   signal?: AbortSignal;
+  /** Virtual shards per batch for data-parallel gradients (see TrainingLoopOptions.shards; default 1). */
+  shards?: number;
+  /** BatchNorm statistics with shards > 1 (see TrainingLoopOptions.bnStatistics). */
+  bnStatistics?: 'batch' | 'shard';
   onCycle?: (log: AutoNebCycle) => void;
 }
 
@@ -111,7 +115,7 @@ export async function autoNeb(arch: Arch, paramsA: Float32Array, paramsB: Float3
     let weights: Float32Array = new Float32Array(band.length);
     const chain: Path = { kind: 'waypoints', points: band, degree: 1, coefficients: () => weights, derivative: () => new Float32Array(band.length) };
     const capacity = Math.min(batchSize, data.n);
-    const state = await CurveGradients.open(runner, arch, chain, data, capacity, seed, 'batch-stats');
+    const state = await CurveGradients.open(runner, arch, chain, data, { capacity, seed, mode: 'batch-stats', shards: options.shards, bnStatistics: options.bnStatistics });
     await state.session.setOrder(order); // this cycle's session starts from the pass in progress
     const optimizers = band.map(() => new VectorOptimizer(ops, { type: 'sgd', lr, momentum }, P, 0));
     const tangent = core.allocF32(P);

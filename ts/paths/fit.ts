@@ -71,10 +71,11 @@ export class CurveGradients {
     this.bendGrad = core.allocF32(compiled.paramCount);
   }
 
-  /** Gradients of `path` on `data` in batches of at most `capacity`, dropout from (seed, stream 0x20000), in `mode`. */
-  static async open(runner: Runner, arch: Arch, path: Path, data: DataSet, capacity: number, seed: number, mode: 'train' | 'batch-stats' | 'eval'): Promise<CurveGradients> {
+  /** Gradients of `path` on `data` in batches of at most `capacity`, dropout from (seed, stream 0x20000 + shard), in `mode`. */
+  static async open(runner: Runner, arch: Arch, path: Path, data: DataSet,
+    options: { capacity: number; seed: number; mode: 'train' | 'batch-stats' | 'eval'; shards?: number; bnStatistics?: 'batch' | 'shard' }): Promise<CurveGradients> {
     const engine = await Engine.local();
-    const session = await runner.openGradients(arch, data, { capacity, seed, stream: STREAM_DROPOUT, mode });
+    const session = await runner.openGradients(arch, data, { ...options, stream: STREAM_DROPOUT });
     return new CurveGradients(engine, compiledOf(arch), path, session);
   }
 
@@ -140,7 +141,7 @@ export async function fitCurve(path: Path, arch: Arch, data: DataSet, options: F
   const runner = await resolveRunner(options.runner);
   const capacity = Math.min(batchSize, data.n);
   const P = compiled.paramCount;
-  const state = await CurveGradients.open(runner, arch, path, data, capacity, seed, 'train');
+  const state = await CurveGradients.open(runner, arch, path, data, { capacity, seed, mode: 'train', shards: options.shards, bnStatistics: options.bnStatistics });
   const optimizers = bends.map(() => new VectorOptimizer(state.engine.ops, optimizer, P, weightDecay));
   const tState = rngState(seed, STREAM_T);
   const log: FitEpochLog[] = [];

@@ -132,7 +132,7 @@ export async function fitSimplex(arch: Arch, start: readonly Float32Array[], dat
       derivative: () => new Float32Array(vertices.length),
     };
     const capacity = Math.min(batchSize, data.n);
-    const state = await CurveGradients.open(runner, arch, simplex, data, capacity, seed + index, 'train');
+    const state = await CurveGradients.open(runner, arch, simplex, data, { capacity, seed: seed + index, mode: 'train', shards: options.shards, bnStatistics: options.bnStatistics });
     const { ops } = state.engine;
     const vertexOptimizer = new VectorOptimizer(ops, optimizer, P, optimizer.weightDecay ?? 0);
     const wState = rngState(seed, STREAM_W + index);

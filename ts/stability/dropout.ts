@@ -117,7 +117,6 @@ export interface StabilityResult {
 export async function dropoutStability(arch: Arch, theta: Float32Array, data: DataSet, options: StabilityOptions = {}): Promise<StabilityResult> {
   const { trials = 16, seed = 0, batchSize = 1000 } = options;
   const stack = denseStack(arch);
-  const compiled = compiledOf(arch);
   const runner = await resolveRunner(options.runner);
   const evaluate = async (params: Float32Array[]) => (await runner.evaluate(arch, params, [data], { batchSize }))[0];
   const [base] = await evaluate([theta]);

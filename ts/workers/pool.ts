@@ -5,20 +5,22 @@
  * inline runner for any number of workers. Data sets and architectures are sent to a worker once and
  * kept there (by id) until `release`; parameter vectors live in the workers for one job.
  */
-import { proxy, transfer } from 'comlink';
+import { proxy, transfer, type Remote } from 'comlink';
 import { ModeconnError } from '../errors.js';
 import type { DataSet } from '../data/dataset.js';
 import type { Arch } from '../model/arch.js';
 import { Engine, checkData, summarizeEval, type EvalResult } from '../model/engine.js';
-import { checkBatchSize } from '../model/inline-runner.js';
+import { checkEvaluate } from '../model/inline-runner.js';
 import { checkParams, compiledOf } from '../model/model.js';
 import type {
   ActivationOptions, BatchGradient, GradientOptions, GradientSession, GradientSessionOptions, JobOptions, Runner, RunnerEvaluateOptions,
 } from '../model/runner.js';
-import { STREAM_DROPOUT } from '../model/training.js';
+import { STREAM_DROPOUT, trainOnRunner } from '../model/training.js';
+import { ShardReducer, checkShardStatistics, checkShards, joinStates, shardRanges, splitStates } from '../model/shards.js';
 import { progressClock, type TrainJob, type TrainProgress, type TrainResult } from '../model/training-options.js';
 import { rngState } from '../kernels/xoshiro.js';
 import type { Buf } from '../wasm/kernel.js';
+import type { WorkerApi } from './api.js';
 import type { EvalShard, Spawner, WorkerMemory } from './protocol.js';
 import { Scheduler, cancelledError, type Slot } from './scheduler.js';
 
@@ -100,13 +102,7 @@ class WorkerPool implements Pool {
   async evaluate(arch: Arch, params: readonly Float32Array[], sets: readonly DataSet[], options: RunnerEvaluateOptions = {}): Promise<EvalResult[][]> {
     const { batchSize = 1000, mode = 'eval', logits = false, signal, bnData } = options;
     const compiled = compiledOf(arch);
-    checkParams(compiled, params);
-    checkBatchSize(batchSize);
-    for (const set of sets) {
-      if (set.n === 0) throw new ModeconnError('EMPTY_DATA', `data set ${set.name} has no samples`);
-      checkData(set, compiled);
-    }
-    if (bnData) checkData(bnData, compiled);
+    checkEvaluate(compiled, params, sets, batchSize, bnData);
     // Shards on the batch grid of the inline runner: each shard runs exactly the inline batches.
     const shards = sets.map((set) => {
       const out: Array<[number, number]> = [];
@@ -167,6 +163,8 @@ class WorkerPool implements Pool {
   }
 
   async train(arch: Arch, data: DataSet, job: TrainJob): Promise<TrainResult> {
+    // Data-parallel: the loop runs here and each batch's shards go to the workers.
+    if ((job.shards ?? 1) > 1) return trainOnRunner(this, arch, data, job);
     const { evalData, init, onProgress, onEpoch, signal, ...settings } = job;
     const compiled = compiledOf(arch);
     checkData(data, compiled);
@@ -195,7 +193,7 @@ class WorkerPool implements Pool {
           slot.call((api) => api.cancel(id)).catch(() => {});
         },
       });
-      return { arch, params: result.params, log: result.log, ...(result.batchesTracked ? { batchesTracked: result.batchesTracked } : {}) };
+      return { arch, ...result };
     } catch (error) {
       if (signal?.aborted && error instanceof ModeconnError && error.code === 'CANCELLED') throw cancelledError(signal);
       throw error;
@@ -211,27 +209,40 @@ class WorkerPool implements Pool {
 
   /** One batch gradient in some worker; the dropout state goes there and comes back advanced. */
   async #gradient(arch: Arch, params: Float32Array, data: DataSet, indices: Uint32Array, mode: NonNullable<GradientOptions['mode']>, rng: Uint32Array) {
+    if (indices.length === 0) throw new ModeconnError('EMPTY_DATA', 'gradient needs at least one sample');
+    const [out] = await this.#batchTasks(arch, params, data, [{ indices, extra: { mode, rng: rng.slice() } }], (api, task) => api.gradient(task));
+    return out;
+  }
+
+  /** Tasks over θ and some samples of `data`, one per entry of `parts`, in any workers (θ and indices transferred; retried once). */
+  async #batchTasks<E extends object, T>(arch: Arch, params: Float32Array, data: DataSet, parts: Array<{ indices: Uint32Array; extra: E }>,
+    call: (api: Remote<WorkerApi>, task: { arch: number; data: number; params: Float32Array; indices: Uint32Array } & E) => Promise<T>): Promise<T[]> {
     const compiled = compiledOf(arch);
     checkParams(compiled, [params]);
     checkData(data, compiled);
-    if (indices.length === 0) throw new ModeconnError('EMPTY_DATA', 'gradient needs at least one sample');
     const archId = this.#resident(arch);
     const dataId = this.#resident(data);
-    const [result] = await this.#scheduler.submit([async (slot: Slot) => {
+    // θ goes to every task: one shared copy where the host has SharedArrayBuffer, else a transferred copy each.
+    const shared = parts.length > 1 && typeof SharedArrayBuffer === 'function' ? new Float32Array(new SharedArrayBuffer(params.byteLength)) : null;
+    shared?.set(params);
+    return this.#scheduler.submit(parts.map(({ indices, extra }) => async (slot: Slot) => {
       await this.#scheduler.ensure(slot, [archId, dataId]);
-      const theta = copyForTransfer(params);
+      const theta = shared ?? copyForTransfer(params);
       const idx = copyForTransfer(indices);
-      return slot.call((api) => api.gradient(transfer({ arch: archId, data: dataId, params: theta, indices: idx, mode, rng: rng.slice() }, [theta.buffer, idx.buffer])));
-    }], { retries: 1 });
-    return result;
+      return slot.call((api) => call(api, transfer({ arch: archId, data: dataId, params: theta, indices: idx, ...extra }, shared ? [idx.buffer] : [theta.buffer, idx.buffer])));
+    }), { retries: 1 });
   }
 
   async openGradients(arch: Arch, data: DataSet, options: GradientSessionOptions): Promise<GradientSession> {
     const compiled = compiledOf(arch);
     checkData(data, compiled);
-    const mode = options.mode ?? 'train';
-    const rng = rngState(options.seed, options.stream ?? STREAM_DROPOUT);
+    const { shards = 1, mode = 'train', seed } = options;
+    const stream = options.stream ?? STREAM_DROPOUT;
+    checkShards(shards);
+    checkShardStatistics(compiled, shards, mode, options.bnStatistics);
+    const rngs = Array.from({ length: shards }, (_, s) => rngState(seed, stream + s));
     const engine = await Engine.local();
+    const reducer = new ShardReducer(engine, compiled, shards);
     let order = new Uint32Array(0);
     return {
       setOrder: async (next: Uint32Array) => {
@@ -242,33 +253,31 @@ class WorkerPool implements Pool {
         if (n < 1 || n > options.capacity || start < 0 || start + n > order.length) {
           throw new ModeconnError('BAD_ARGUMENT', `batch ${start} .. ${start + n} is not a range of at most ${options.capacity} of ${order.length} ordered samples`);
         }
+        // Every shard starts from the same θ: each goes to a worker with its samples and its dropout stream.
+        const ranges = shardRanges(n, shards);
         const params = engine.core.f32(theta).slice(0, compiled.totalLength);
-        const out = await this.#gradient(arch, params, data, order.subarray(start, start + n), mode, rng);
-        rng.set(out.rng);
-        engine.core.f32(grads).set(out.grads);
-        // What the pass changed in θ (train mode: running statistics), as the inline session leaves it.
-        engine.core.f32(theta).set(out.params.subarray(compiled.paramCount), compiled.paramCount);
-        let right = 0;
-        for (let i = 0; i < n; i++) right += out.correct[i];
-        return { loss: out.loss, right };
+        const parts = ranges.map((r, s) => ({ indices: order.subarray(start + r.start, start + r.start + r.n), extra: { mode, rng: rngs[s].slice() } }));
+        const outs = await this.#batchTasks(arch, params, data, parts, (api, task) => api.gradient(task));
+        const outcomes = outs.map((out, s) => {
+          rngs[s].set(out.rng);
+          engine.core.f32(reducer.grads[s]).set(out.grads);
+          let right = 0;
+          for (let i = 0; i < out.correct.length; i++) right += out.correct[i];
+          return { loss: out.loss, right };
+        });
+        // What shard 0's pass changed in θ (train mode: running statistics), as the inline session keeps it.
+        reducer.setTail(theta, outs[0].tail);
+        return reducer.reduce(ranges, outcomes, grads);
       },
-      close: async () => {},
+      rngState: () => joinStates(rngs),
+      setRngState: (state: Uint32Array) => splitStates(state, rngs),
+      close: async () => reducer.free(),
     };
   }
 
   async activations(arch: Arch, params: Float32Array, data: DataSet, indices: Uint32Array, buffers: readonly number[], options: ActivationOptions = {}): Promise<Float32Array[]> {
-    const compiled = compiledOf(arch);
-    checkParams(compiled, [params]);
-    checkData(data, compiled);
-    const archId = this.#resident(arch);
-    const dataId = this.#resident(data);
-    const [result] = await this.#scheduler.submit([async (slot: Slot) => {
-      await this.#scheduler.ensure(slot, [archId, dataId]);
-      const theta = copyForTransfer(params);
-      const idx = copyForTransfer(indices);
-      return slot.call((api) => api.activations(transfer({ arch: archId, data: dataId, params: theta, indices: idx, buffers: [...buffers], mode: options.mode ?? 'eval' }, [theta.buffer, idx.buffer])));
-    }], { retries: 1 });
-    return result;
+    const [out] = await this.#batchTasks(arch, params, data, [{ indices, extra: { buffers: [...buffers], mode: options.mode ?? 'eval' } }], (api, task) => api.activations(task));
+    return out;
   }
 
   async release(target: DataSet | Arch): Promise<void> {
