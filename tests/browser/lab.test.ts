@@ -20,7 +20,11 @@ interface Lab {
   status: string;
   error: { code: string; message: string } | null;
   trainingWindows: Array<{ start: number; end: number }>;
-  results: { paths?: Record<string, PathNumbers>; plane?: { xs: number[]; ys: number[]; loss: number[][] }; symmetry?: { rows: unknown[]; layers: Array<{ diagonalBefore: number; diagonalAfter: number }> } };
+  results: {
+    paths?: Record<string, PathNumbers>;
+    plane?: { xs: number[]; ys: number[]; loss: number[][] };
+    symmetry?: { rows: unknown[]; layers: Array<{ diagonalBefore: number; diagonalAfter: number }> };
+  };
   view: { path: string; t: number; loss: number; regions?: string; flips?: Array<{ index: number; label: number; predicted: number }> } | null;
 }
 
@@ -133,7 +137,8 @@ describe.skipIf(!browserAvailable && !process.env.CI)('the lab in Chromium', () 
     expect(await tab.evaluate(() => (window as unknown as { lab: { chartData(id: string, n: string): object[] } }).lab.chartData('loss-chart', 'marker'))).toMatchObject([{ path: 'Bezier curve', t: 0.3, loss: onCurve.loss }]);
 
     // The plane: a 9 × 9 heatmap with the line and the curve on it.
-    const chartData = (id: string, name: string) => tab.evaluate(([i, n]) => (window as unknown as { lab: { chartData(id: string, n: string): Array<Record<string, unknown>> } }).lab.chartData(i, n), [id, name]);
+    type ChartData = { lab: { chartData(id: string, n: string): Array<Record<string, unknown>> } };
+    const chartData = (id: string, name: string) => tab.evaluate(([i, n]) => (window as unknown as ChartData).lab.chartData(i, n), [id, name]);
     expect(lab.results.plane!.loss.flat().every(Number.isFinite)).toBe(true);
     expect((await chartData('plane-chart', 'cells')).length).toBe(81);
     expect(new Set((await chartData('plane-chart', 'paths')).map((r) => r.path))).toEqual(new Set(['line', 'Bezier curve']));

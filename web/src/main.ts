@@ -166,7 +166,7 @@ function wire(): void {
     await navigator.clipboard?.writeText(link.value).then(() => setStatus('link copied'), () => setStatus('select the link and copy it'));
   });
   $('export-json').addEventListener('click', () => {
-    const report = buildReport(lab.state, location.href, lab.results, made.pair, made.paths, made.plane, lab.timings);
+    const report = buildReport(lab.state, location.href, lab.results, made, lab.timings);
     download('modeconn-lab-report.json', new Blob([JSON.stringify(report, null, 1)], { type: 'application/json' }));
   });
   $('export-models').addEventListener('click', () => {

@@ -23,7 +23,11 @@ export interface LabResults {
   pair?: { label: string; arch: Pair['arch']; kind: Pair['kind']; seed: number; train: number; test: number };
   paths?: Partial<Record<PathKey, PathNumbers>>;
   plane?: { xs: number[]; ys: number[]; loss: number[][]; third: string; marks: PlaneResult['marks']; paths: PlaneResult['paths'] };
-  symmetry?: { best: string; rows: Array<{ key: string; label: string; lossBarrier: number | null; accuracyBarrier: number | null; note?: string }>; layers: Array<{ group: string; size: number; diagonalBefore: number; diagonalAfter: number }> };
+  symmetry?: {
+    best: string;
+    rows: Array<{ key: string; label: string; lossBarrier: number | null; accuracyBarrier: number | null; note?: string }>;
+    layers: Array<{ group: string; size: number; diagonalBefore: number; diagonalAfter: number }>;
+  };
 }
 
 /** A path report's test numbers. */
@@ -60,7 +64,10 @@ function dropSamples(report: PathReport): PathReport {
 }
 
 /** The downloadable report: the state and link, the results, the training logs and the libraries' full reports. */
-export function buildReport(state: LabState, link: string, results: LabResults, pair: Pair | undefined, paths: PathsResult | undefined, plane: PlaneResult | undefined, timings: Record<string, number>): object {
+export function buildReport(
+  state: LabState, link: string, results: LabResults, made: { pair?: Pair; paths?: PathsResult; plane?: PlaneResult }, timings: Record<string, number>,
+): object {
+  const { pair, paths, plane } = made;
   return {
     tool: 'modeconn lab',
     created: new Date().toISOString(),

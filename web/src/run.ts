@@ -59,24 +59,25 @@ async function trainPair(ctx: RunContext, s: LabState): Promise<Pair> {
   const fractions = [0, 0];
   const interval = { start: performance.now(), end: Infinity };
   ctx.trainingWindows.push(interval);
+  const run = (which: 0 | 1) => ctx.pool.train(arch, train, {
+    ...buildTrainJob(s, which, test),
+    signal: ctx.signal,
+    onProgress: (p) => {
+      fractions[which] = p.fraction;
+      setStatus(`training A and B on ${ctx.pool.size} workers: epoch ${p.epoch} of ${s.epochs}`, (fractions[0] + fractions[1]) / 2);
+    },
+    onEpoch: (log) => ctx.panels.training.add(which ? 'B' : 'A', log),
+  });
+  let a, b;
   try {
-    const run = (which: 0 | 1) => ctx.pool.train(arch, train, {
-      ...buildTrainJob(s, which, test),
-      signal: ctx.signal,
-      onProgress: (p) => {
-        fractions[which] = p.fraction;
-        setStatus(`training A and B on ${ctx.pool.size} workers: epoch ${p.epoch} of ${s.epochs}`, (fractions[0] + fractions[1]) / 2);
-      },
-      onEpoch: (log) => ctx.panels.training.add(which ? 'B' : 'A', log),
-    });
-    const [a, b] = await Promise.all([run(0), run(1)]);
-    await ctx.panels.training.flush();
-    return { label, arch, a, b, train, test, kind: inferViewKind(arch), seed: s.seed, logs: { A: a.log, B: b.log } };
+    [a, b] = await Promise.all([run(0), run(1)]);
   } finally {
     interval.end = performance.now();
-    // The work after training (new charts' data, the next stage) starts in a task of its own.
+    // The work after training (the last curves, the next stage) starts in a task of its own.
     await new Promise((next) => setTimeout(next, 0));
   }
+  await ctx.panels.training.flush();
+  return { label, arch, a, b, train, test, kind: inferViewKind(arch), seed: s.seed, logs: { A: a.log, B: b.log } };
 }
 
 /** Reads the user's two models and data (nothing leaves the page). */

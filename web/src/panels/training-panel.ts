@@ -1,6 +1,6 @@
 /**
  * Live training of A and B: epoch losses drawn as they arrive. The workers keep both cores busy, so
- * the page redraws at most twice a second and only inserts the new rows (no re-parse, no re-layout
+ * the page redraws at most once a second and only inserts the new rows (no re-parse, no re-layout
  * of old data): main-thread tasks stay short while training.
  */
 import type { EpochLog } from 'modeconn';
@@ -8,7 +8,7 @@ import { trainingSpec, type TrainingRow } from '../charts/training-spec.js';
 import { Chart } from '../ui/chart.js';
 import { $ } from '../ui/dom.js';
 
-const REDRAW_MS = 500;
+const REDRAW_MS = 1000;
 
 /** The training chart and its queue of rows. */
 export class TrainingPanel {

@@ -38,10 +38,10 @@ function writeStatus(text: string, fraction?: number): void {
 
 /**
  * The status line (a polite live region) and the progress bar. Progress arrives up to 40 times a
- * second while the workers compute; the page shows it at most 5 times a second (`urgent` at once).
+ * second while the workers compute; the page shows it at most 4 times a second (`urgent` at once).
  */
 export function setStatus(text: string, fraction?: number, urgent = false): void {
-  const wait = 200 - (performance.now() - shown);
+  const wait = 250 - (performance.now() - shown);
   if (urgent || wait <= 0) {
     queued = null;
     writeStatus(text, fraction);
