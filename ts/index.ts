@@ -64,6 +64,7 @@ export {
 } from './align/spec.js';
 export { weightMatching, type WeightMatchingOptions, type AlignOptions, type AlignmentResult } from './align/weight-matching.js';
 export { activationMatching, type ActivationMatchingOptions } from './align/activation-matching.js';
+export { unitCorrelation, type UnitCorrelation, type UnitCorrelationOptions } from './align/correlation.js';
 export { assertSameFunction } from './align/check.js';
 export {
   normalizeScale, scaleUnitsRelu, scaleUnitsBatchNorm, unitRoles,
