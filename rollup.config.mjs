@@ -11,9 +11,13 @@ import { wasm } from '@rollup/plugin-wasm';
 const entries = {
   index: 'ts/index.ts',
   reference: 'ts/reference/index.ts',
+  // Node only: rendering plots (vega, vega-lite, @resvg/resvg-wasm are optional peer dependencies).
+  plot: 'ts/plot/node.ts',
   worker: 'ts/workers/worker.ts',
   'spawn.node': 'ts/workers/spawn.node.ts',
   'spawn.browser': 'ts/workers/spawn.browser.ts',
+  'host.node': 'ts/host.node.ts',
+  'host.browser': 'ts/host.browser.ts',
   // Node only: imports node: modules at top level and starts with a shebang (package.json "bin").
   cli: 'ts/cli/bin.ts',
 };
@@ -33,7 +37,7 @@ export default {
   output: { dir: 'dist', format: 'es', importAttributesKey: 'with', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true,
     manualChunks: (id) => (id.includes('/node_modules/comlink/') ? 'comlink' : undefined),
     banner: (chunk) => (chunk.isEntry && chunk.name === 'cli' ? '#!/usr/bin/env node' : '') },
-  external: (id) => /^node:/.test(id) || id === '#spawn-worker' || /^(vega|vega-lite|@resvg\/resvg-wasm)(\/|$)/.test(id),
+  external: (id) => /^node:/.test(id) || id === '#spawn-worker' || id === '#host' || /^(vega|vega-lite|@resvg\/resvg-wasm)(\/|$)/.test(id),
   plugins: [
     comlink,
     wasm({ targetEnv: 'auto-inline' }),

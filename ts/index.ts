@@ -11,7 +11,7 @@ export { batches, fillBatch, batchCount, type Batch, type BatchBuffers, type Bat
 export { normalizeDataSet, computeNormStats, scaleToUnit, type NormStats, type NormalizeOptions, type ScaleStats } from './data/normalize.js';
 export { parseIdx, decodeIdx, loadIdx, type IdxArray, type IdxDtype, type LoadIdxOptions } from './data/idx.js';
 export { loadIdxFiles, loadIdxDirectory, type IdxDirectoryOptions } from './data/idx-files.js';
-export { loadMnist, loadFashionMnist, FASHION_MNIST_DIR, type Split, type FashionMnistOptions } from './data/mnist.js';
+export { loadMnist, loadFashionMnist, FASHION_MNIST_DIR, MNIST_ASSETS, type Split, type MnistOptions, type FashionMnistOptions } from './data/mnist.js';
 export { twoMoons, spirals, gaussianBlobs, type SyntheticOptions, type SpiralOptions, type BlobOptions } from './data/synthetic.js';
 export {
   parseSafetensors,
