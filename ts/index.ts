@@ -26,6 +26,7 @@ export {
 } from './io/safetensors.js';
 export { serializeSafetensors, type TensorInput, type WriteSafetensorsOptions } from './io/safetensors-write.js';
 export { loadSafetensors, saveSafetensors } from './io/safetensors-files.js';
+export { detectModelFormat, type ModelFileFormat } from './io/file-format.js';
 
 // ---- models: architectures, plans, training ----
 export * from './model/index.js';
