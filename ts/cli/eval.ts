@@ -79,7 +79,7 @@ export async function run(argv: string[]): Promise<number> {
   const pool = flags.workers > 0 ? await createPool({ workers: flags.workers }) : undefined;
   const result = await evaluateModel(model, data, { batchSize: flags.batchSize, pool }).finally(() => pool?.close());
   const report: EvalReport = {
-    ...runInfo(['eval', ...argv]),
+    ...runInfo(['eval', ...argv], 'eval'),
     model: { file: flags.model, parameters: compiledOf(model.arch).paramCount, arch: model.arch, metadata },
     data: { spec: flags.data, split: flags.split, ...describeData(data) },
     bnRecompute: flags.bnRecompute && hasBatchNorm,

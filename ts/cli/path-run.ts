@@ -137,7 +137,7 @@ export async function evaluateAndReport(init: {
   Object.assign(files, figure.files);
   const warnings = figure.warnings;
   const report: PathsReport = {
-    ...runInfo(init.argv),
+    ...runInfo(init.argv, 'paths'),
     status: 'completed',
     data: { spec: init.dataSpec, train: describeData(init.train), test: describeData(init.test), trainEvaluated: describeData(trainEval) },
     arch: { label: init.archLabel, parameters: compiled.paramCount, value: arch },

@@ -83,7 +83,7 @@ export async function run(argv: string[]): Promise<number> {
   const manifestPath = join(flags.out, 'train.json');
   const modelPath = join(flags.out, 'model.safetensors');
   const manifest: TrainManifest = {
-    ...runInfo(['train', ...argv]),
+    ...runInfo(['train', ...argv], 'train'),
     status: 'running',
     seed: flags.seed,
     data: { spec: flags.data, train: describeData(train), test: describeData(test) },
