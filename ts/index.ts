@@ -1,4 +1,7 @@
-/** modeconn: mode connectivity of neural networks on a SIMD WebAssembly core. */
+/**
+ * modeconn: mode connectivity of neural networks on a SIMD WebAssembly core.
+ * @module modeconn
+ */
 export { ModeconnError, type ErrorCode } from './errors.js';
 export { Core, getCore, type Buf, type Scope } from './wasm/kernel.js';
 export { setCoreSource } from './wasm/load.js';
