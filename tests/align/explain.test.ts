@@ -4,17 +4,12 @@
  * aligned models keep B's function (the alignment guard runs on the test set). On a ResNet and a
  * convnet without BatchNorm the REPAIR row is evaluated too.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Arch } from '../../ts/model/arch.js';
 import { mlp, resnet, vgg } from '../../ts/model/builders.js';
-import { Engine } from '../../ts/model/engine.js';
 import { explainBarrier } from '../../ts/align/explain.js';
 import { randomData, randomTheta } from './helpers.js';
 
-let engine: Engine;
-beforeAll(async () => {
-  engine = await Engine.create();
-});
 
 describe('explainBarrier', () => {
   it('BatchNorm MLP: all rows', async () => {
@@ -23,7 +18,7 @@ describe('explainBarrier', () => {
     const b = { arch, params: randomTheta(arch, 2) };
     const stages: string[] = [];
     const r = await explainBarrier(a, b, { train: randomData([12], 200, 1, 4), test: randomData([12], 100, 2, 4) }, {
-      engine, points: 3, samples: 100, fitEpochs: 1, onStage: (s) => stages.push(s),
+      points: 3, samples: 100, fitEpochs: 1, onStage: (s) => stages.push(s),
     });
     expect(r.rows.map((x) => x.key)).toEqual(['naive', 'scale', 'weight', 'activation', 'matched+scale', '+bn-reset', '+repair', 'curve']);
     for (const row of r.rows) {
@@ -46,9 +41,8 @@ describe('explainBarrier', () => {
     ['convnet without BatchNorm', vgg({ input: [2, 6, 6], channels: [4, 'M'], classes: 4 })],
   ] as Array<[string, Arch]>) {
     it(`${label}: the REPAIR row is evaluated, not skipped`, async () => {
-      const r = await explainBarrier({ arch, params: randomTheta(arch, 1) }, { arch, params: randomTheta(arch, 2) }, { train: randomData([2, 6, 6], 60, 1, 4), test: randomData([2, 6, 6], 40, 2, 4) }, {
-        engine, points: 3, samples: 60,
-      });
+      const sets = { train: randomData([2, 6, 6], 60, 1, 4), test: randomData([2, 6, 6], 40, 2, 4) };
+      const r = await explainBarrier({ arch, params: randomTheta(arch, 1) }, { arch, params: randomTheta(arch, 2) }, sets, { points: 3, samples: 60 });
       const row = r.rows.find((x) => x.key === '+repair')!;
       expect(row.note).toMatch(/statistics over 60 training samples/);
       expect(Number.isFinite(row.lossBarrier!)).toBe(true);
@@ -59,7 +53,7 @@ describe('explainBarrier', () => {
   it('rejects different architectures', async () => {
     const a = mlp({ input: 12, hidden: [16], classes: 4 });
     const b = mlp({ input: 12, hidden: [8], classes: 4 });
-    await expect(explainBarrier({ arch: a, params: randomTheta(a, 1) }, { arch: b, params: randomTheta(b, 1) }, { train: randomData([12], 10, 1, 4), test: randomData([12], 10, 2, 4) }, { engine }))
+    await expect(explainBarrier({ arch: a, params: randomTheta(a, 1) }, { arch: b, params: randomTheta(b, 1) }, { train: randomData([12], 10, 1, 4), test: randomData([12], 10, 2, 4) }, {}))
       .rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
   });
 });

@@ -1,6 +1,6 @@
 // `modeconn demo --quick` end to end with the built CLI: two MLPs, the line and a fitted curve on
 // the MNIST digits; every file is written and the curve's test-loss maximum is below the line's.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readJson, runCli, tempRoot } from './run-cli.js';

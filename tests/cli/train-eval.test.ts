@@ -1,6 +1,6 @@
 // The built CLI end to end on the bundled MNIST digits: train writes a model and a manifest, eval
 // reproduces the manifest's test accuracy, errors exit 1 naming the file (signals: signals.test.ts).
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSafetensors } from '../../ts/io/safetensors-files.js';

@@ -16,7 +16,7 @@ import { cleanEnv, packAndInstall } from './packed.js';
 const packed = packAndInstall('modeconn-bundlers-');
 
 /** The app both pages and Node run: the shipped digits, training and evaluation on 2 workers. */
-const APP = `import { compileArch, createPool, initParams, loadMnist, mlp, subsetDataSet } from 'modeconn';
+const APP = `import { compileArch, createPool, evaluateMany, initParams, loadMnist, mlp, subsetDataSet, trainModel } from 'modeconn';
 
 /** FNV-1a 32 of a Float32Array's bytes. */
 function bitsHash(values) {
@@ -31,8 +31,8 @@ export async function run({ workerUrl, assetsUrl } = {}) {
   const arch = mlp({ input: [1, 28, 28], hidden: [32], classes: 10 });
   const pool = await createPool({ workers: 2, ...(workerUrl ? { workerUrl } : {}) });
   try {
-    const trained = await pool.train(arch, data, { seed: 7, epochs: 2, batchSize: 50, optimizer: { type: 'sgd', lr: 0.1, momentum: 0.9 } });
-    const evals = await pool.evaluateMany(arch, [trained.params, initParams(compileArch(arch), { seed: 1 })], test, { batchSize: 500 });
+    const trained = await trainModel(arch, data, { seed: 7, epochs: 2, batchSize: 50, optimizer: { type: 'sgd', lr: 0.1, momentum: 0.9 }, runner: pool });
+    const evals = await evaluateMany(arch, [trained.params, initParams(compileArch(arch), { seed: 1 })], test, { batchSize: 500, runner: pool });
     return {
       workers: pool.size, data: test.hash, params: bitsHash(trained.params),
       trainLoss: trained.log.map((l) => l.trainLoss), testLoss: evals.map((r) => r.loss), testAccuracy: evals.map((r) => r.accuracy),

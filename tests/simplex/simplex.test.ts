@@ -73,8 +73,8 @@ describe('fitSimplex and evaluateSimplex', () => {
     const data = subsetDataSet(all, Uint32Array.from({ length: 600 }, (_, i) => Math.floor(i * 1.5)), 'train');
     const test = subsetDataSet(all, Uint32Array.from({ length: 300 }, (_, i) => 3 * i + 2), 'test');
     const arch = mlp({ input: 8, hidden: [32], classes: 3 });
-    const base = await trainModel(arch, data, { seed: 1, epochs: 5, batchSize: 50, optimizer: { type: 'sgd', lr: 0.05, momentum: 0.9 }, engine });
-    const options = { seed: 3, epochs: 3, batchSize: 50, add: 2, engine } as const;
+    const base = await trainModel(arch, data, { seed: 1, epochs: 5, batchSize: 50, optimizer: { type: 'sgd', lr: 0.05, momentum: 0.9 } });
+    const options = { seed: 3, epochs: 3, batchSize: 50, add: 2 } as const;
     const fitted = await fitSimplex(arch, [base.params], data, { ...options, volume: 0.05 });
     const flat = await fitSimplex(arch, [base.params], data, { ...options, volume: 0 });
     const again = await fitSimplex(arch, [base.params], data, { ...options, volume: 0.05 });
@@ -86,7 +86,7 @@ describe('fitSimplex and evaluateSimplex', () => {
     expect(Number.isFinite(lastVolume(fitted))).toBe(true);
     expect(lastVolume(fitted)).toBeGreaterThan(lastVolume(flat));
 
-    const report = await evaluateSimplex(arch, fitted.vertices, { train: data, test }, { samples: 8, seed: 2, engine });
+    const report = await evaluateSimplex(arch, fitted.vertices, { train: data, test }, { samples: 8, seed: 2 });
     expect(report.points.map((p) => p.kind)).toEqual(['vertex', 'vertex', 'vertex', 'centroid', ...Array(8).fill('sample')]);
     const compiled = compileArch(arch);
     fitted.vertices.forEach((v, j) => expect(report.points[j].sets.test.loss).toBe(engine.evaluate(compiled, v, test).loss));
@@ -96,7 +96,7 @@ describe('fitSimplex and evaluateSimplex', () => {
     expect(report.ensemble.test.members).toBe(8);
     expect(report.ensemble.test.accuracy).toBeGreaterThan(0.8);
 
-    const one = await evaluateSimplex(arch, fitted.vertices, { test }, { samples: 1, seed: 5, engine });
+    const one = await evaluateSimplex(arch, fitted.vertices, { test }, { samples: 1, seed: 5 });
     const member = one.points[one.points.length - 1].sets.test;
     expect(one.ensemble.test.accuracy).toBe(member.accuracy);
     expect(one.ensemble.test.loss).toBeCloseTo(member.loss, 5);

@@ -27,7 +27,8 @@ describe('createPool start-up (dist/, worker_threads)', () => {
     for (const workerUrl of [undefined, workerFile, pathToFileURL(workerFile)]) {
       const pool = await lib.createPool({ workers: 2, workerUrl });
       try {
-        results.push(Array.from((await pool.evaluate({ arch, params }, data, { batchSize: 64 })).losses));
+        const [[result]] = await pool.evaluate(arch, [params], [data], { batchSize: 64 });
+        results.push(Array.from(result.losses));
       } finally {
         await pool.close();
       }

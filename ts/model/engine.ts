@@ -7,14 +7,18 @@ import { ModeconnError } from '../errors.js';
 import type { DataSet } from '../data/dataset.js';
 import type { Buf, Core } from '../wasm/kernel.js';
 import { getCore } from '../wasm/kernel.js';
+import { ResidentOps } from '../wasm/resident.js';
 import type { CompiledArch } from './compile.js';
 import { PlanMode } from './plan-format.js';
-import { seedState } from '../reference/rng.js';
+import { rngState } from '../kernels/xoshiro.js';
+
+export { rngState };
 
 /** How BatchNorm and dropout behave in a forward pass (docs/PLAN-FORMAT.md, "Modes"). */
 export type ForwardMode = 'eval' | 'batch-stats' | 'train' | 'bn-exact';
 
-const MODE_CODE: Record<ForwardMode, number> = {
+/** The plan's code for each forward mode. */
+export const MODE_CODE: Record<ForwardMode, number> = {
   eval: PlanMode.EVAL,
   'batch-stats': PlanMode.BATCH_STATS,
   train: PlanMode.TRAIN,
@@ -70,19 +74,33 @@ export function assertFinite(values: Float32Array, what: string): void {
   }
 }
 
+let local: Promise<Engine> | null = null;
+
 /** Plans and resident data sets on one core. */
 export class Engine {
   readonly core: Core;
+  /** Vector kernels over this core's resident blocks. */
+  readonly ops: ResidentOps;
   readonly #plans = new Map<string, { handle: number; generation: number }>();
   readonly #data = new WeakMap<DataSet, DeviceData>();
 
   constructor(core: Core) {
     this.core = core;
+    this.ops = new ResidentOps(core);
   }
 
-  /** An engine on this thread's shared core. */
+  /** A new engine (its own plan and data caches) on this thread's shared core. */
   static async create(): Promise<Engine> {
     return new Engine(await getCore());
+  }
+
+  /** This thread's engine: the one every library function uses for work on the calling thread. */
+  static local(): Promise<Engine> {
+    local ??= Engine.create().catch((error: unknown) => {
+      local = null;
+      throw error;
+    });
+    return local;
   }
 
   /** The handle of `compiled`'s plan for batches of up to `capacity` (compiled once, then cached). */
@@ -123,7 +141,36 @@ export class Engine {
 
   /** Per-sample losses and correctness of θ on every sample of `data`, one WASM call per batch. */
   evaluate(compiled: CompiledArch, params: Float32Array, data: DataSet, options: EvaluateOptions = {}): EvalResult {
+    return this.#withTheta(params, (theta) => this.evaluateResident(compiled, theta, data, options));
+  }
+
+  /**
+   * θ on several data sets from one resident copy, its BatchNorm statistics first recomputed over
+   * `bnData` in place when given: one copy of θ into WASM for all of it (`evaluate` and
+   * `recomputeBatchNorm` in sequence would copy θ out and in again per step).
+   */
+  evaluatePoint(compiled: CompiledArch, params: Float32Array, sets: readonly DataSet[], options: EvaluateOptions & { bnData?: DataSet } = {}): EvalResult[] {
+    return this.#withTheta(params, (theta) => {
+      if (options.bnData) this.recomputeResident(compiled, theta, options.bnData, options);
+      return sets.map((set) => this.evaluateResident(compiled, theta, set, options));
+    });
+  }
+
+  /** Runs `body` on a resident copy of `params` (freed afterwards). */
+  #withTheta<T>(params: Float32Array, body: (theta: Buf) => T): T {
+    const theta = this.core.allocF32(params.length);
+    try {
+      this.core.f32(theta).set(params);
+      return body(theta);
+    } finally {
+      this.core.free(theta);
+    }
+  }
+
+  /** `evaluate` of a θ already resident in WASM memory (`theta` holds at least the arch's length). */
+  evaluateResident(compiled: CompiledArch, theta: Buf, data: DataSet, options: EvaluateOptions = {}): EvalResult {
     const { batchSize = 1000, mode = 'eval', logits: wantLogits = false, start: first = 0 } = options;
+    checkResident(compiled, theta);
     const count = options.count ?? data.n - first;
     if (data.n === 0) throw new ModeconnError('EMPTY_DATA', `data set ${data.name} has no samples`);
     if (!Number.isInteger(first) || !Number.isInteger(count) || first < 0 || count < 1 || first + count > data.n) {
@@ -134,22 +181,20 @@ export class Engine {
     const device = this.upload(data, compiled);
     const handle = this.plan(compiled, capacity);
     const core = this.core;
-    const theta = core.allocF32(params.length);
     const losses = core.allocF32(count);
     const correct = core.allocU32(count);
     const mean = core.allocF32(1);
     const logits = wantLogits ? core.allocF32(count * compiled.classes) : null;
     try {
-      core.f32(theta).set(params);
       for (let start = 0; start < count; start += capacity) {
         const n = Math.min(capacity, count - start);
-        core.invokeChecked('plan_forward', handle, theta.ptr, params.length, device.x.ptr, device.y.ptr, data.n,
+        core.invokeChecked('plan_forward', handle, theta.ptr, compiled.totalLength, device.x.ptr, device.y.ptr, data.n,
           device.identity.ptr + 4 * (first + start), n, MODE_CODE[mode], 0, 0,
           losses.ptr + 4 * start, correct.ptr + 4 * start, logits ? logits.ptr + 4 * start * compiled.classes : 0, mean.ptr);
       }
       return summarizeEval(core.f32(losses).slice(), Uint8Array.from(core.u32(correct)), logits ? core.f32(logits).slice() : undefined);
     } finally {
-      for (const b of [theta, losses, correct, mean, logits]) if (b) core.free(b);
+      for (const b of [losses, correct, mean, logits]) if (b) core.free(b);
     }
   }
 
@@ -158,30 +203,41 @@ export class Engine {
    * average of batch statistics (Garipov's update_bn). Trainable values are unchanged.
    */
   recomputeBatchNorm(compiled: CompiledArch, params: Float32Array, data: DataSet, { batchSize = 1000 } = {}): Float32Array {
+    return this.#withTheta(params, (theta) => {
+      this.recomputeResident(compiled, theta, data, { batchSize });
+      return this.core.f32(theta).slice();
+    });
+  }
+
+  /** `recomputeBatchNorm` in place on a resident θ. */
+  recomputeResident(compiled: CompiledArch, theta: Buf, data: DataSet, { batchSize = 1000 } = {}): void {
+    checkResident(compiled, theta);
     if (data.n === 0) throw new ModeconnError('EMPTY_DATA', `data set ${data.name} has no samples`);
     const capacity = Math.min(batchSize, data.n);
     const device = this.upload(data, compiled);
     const handle = this.plan(compiled, capacity);
     const core = this.core;
-    const theta = core.allocF32(params.length);
     const losses = core.allocF32(capacity);
     const correct = core.allocU32(capacity);
     const mean = core.allocF32(1);
     try {
-      core.f32(theta).set(params);
       for (let start = 0; start < data.n; start += capacity) {
         const n = Math.min(capacity, data.n - start);
-        core.invokeChecked('plan_forward', handle, theta.ptr, params.length, device.x.ptr, device.y.ptr, data.n,
+        core.invokeChecked('plan_forward', handle, theta.ptr, compiled.totalLength, device.x.ptr, device.y.ptr, data.n,
           device.identity.ptr + 4 * start, n, PlanMode.BN_EXACT, start, 0, losses.ptr, correct.ptr, 0, mean.ptr);
       }
-      return core.f32(theta).slice();
     } finally {
-      for (const b of [theta, losses, correct, mean]) core.free(b);
+      for (const b of [losses, correct, mean]) core.free(b);
     }
   }
 
-  /** ∂(mean loss)/∂θ over the samples `indices` of `data` (one batch), with the batch's results. */
-  gradient(compiled: CompiledArch, params: Float32Array, data: DataSet, indices: Uint32Array, { mode = 'batch-stats' as ForwardMode, seed = 0 } = {}) {
+  /**
+   * ∂(mean loss)/∂θ over the samples `indices` of `data` (one batch), with the batch's results. Dropout
+   * draws from `rng` (a state advanced in place) or else from `rngState(seed)`. `params` comes back
+   * with what the pass changed: in 'train' mode, the BatchNorm running statistics.
+   */
+  gradient(compiled: CompiledArch, params: Float32Array, data: DataSet, indices: Uint32Array,
+    { mode = 'batch-stats' as ForwardMode, seed = 0, rng = rngState(seed) }: { mode?: ForwardMode; seed?: number; rng?: Uint32Array } = {}) {
     if (indices.length === 0) throw new ModeconnError('EMPTY_DATA', 'gradient needs at least one sample');
     const device = this.upload(data, compiled);
     const handle = this.plan(compiled, indices.length);
@@ -189,11 +245,48 @@ export class Engine {
     const losses = new Float32Array(indices.length);
     const correct = new Uint32Array(indices.length);
     const mean = new Float32Array(1);
-    const rng = rngState(seed);
-    this.core.call('plan_gradient', (s) => [handle, s.inout(params.slice()), s.out(grads), params.length,
+    const after = params.slice();
+    this.core.call('plan_gradient', (s) => [handle, s.inout(after), s.out(grads), params.length,
       device.x.ptr, device.y.ptr, data.n, s.in(indices), indices.length, MODE_CODE[mode], 0, s.inout(rng),
       s.out(losses), s.out(correct), s.out(mean)]);
-    return { grads, loss: mean[0], losses, correct };
+    return { grads, loss: mean[0], losses, correct, params: after };
+  }
+
+  /**
+   * A forward pass over samples `indices` of `data` ('eval' or 'batch-stats'), then the plan's
+   * activation buffers `buffers`, each `[n, size]` (NCHW within a sample): one `plan_activations` call.
+   */
+  activations(compiled: CompiledArch, params: Float32Array, data: DataSet, indices: Uint32Array, buffers: readonly number[],
+    { mode = 'eval' as 'eval' | 'batch-stats', capacity = indices.length } = {}): Float32Array[] {
+    const n = indices.length;
+    if (n === 0) throw new ModeconnError('EMPTY_DATA', 'activations need at least one sample');
+    if (params.length !== compiled.totalLength) {
+      throw new ModeconnError('BAD_SHAPE', `parameters have ${params.length} values; the architecture needs ${compiled.totalLength}`);
+    }
+    for (const b of buffers) {
+      if (!Number.isInteger(b) || b < 0 || b >= compiled.bufferSizes.length) {
+        throw new ModeconnError('BAD_ARGUMENT', `buffer ${b} does not exist (the plan has ${compiled.bufferSizes.length})`);
+      }
+    }
+    const device = this.upload(data, compiled);
+    const handle = this.plan(compiled, Math.max(capacity, n));
+    const sizes = buffers.map((b) => compiled.bufferSizes[b] * n);
+    const out = new Float32Array(sizes.reduce((a, b) => a + b, 0));
+    this.core.call('plan_activations', (s) => [handle, s.inout(params.slice()), params.length, device.x.ptr, device.y.ptr, data.n,
+      s.in(indices), n, mode === 'eval' ? 0 : 1, s.in(Uint32Array.from(buffers)), buffers.length, s.out(out), out.length]);
+    let at = 0;
+    return sizes.map((len) => {
+      const part = out.subarray(at, at + len);
+      at += len;
+      return part;
+    });
+  }
+}
+
+/** A resident θ must hold the arch's whole vector. */
+function checkResident(compiled: CompiledArch, theta: Buf): void {
+  if (theta.length !== compiled.totalLength) {
+    throw new ModeconnError('BAD_SHAPE', `parameters have ${theta.length} values; the architecture needs ${compiled.totalLength}`);
   }
 }
 
@@ -221,11 +314,4 @@ export function meanOf(values: Float32Array): number {
   let sum = 0;
   for (let i = 0; i < values.length; i++) sum += values[i];
   return values.length ? sum / values.length : NaN;
-}
-
-/** A PRNG state for (seed, stream), identical to the crate's `rng::seed`. */
-export function rngState(seed: number, stream = 0): Uint32Array {
-  const state = new Uint32Array(4);
-  seedState(seed, stream, state);
-  return state;
 }

@@ -9,15 +9,20 @@
 import { ModeconnError } from '../errors.js';
 import type { DataSet } from '../data/dataset.js';
 import type { Arch } from '../model/arch.js';
-import { Engine, PlanMode, assertFinite, compiledOf, rngState, type TrainingLoopOptions } from '../model/index.js';
+import { assertFinite } from '../model/engine.js';
 import { checkEpochOptions, runEpochs } from '../model/epochs.js';
+import { resolveRunner } from '../model/inline-runner.js';
+import { compiledOf } from '../model/model.js';
+import { VectorOptimizer } from '../model/optimizer.js';
+import type { RunnerOption } from '../model/train.js';
+import type { TrainingLoopOptions } from '../model/training-options.js';
 import { randomDirection } from '../landscape/directions.js';
-import { CurveGradients, stepBend } from '../paths/fit.js';
+import { CurveGradients } from '../paths/fit.js';
 import { createManifest, type RunManifest } from '../paths/manifest.js';
 import type { Path } from '../paths/path.js';
-import { uniform } from '../reference/rng.js';
+import { rngState, uniform } from '../kernels/xoshiro.js';
 
-export interface FitSimplexOptions extends TrainingLoopOptions {
+export interface FitSimplexOptions extends TrainingLoopOptions, RunnerOption {
   /** u32 seed: shuffling, the w draws (stream 0x40000 + vertex), dropout, the new vertices' start. */
   seed: number;
   /** Vertices to add (default 2: a triangle from one model). */
@@ -107,8 +112,7 @@ export async function fitSimplex(arch: Arch, start: readonly Float32Array[], dat
     if (v.length !== compiled.totalLength) throw new ModeconnError('BAD_SHAPE', `vertex ${j} has ${v.length} values; the architecture needs ${compiled.totalLength}`);
     assertFinite(v, `vertex ${j}`);
   });
-  const engine = options.engine ?? (await Engine.create());
-  const core = engine.core;
+  const runner = await resolveRunner(options.runner);
   const P = compiled.paramCount;
   const vertices: Float32Array[] = start.map((v) => Float32Array.from(v));
   const log: SimplexEpochLog[] = [];
@@ -128,22 +132,22 @@ export async function fitSimplex(arch: Arch, start: readonly Float32Array[], dat
       derivative: () => new Float32Array(vertices.length),
     };
     const capacity = Math.min(batchSize, data.n);
-    const state = new CurveGradients(engine, compiled, simplex, data, capacity, seed + index);
-    const stateA = core.allocF32(optimizer.type === 'adam' || (optimizer.momentum ?? 0) !== 0 ? P : 0);
-    const stateB = core.allocF32(optimizer.type === 'adam' ? P : 0);
+    const state = await CurveGradients.open(runner, arch, simplex, data, { capacity, seed: seed + index, mode: 'train', shards: options.shards, bnStatistics: options.bnStatistics });
+    const { ops } = state.engine;
+    const vertexOptimizer = new VectorOptimizer(ops, optimizer, P, optimizer.weightDecay ?? 0);
     const wState = rngState(seed, STREAM_W + index);
     const point = (j: number) => state.blender.point(j);
     const volumeTerm = (): { logVolume: number; gradient: number[] } => {
-      const d2 = vertices.map((_, i) => vertices.map((__, j) => (i === j ? 0 : state.blender.distance(point(i), point(j), P) ** 2)));
+      const d2 = vertices.map((_, i) => vertices.map((__, j) => (i === j ? 0 : ops.distance(point(i), point(j), P) ** 2)));
       return logVolume(d2);
     };
     try {
       await runEpochs({
         data, seed: seed + index, epochs, batchSize, lr: optimizer.lr, schedule, warmupEpochs, signal, activity: 'simplex fitting',
-        onOrder: (order) => core.u32(state.order).set(order),
-        runBatch: ({ epoch, step, steps, start: first, n, lr }) => {
+        onOrder: (order) => state.session.setOrder(order),
+        runBatch: async ({ epoch, step, steps, start: first, n, lr }) => {
           weights = sampleWeights(wState, vertices.length);
-          const { loss } = state.gradientAt(0, first, n, PlanMode.TRAIN);
+          const { loss, right } = await state.gradientAt(0, first, n);
           if (!Number.isFinite(loss)) {
             throw new ModeconnError('DIVERGED', `simplex fitting diverged: loss ${loss} at vertex ${index}, epoch ${epoch}, step ${step}`, { advice: 'lower the learning rate' });
           }
@@ -153,12 +157,11 @@ export async function fitSimplex(arch: Arch, start: readonly Float32Array[], dat
             const { gradient } = volumeTerm();
             gradient.forEach((g, j) => {
               const c = -volume * 2 * g;
-              core.invokeChecked('vec_axpy', point(index).ptr, grad.ptr, P, c);
-              core.invokeChecked('vec_axpy', point(j).ptr, grad.ptr, P, -c);
+              ops.axpy(point(index), grad, c, P);
+              ops.axpy(point(j), grad, -c, P);
             });
           }
-          stepBend(core, optimizer, point(index).ptr, grad.ptr, stateA, stateB, P, lr, optimizer.weightDecay ?? 0, step);
-          const right = core.u32(state.correct).subarray(0, n).reduce((a, b) => a + b, 0);
+          vertexOptimizer.step(point(index), grad, lr, step);
           options.onProgress?.({ vertex: index, epoch, step, steps, loss, fraction: (added + step / steps) / add });
           return { loss, right };
         },
@@ -170,9 +173,8 @@ export async function fitSimplex(arch: Arch, start: readonly Float32Array[], dat
       });
       vertices[index] = state.blender.readPoints()[index];
     } finally {
-      core.free(stateA);
-      core.free(stateB);
-      state.free();
+      vertexOptimizer.free();
+      await state.close();
     }
   }
   return {
