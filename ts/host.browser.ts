@@ -6,6 +6,7 @@
 import { ModeconnError } from './errors.js';
 import type { Host } from './host.js';
 
+/** Which host this module serves. */
 export const kind = 'browser';
 
 /** Each shipped asset's URL, one literal per file so that bundlers can see and emit it. */
@@ -20,22 +21,27 @@ function noFiles(path: string): ModeconnError {
   });
 }
 
+/** Host.readFile: browsers have no file paths (NOT_SUPPORTED with advice). */
 export async function readFile(path: string): Promise<Uint8Array> {
   throw noFiles(path);
 }
 
+/** Host.fileExists: always false in browsers. */
 export async function fileExists(): Promise<boolean> {
   return false;
 }
 
+/** Host.writeFileAtomic: NOT_SUPPORTED in browsers. */
 export async function writeFileAtomic(path: string): Promise<void> {
   throw noFiles(path);
 }
 
+/** Host.joinPath. */
 export function joinPath(...parts: string[]): string {
   return parts.filter((p) => p !== '').join('/').replace(/([^:])\/+/g, '$1/');
 }
 
+/** Host.readAsset: fetched from the bundled asset URL, or from the folder URL `from`. */
 export async function readAsset(name: string, from?: string | URL): Promise<Uint8Array> {
   const base = from === undefined ? undefined : new URL(String(from).endsWith('/') ? String(from) : `${String(from)}/`, globalThis.location?.href);
   const url = base ? new URL(name, base) : ASSETS[name]?.();

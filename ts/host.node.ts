@@ -6,8 +6,10 @@
 import { ModeconnError } from './errors.js';
 import type { Host } from './host.js';
 
+/** Which host this module serves. */
 export const kind = 'node';
 
+/** Host.readFile: the whole file at `path`. */
 export async function readFile(path: string): Promise<Uint8Array> {
   const fs = await import('node:fs/promises');
   try {
@@ -18,6 +20,7 @@ export async function readFile(path: string): Promise<Uint8Array> {
   }
 }
 
+/** Host.fileExists. */
 export async function fileExists(path: string): Promise<boolean> {
   const fs = await import('node:fs/promises');
   try {
@@ -28,6 +31,7 @@ export async function fileExists(path: string): Promise<boolean> {
   }
 }
 
+/** Host.writeFileAtomic: temp file beside `path`, flushed, renamed over it. */
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
   const [fs, nodePath] = await Promise.all([import('node:fs/promises'), import('node:path')]);
   const dir = nodePath.dirname(path);
@@ -47,11 +51,12 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
   }
 }
 
-// node:path's join is synchronous and the module is tiny; POSIX and Windows both accept '/'.
+/** Host.joinPath. By hand: node:path is only imported inside async functions here, and '/' works on POSIX and Windows. */
 export function joinPath(...parts: string[]): string {
   return parts.filter((p) => p !== '').join('/').replace(/\/+/g, '/');
 }
 
+/** Host.readAsset: a file of the package's assets/ folder, or of `from`. */
 export async function readAsset(name: string, from?: string | URL): Promise<Uint8Array> {
   const { fileURLToPath } = await import('node:url');
   // This file is dist/host.node.js in the package and ts/host.node.ts in a checkout: both sit one
@@ -66,6 +71,7 @@ export async function readAsset(name: string, from?: string | URL): Promise<Uint
   return readFile(path);
 }
 
+/** Host.gunzip: zlib, capped at `maxBytes` of output. */
 export async function gunzip(bytes: Uint8Array, maxBytes: number): Promise<Uint8Array> {
   const zlib = await import('node:zlib');
   return new Uint8Array(zlib.gunzipSync(bytes, { maxOutputLength: maxBytes }));
