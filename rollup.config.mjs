@@ -22,12 +22,14 @@ const entries = {
   cli: 'ts/cli/bin.ts',
 };
 
-/** `comlink` and `comlink/...` from node_modules, ESM build (the package has no "exports" map). */
+/** `comlink` and `comlink/...` from node_modules, ESM build (the package has no "exports" map); fflate's browser build. */
 const comlink = {
   name: 'resolve-comlink',
   resolveId(id) {
     if (id === 'comlink') return fileURLToPath(new URL('node_modules/comlink/dist/esm/comlink.mjs', import.meta.url));
     if (id.startsWith('comlink/')) return fileURLToPath(new URL(`node_modules/${id}`, import.meta.url));
+    // fflate's browser build (no node: imports; its Node entry pulls in worker_threads for async APIs we do not use).
+    if (id === 'fflate/browser') return fileURLToPath(new URL('node_modules/fflate/esm/browser.js', import.meta.url));
     return null;
   },
 };

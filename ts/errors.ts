@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'UNEXPECTED_TENSOR' // a tensor that was not expected is present
   | 'DATA_UNAVAILABLE' // a data set's files are not installed or not found
   | 'IO_ERROR' // the file system refused (permissions, not a file, disk full, ...)
+  | 'UNSAFE_PICKLE' // a .pt pickle needs a global or opcode outside the state_dict allow-list (refused, never run)
   // models and training
   | 'EMPTY_DATA' // a data set or batch with no samples
   | 'DIVERGED' // training produced a non-finite loss

@@ -16,6 +16,8 @@ export { parseIdx, decodeIdx, loadIdx, type IdxArray, type IdxDtype, type LoadId
 export { loadIdxFiles, loadIdxDirectory, type IdxDirectoryOptions } from './data/idx-files.js';
 export { loadMnist, loadFashionMnist, FASHION_MNIST_DIR, MNIST_ASSETS, type Split, type MnistOptions, type FashionMnistOptions } from './data/mnist.js';
 export { twoMoons, spirals, gaussianBlobs, type SyntheticOptions, type SpiralOptions, type BlobOptions } from './data/synthetic.js';
+export { parseCifar, cifarRecordSize, CIFAR_STATS, type CifarVariant, type ChannelStats, type ParseCifarOptions } from './data/cifar.js';
+export { loadCifar, cifarFileNames, type LoadCifarOptions } from './data/cifar-files.js';
 export {
   parseSafetensors,
   expectTensors,
@@ -39,7 +41,13 @@ export {
   modelToTensors, modelFromTensors, modelMetadata, serializeModel, parseModel, archFromMetadata, inferMlpArch,
   ARCH_METADATA_KEY, type ModelTensor, type ModelFromTensorsOptions, type SaveModelOptions,
 } from './io/model-tensors.js';
-export { saveModel, loadModel } from './io/model-files.js';
+export { saveModel, loadModel, loadTensorFile, isPtPath } from './io/model-files.js';
+export { parseTensorFile, NAMES_METADATA_KEY, type NameChoice } from './io/model-tensors.js';
+export { parsePt, isLegacyPt, STATE_DICT_KEYS, type PtFile, type ReadPtOptions } from './io/pt.js';
+export { serializePt, type PtTensorInput } from './io/pt-write.js';
+export { ALLOWED_GLOBALS, STORAGE_DTYPES } from './io/torch-pickle.js';
+export { mapNames, parseNameMapping, type NameMapping, type NameRule } from './io/names.js';
+export { inferArch, type InferOptions, type InferredArch } from './io/infer-arch.js';
 
 // ---- paths and curves ----
 export * from './paths/index.js';

@@ -38,10 +38,7 @@ fn median_ms(cost: &[f64], n: usize, maximize: bool, reps: usize) -> (f64, f64, 
 fn read_matrix(path: &str, n: usize) -> Vec<f64> {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {}", path, e));
     assert_eq!(bytes.len(), n * n * 8, "{}: expected {} bytes for n = {}", path, n * n * 8, n);
-    bytes
-        .chunks_exact(8)
-        .map(|b| f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
-        .collect()
+    bytes.chunks_exact(8).map(|b| f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])).collect()
 }
 
 fn json_str(s: &str) -> String {

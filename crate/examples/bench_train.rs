@@ -9,8 +9,8 @@
 //! the values for dense networks.
 
 use modeconn_core::optim::{sgd_step, Sgd};
+use modeconn_core::plan::Outputs;
 use modeconn_core::plan::{Mode, Plan};
-use modeconn_core::plan_run::Outputs;
 use modeconn_core::rng;
 use std::time::Instant;
 

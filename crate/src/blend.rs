@@ -8,14 +8,14 @@
 /// `y += a·x`.
 pub fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
     for (yi, &xi) in y.iter_mut().zip(x) {
-        *yi = *yi + a * xi;
+        *yi += a * xi;
     }
 }
 
 /// `x *= a`.
 pub fn scale(a: f32, x: &mut [f32]) {
     for xi in x.iter_mut() {
-        *xi = *xi * a;
+        *xi *= a;
     }
 }
 
@@ -88,12 +88,7 @@ mod wasm {
             a23 = f64x2_add(a23, hi);
             i += 4;
         }
-        [
-            f64x2_extract_lane::<0>(a01),
-            f64x2_extract_lane::<1>(a01),
-            f64x2_extract_lane::<0>(a23),
-            f64x2_extract_lane::<1>(a23),
-        ]
+        [f64x2_extract_lane::<0>(a01), f64x2_extract_lane::<1>(a01), f64x2_extract_lane::<0>(a23), f64x2_extract_lane::<1>(a23)]
     }
 }
 
@@ -136,13 +131,18 @@ pub fn norm2(x: &[f32]) -> f64 {
 
 /// `Σ (x_i − y_i)²` in f64 (the difference is taken in f64).
 pub fn dist2(x: &[f32], y: &[f32]) -> f64 {
-    reduce!(x, y, |a, b| {
-        let d = f64x2_sub(a, b);
-        f64x2_mul(d, d)
-    }, |p, q| {
-        let d = p - q;
-        d * d
-    })
+    reduce!(
+        x,
+        y,
+        |a, b| {
+            let d = f64x2_sub(a, b);
+            f64x2_mul(d, d)
+        },
+        |p, q| {
+            let d = p - q;
+            d * d
+        }
+    )
 }
 
 /// `max_i |x_i|` (0 for an empty vector, NaN if any element is NaN).
@@ -151,7 +151,7 @@ pub fn maxabs(x: &[f32]) -> f64 {
     let mut nan = false;
     for &v in x {
         let a = v.abs();
-        nan |= a != a;
+        nan |= a.is_nan();
         m = if a > m { a } else { m };
     }
     if nan {

@@ -57,10 +57,7 @@ pub(crate) fn out_len(size: usize, k: usize, stride: usize, pad: usize) -> Resul
     if k == 0 || stride == 0 || size == 0 {
         return Err(GeomError::Arg);
     }
-    let padded = pad
-        .checked_mul(2)
-        .and_then(|p2| p2.checked_add(size))
-        .ok_or(GeomError::Shape)?;
+    let padded = pad.checked_mul(2).and_then(|p2| p2.checked_add(size)).ok_or(GeomError::Shape)?;
     if padded < k {
         return Err(GeomError::Shape);
     }
@@ -69,9 +66,7 @@ pub(crate) fn out_len(size: usize, k: usize, stride: usize, pad: usize) -> Resul
 
 /// Product of `dims` or `Shape` on overflow.
 pub(crate) fn product(dims: &[usize]) -> Result<usize, GeomError> {
-    dims.iter()
-        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
-        .ok_or(GeomError::Shape)
+    dims.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d)).ok_or(GeomError::Shape)
 }
 
 impl Conv2d {
@@ -90,11 +85,8 @@ impl Conv2d {
         let k = product(&[self.c_in, self.kh, self.kw])?;
         let p = product(&[oh, ow])?;
         let cols = product(&[k, p])?;
-        let (scratch_forward, scratch_backward) = if self.is_pointwise() || self.n == 0 {
-            (0, 0)
-        } else {
-            (cols, cols.checked_mul(2).ok_or(GeomError::Shape)?)
-        };
+        let (scratch_forward, scratch_backward) =
+            if self.is_pointwise() || self.n == 0 { (0, 0) } else { (cols, cols.checked_mul(2).ok_or(GeomError::Shape)?) };
         Ok(ConvSizes {
             oh,
             ow,
@@ -188,15 +180,7 @@ pub fn col2im(g: &Conv2d, oh: usize, ow: usize, cols: &[f32], img: &mut [f32]) {
 
 /// y = conv(x, weight) + bias. Lengths must match `g.sizes()`; `scratch` holds at least
 /// `scratch_forward` values and is reused image to image.
-pub fn conv2d_forward(
-    g: &Conv2d,
-    s: &ConvSizes,
-    x: &[f32],
-    weight: &[f32],
-    bias: Option<&[f32]>,
-    y: &mut [f32],
-    scratch: &mut [f32],
-) {
+pub fn conv2d_forward(g: &Conv2d, s: &ConvSizes, x: &[f32], weight: &[f32], bias: Option<&[f32]>, y: &mut [f32], scratch: &mut [f32]) {
     let img_len = g.c_in * g.h * g.w;
     let out_len = g.c_out * s.p;
     let p = Gemm { m: g.c_out, n: s.p, k: s.k, trans_a: false, trans_b: false, beta: 0.0, relu: false };

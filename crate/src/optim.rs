@@ -16,9 +16,11 @@ impl Sgd {
     /// PyTorch's argument checks: lr, momentum, weight_decay ≥ 0 (not NaN); nesterov needs
     /// momentum > 0 and dampening 0.
     pub fn is_valid(&self) -> bool {
-        let finite = self.lr.is_finite() && self.momentum.is_finite() && self.dampening.is_finite()
-            && self.weight_decay.is_finite();
-        finite && self.lr >= 0.0 && self.momentum >= 0.0 && self.weight_decay >= 0.0
+        let finite = self.lr.is_finite() && self.momentum.is_finite() && self.dampening.is_finite() && self.weight_decay.is_finite();
+        finite
+            && self.lr >= 0.0
+            && self.momentum >= 0.0
+            && self.weight_decay >= 0.0
             && (!self.nesterov || (self.momentum > 0.0 && self.dampening == 0.0))
     }
 }
@@ -40,7 +42,7 @@ pub fn sgd_step(h: &Sgd, params: &mut [f32], grads: &[f32], buf: &mut [f32], fir
     if mom == 0.0 {
         for (p, &g) in params.iter_mut().zip(grads) {
             let g = if wd != 0.0 { g + wd * *p } else { g };
-            *p = *p + neg_lr * g;
+            *p += neg_lr * g;
         }
         return;
     }
@@ -49,7 +51,7 @@ pub fn sgd_step(h: &Sgd, params: &mut [f32], grads: &[f32], buf: &mut [f32], fir
         let nb = if first { g } else { *b * mom + damp * g };
         *b = nb;
         let d = if h.nesterov { g + mom * nb } else { nb };
-        *p = *p + neg_lr * d;
+        *p += neg_lr * d;
     }
 }
 
@@ -67,10 +69,15 @@ pub struct Adam {
 impl Adam {
     /// PyTorch's argument checks: lr, eps, weight_decay ≥ 0; betas in [0, 1).
     pub fn is_valid(&self) -> bool {
-        let ok01 = |b: f32| b >= 0.0 && b < 1.0;
-        self.lr.is_finite() && self.eps.is_finite() && self.weight_decay.is_finite()
-            && self.lr >= 0.0 && self.eps >= 0.0 && self.weight_decay >= 0.0
-            && ok01(self.beta1) && ok01(self.beta2)
+        let ok01 = |b: f32| (0.0..1.0).contains(&b);
+        self.lr.is_finite()
+            && self.eps.is_finite()
+            && self.weight_decay.is_finite()
+            && self.lr >= 0.0
+            && self.eps >= 0.0
+            && self.weight_decay >= 0.0
+            && ok01(self.beta1)
+            && ok01(self.beta2)
     }
 }
 
@@ -116,7 +123,7 @@ pub fn adam_step(h: &Adam, step: u32, params: &mut [f32], grads: &[f32], m: &mut
     for (((p, &g), mi), vi) in params.iter_mut().zip(grads).zip(m.iter_mut()).zip(v.iter_mut()) {
         let mut pv = *p;
         if decoupled {
-            pv = pv * decay;
+            pv *= decay;
         }
         let g = if coupled { g + wd * pv } else { g };
         let nm = b1 * *mi + c1 * g;

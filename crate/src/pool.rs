@@ -48,12 +48,7 @@ impl Pool2d {
         if self.ph > self.kh / 2 || self.pw > self.kw / 2 {
             return Err(GeomError::Arg);
         }
-        Ok(PoolSizes {
-            oh,
-            ow,
-            x: product(&[self.n, self.c, self.h, self.w])?,
-            y: product(&[self.n, self.c, oh, ow])?,
-        })
+        Ok(PoolSizes { oh, ow, x: product(&[self.n, self.c, self.h, self.w])?, y: product(&[self.n, self.c, oh, ow])? })
     }
 
     /// Input index range [lo, hi) covered by window `o` along an axis.
@@ -97,13 +92,7 @@ pub fn maxpool2d_forward(g: &Pool2d, s: &PoolSizes, x: &[f32], y: &mut [f32], ar
 }
 
 /// dx (overwritten) = dy scattered to the recorded argmax positions.
-pub fn maxpool2d_backward(
-    g: &Pool2d,
-    s: &PoolSizes,
-    dy: &[f32],
-    argmax: &[u32],
-    dx: &mut [f32],
-) -> Result<(), BadIndex> {
+pub fn maxpool2d_backward(g: &Pool2d, s: &PoolSizes, dy: &[f32], argmax: &[u32], dx: &mut [f32]) -> Result<(), BadIndex> {
     let plane = g.h * g.w;
     let oplane = s.oh * s.ow;
     dx.iter_mut().for_each(|v| *v = 0.0);

@@ -4,19 +4,35 @@ mod common {
     pub mod xorshift;
 }
 
+use common::xorshift::Rng;
 use modeconn_core::abi;
 use modeconn_core::conv::{conv2d_backward, conv2d_forward, Conv2d, GeomError};
-use common::xorshift::Rng;
 
 #[allow(clippy::too_many_arguments)]
-fn geom(n: usize, c_in: usize, h: usize, w: usize, c_out: usize, kh: usize, kw: usize, sh: usize, sw: usize, ph: usize, pw: usize) -> Conv2d {
+fn geom(
+    n: usize,
+    c_in: usize,
+    h: usize,
+    w: usize,
+    c_out: usize,
+    kh: usize,
+    kw: usize,
+    sh: usize,
+    sw: usize,
+    ph: usize,
+    pw: usize,
+) -> Conv2d {
     Conv2d { n, c_in, h, w, c_out, kh, kw, sh, sw, ph, pw }
 }
 
 /// Input coordinate of output `o`, tap `k`, or None in the padding.
 fn tap(o: usize, k: usize, stride: usize, pad: usize, size: usize) -> Option<usize> {
     let i = (o * stride + k) as isize - pad as isize;
-    if i >= 0 && (i as usize) < size { Some(i as usize) } else { None }
+    if i >= 0 && (i as usize) < size {
+        Some(i as usize)
+    } else {
+        None
+    }
 }
 
 fn naive_forward(g: &Conv2d, x: &[f32], wt: &[f32], b: Option<&[f32]>) -> Vec<f32> {
@@ -162,7 +178,23 @@ fn abi_forward_backward_and_status() {
     let mut y = vec![0f32; s.y];
     let geo = |n: u32| [n, 3, 5, 4, 2, 3, 3, 2, 1, 1, 0];
     let call_f = |y: &mut [f32], bias: *const f32, a: [u32; 11]| unsafe {
-        abi::conv2d_forward(x.as_ptr(), wt.as_ptr(), bias, y.as_mut_ptr(), a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10])
+        abi::conv2d_forward(
+            x.as_ptr(),
+            wt.as_ptr(),
+            bias,
+            y.as_mut_ptr(),
+            a[0],
+            a[1],
+            a[2],
+            a[3],
+            a[4],
+            a[5],
+            a[6],
+            a[7],
+            a[8],
+            a[9],
+            a[10],
+        )
     };
     assert_eq!(call_f(&mut y, b.as_ptr(), geo(2)), abi::OK);
     assert_close("abi y", &y, &naive_forward(&g, &x, &wt, Some(&b)));
@@ -183,8 +215,25 @@ fn abi_forward_backward_and_status() {
     let (mut dx, mut dw, mut db) = (vec![7f32; s.x], vec![7f32; s.weight], vec![7f32; 2]);
     let a = geo(2);
     let st = unsafe {
-        abi::conv2d_backward(x.as_ptr(), wt.as_ptr(), dy.as_ptr(), dx.as_mut_ptr(), dw.as_mut_ptr(), db.as_mut_ptr(),
-            a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10])
+        abi::conv2d_backward(
+            x.as_ptr(),
+            wt.as_ptr(),
+            dy.as_ptr(),
+            dx.as_mut_ptr(),
+            dw.as_mut_ptr(),
+            db.as_mut_ptr(),
+            a[0],
+            a[1],
+            a[2],
+            a[3],
+            a[4],
+            a[5],
+            a[6],
+            a[7],
+            a[8],
+            a[9],
+            a[10],
+        )
     };
     assert_eq!(st, abi::OK);
     assert_close("abi dx", &dx, &ndx);
@@ -192,14 +241,48 @@ fn abi_forward_backward_and_status() {
     assert_close("abi db", &db, &ndb);
     let mut dw2 = vec![7f32; s.weight];
     let st = unsafe {
-        abi::conv2d_backward(x.as_ptr(), wt.as_ptr(), dy.as_ptr(), std::ptr::null_mut(), dw2.as_mut_ptr(), std::ptr::null_mut(),
-            a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10])
+        abi::conv2d_backward(
+            x.as_ptr(),
+            wt.as_ptr(),
+            dy.as_ptr(),
+            std::ptr::null_mut(),
+            dw2.as_mut_ptr(),
+            std::ptr::null_mut(),
+            a[0],
+            a[1],
+            a[2],
+            a[3],
+            a[4],
+            a[5],
+            a[6],
+            a[7],
+            a[8],
+            a[9],
+            a[10],
+        )
     };
     assert_eq!(st, abi::OK);
     assert_close("abi dw (skip dx, db)", &dw2, &ndw);
     let st = unsafe {
-        abi::conv2d_backward(x.as_ptr(), wt.as_ptr(), dy.as_ptr(), dx.as_mut_ptr(), std::ptr::null_mut(), db.as_mut_ptr(),
-            a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10])
+        abi::conv2d_backward(
+            x.as_ptr(),
+            wt.as_ptr(),
+            dy.as_ptr(),
+            dx.as_mut_ptr(),
+            std::ptr::null_mut(),
+            db.as_mut_ptr(),
+            a[0],
+            a[1],
+            a[2],
+            a[3],
+            a[4],
+            a[5],
+            a[6],
+            a[7],
+            a[8],
+            a[9],
+            a[10],
+        )
     };
     assert_eq!(st, abi::ERR_BOUNDS, "dweight is required");
 }

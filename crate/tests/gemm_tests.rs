@@ -38,6 +38,7 @@ fn naive(p: &Gemm, a: &[f32], b: &[f32], bias: Bias, c: &mut [f32]) {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn check(m: usize, n: usize, k: usize, ta: bool, tb: bool, beta: f32, relu: bool, axis: u8, seed: u64) {
     let mut r = Lcg(seed);
     let a = r.vec(m * k);

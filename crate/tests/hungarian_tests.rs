@@ -16,13 +16,20 @@ impl Lcg {
 
 /// Best cost over every injective map of the smaller side into the larger (None if all forbidden).
 fn brute(cost: &[f64], rows: usize, cols: usize, maximize: bool) -> Option<f64> {
+    #[allow(clippy::too_many_arguments)]
     fn rec(cost: &[f64], rows: usize, cols: usize, r: usize, used: &mut Vec<bool>, acc: f64, best: &mut Option<f64>, max: bool, tr: bool) {
         let (nr, nc) = if tr { (cols, rows) } else { (rows, cols) };
         if r == nr {
             if acc.is_finite() {
                 let better = match *best {
                     None => true,
-                    Some(b) => if max { acc > b } else { acc < b },
+                    Some(b) => {
+                        if max {
+                            acc > b
+                        } else {
+                            acc < b
+                        }
+                    }
                 };
                 if better {
                     *best = Some(acc);

@@ -46,8 +46,7 @@ fn assert_all_close(got: &[f32], want: &[f64], tol: f64, what: &str) {
     }
 }
 
-const SHAPES: [(usize, usize, usize); 7] =
-    [(4, 3, 1), (5, 7, 17), (1, 3, 17), (1, 5, 1), (9, 1, 3), (2, 13, 4), (33, 5, 1)];
+const SHAPES: [(usize, usize, usize); 7] = [(4, 3, 1), (5, 7, 17), (1, 3, 17), (1, 5, 1), (9, 1, 3), (2, 13, 4), (33, 5, 1)];
 
 struct Train {
     y: Vec<f32>,
@@ -57,14 +56,10 @@ struct Train {
     rv: Vec<f32>,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn run_train(sh: BnShape, eps: f32, up: RunningUpdate, x: &[f32], g: &[f32], b: &[f32], rm: &[f32], rv: &[f32]) -> Train {
-    let mut t = Train {
-        y: vec![f32::NAN; sh.len()],
-        mean: vec![f32::NAN; sh.c],
-        invstd: vec![f32::NAN; sh.c],
-        rm: rm.to_vec(),
-        rv: rv.to_vec(),
-    };
+    let mut t =
+        Train { y: vec![f32::NAN; sh.len()], mean: vec![f32::NAN; sh.c], invstd: vec![f32::NAN; sh.c], rm: rm.to_vec(), rv: rv.to_vec() };
     batchnorm_forward_train(sh, eps, up, x, Some(g), Some(b), &mut t.y, &mut t.mean, &mut t.invstd, &mut t.rm, &mut t.rv);
     t
 }
@@ -129,8 +124,8 @@ fn large_offset_is_stable() {
     let x = r.vec(sh.len(), 1e-2, 1.0e4);
     let t = run_train(sh, 0.0, RunningUpdate::Frozen, &x, &[1.0; 2], &[0.0; 2], &[], &[]);
     let st = naive_stats(sh, &x);
-    for ch in 0..2 {
-        assert!(close(t.invstd[ch], 1.0 / st[ch].1.sqrt(), 1e-5), "invstd {} vs {}", t.invstd[ch], 1.0 / st[ch].1.sqrt());
+    for (ch, &(_, var)) in st.iter().enumerate() {
+        assert!(close(t.invstd[ch], 1.0 / var.sqrt(), 1e-5), "invstd {} vs {}", t.invstd[ch], 1.0 / var.sqrt());
     }
 }
 
@@ -264,13 +259,26 @@ fn backward_eval_matches_naive() {
 
 #[test]
 fn abi_validates_arguments() {
-    let x = vec![1.0f32; 12];
-    let c1 = vec![1.0f32; 3];
+    let x = [1.0f32; 12];
+    let c1 = [1.0f32; 3];
     let (mut y, mut sm, mut si, mut rm, mut rv) = (vec![0f32; 12], vec![0f32; 3], vec![0f32; 3], vec![0f32; 3], vec![1f32; 3]);
     let call = |y: &mut [f32], sm: &mut [f32], si: &mut [f32], rm: &mut [f32], rv: &mut [f32], n, c, eps, mode, mo| unsafe {
         abi::batchnorm_forward_train(
-            x.as_ptr(), c1.as_ptr(), c1.as_ptr(), y.as_mut_ptr(), sm.as_mut_ptr(), si.as_mut_ptr(),
-            rm.as_mut_ptr(), rv.as_mut_ptr(), n, c, 1, eps, mode, mo, 0,
+            x.as_ptr(),
+            c1.as_ptr(),
+            c1.as_ptr(),
+            y.as_mut_ptr(),
+            sm.as_mut_ptr(),
+            si.as_mut_ptr(),
+            rm.as_mut_ptr(),
+            rv.as_mut_ptr(),
+            n,
+            c,
+            1,
+            eps,
+            mode,
+            mo,
+            0,
         )
     };
     assert_eq!(call(&mut y, &mut sm, &mut si, &mut rm, &mut rv, 4, 3, 1e-5, 0, 0.1), abi::OK);
@@ -282,15 +290,37 @@ fn abi_validates_arguments() {
     // Mode 2 accepts null running pointers.
     let st = unsafe {
         abi::batchnorm_forward_train(
-            x.as_ptr(), c1.as_ptr(), c1.as_ptr(), y.as_mut_ptr(), sm.as_mut_ptr(), si.as_mut_ptr(),
-            std::ptr::null_mut(), std::ptr::null_mut(), 4, 3, 1, 1e-5, 2, 0.1, 0,
+            x.as_ptr(),
+            c1.as_ptr(),
+            c1.as_ptr(),
+            y.as_mut_ptr(),
+            sm.as_mut_ptr(),
+            si.as_mut_ptr(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            4,
+            3,
+            1,
+            1e-5,
+            2,
+            0.1,
+            0,
         )
     };
     assert_eq!(st, abi::OK);
     let st = unsafe {
         abi::batchnorm_backward(
-            x.as_ptr(), x.as_ptr(), c1.as_ptr(), sm.as_ptr(), si.as_ptr(), y.as_mut_ptr(),
-            rm.as_mut_ptr(), 2 as *mut f32, 4, 3, 1,
+            x.as_ptr(),
+            x.as_ptr(),
+            c1.as_ptr(),
+            sm.as_ptr(),
+            si.as_ptr(),
+            y.as_mut_ptr(),
+            rm.as_mut_ptr(),
+            2 as *mut f32,
+            4,
+            3,
+            1,
         )
     };
     assert_eq!(st, abi::ERR_BOUNDS, "misaligned dbeta");

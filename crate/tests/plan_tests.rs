@@ -5,7 +5,7 @@
 
 use modeconn_core::optim::Sgd;
 use modeconn_core::plan::{Mode, Plan, PlanError, MAGIC, NONE, VERSION};
-use modeconn_core::plan_run::{Optimizer, Outputs};
+use modeconn_core::plan::{Optimizer, Outputs};
 use modeconn_core::rng;
 
 /// A tiny plan builder: buffers and ops appended in order, θ offsets assigned as it goes.
@@ -198,7 +198,13 @@ fn aliased() -> (Vec<u32>, usize, usize) {
 
 #[test]
 fn backward_ignores_the_old_gradient_contents() {
-    for (name, (words, p, total), classes) in [("mlp_bn", mlp_bn(), 3), ("conv_pool", conv_pool(), 4), ("residual", residual(), 3), ("dead_branch", dead_branch(), 3), ("aliased", aliased(), 3)] {
+    for (name, (words, p, total), classes) in [
+        ("mlp_bn", mlp_bn(), 3),
+        ("conv_pool", conv_pool(), 4),
+        ("residual", residual(), 3),
+        ("dead_branch", dead_branch(), 3),
+        ("aliased", aliased(), 3),
+    ] {
         let n = 5;
         let mut plan = Plan::parse(&words, 8).unwrap();
         let (x, y) = data(n, plan.input_size(), classes, 3);
@@ -306,7 +312,19 @@ fn sgd_steps_lower_the_loss() {
     let mut last = 0.0;
     for step in 1..=60 {
         plan.load_batch(&x, &y, &all).unwrap();
-        let loss = plan.train_step(&mut theta, &mut grads, &opt, &mut buf, &mut [], step, count, &mut rng::seed(0, 0), Outputs { losses: &mut l, correct: &mut c }).unwrap();
+        let loss = plan
+            .train_step(
+                &mut theta,
+                &mut grads,
+                &opt,
+                &mut buf,
+                &mut [],
+                step,
+                count,
+                &mut rng::seed(0, 0),
+                Outputs { losses: &mut l, correct: &mut c },
+            )
+            .unwrap();
         if step == 1 {
             first = loss;
         }

@@ -4,10 +4,10 @@ mod common {
     pub mod xorshift;
 }
 
+use common::xorshift::Rng;
 use modeconn_core::abi;
 use modeconn_core::conv::GeomError;
 use modeconn_core::pool::{avgpool2d_backward, avgpool2d_forward, maxpool2d_backward, maxpool2d_forward, BadIndex, Pool2d};
-use common::xorshift::Rng;
 
 #[allow(clippy::too_many_arguments)]
 fn geom(n: usize, c: usize, h: usize, w: usize, kh: usize, kw: usize, sh: usize, sw: usize, ph: usize, pw: usize) -> Pool2d {
@@ -134,23 +134,55 @@ fn abi_status_and_results() {
     let (mut y, mut arg, mut dx) = (vec![0f32; s.y], vec![0u32; s.y], vec![0f32; s.x]);
     let (mut ey, mut earg, mut edx) = (vec![0f32; s.y], vec![0u32; s.y], vec![0f32; s.x]);
     unsafe {
-        assert_eq!(abi::maxpool2d_forward(x.as_ptr(), y.as_mut_ptr(), arg.as_mut_ptr(), a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]), abi::OK);
-        assert_eq!(abi::maxpool2d_backward(dy.as_ptr(), arg.as_ptr(), dx.as_mut_ptr(), a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]), abi::OK);
+        assert_eq!(
+            abi::maxpool2d_forward(
+                x.as_ptr(),
+                y.as_mut_ptr(),
+                arg.as_mut_ptr(),
+                a[0],
+                a[1],
+                a[2],
+                a[3],
+                a[4],
+                a[5],
+                a[6],
+                a[7],
+                a[8],
+                a[9]
+            ),
+            abi::OK
+        );
+        assert_eq!(
+            abi::maxpool2d_backward(dy.as_ptr(), arg.as_ptr(), dx.as_mut_ptr(), a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]),
+            abi::OK
+        );
     }
     maxpool2d_forward(&g, &s, &x, &mut ey, &mut earg);
     maxpool2d_backward(&g, &s, &dy, &earg, &mut edx).unwrap();
     assert_eq!((&y, &arg, &dx), (&ey, &earg, &edx));
     unsafe {
         assert_eq!(abi::avgpool2d_forward(x.as_ptr(), y.as_mut_ptr(), a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]), abi::OK);
-        assert_eq!(abi::avgpool2d_backward(dy.as_ptr(), dx.as_mut_ptr(), a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]), abi::OK);
+        assert_eq!(
+            abi::avgpool2d_backward(dy.as_ptr(), dx.as_mut_ptr(), a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]),
+            abi::OK
+        );
     }
     avgpool2d_forward(&g, &s, &x, &mut ey);
     avgpool2d_backward(&g, &s, &dy, &mut edx);
     assert_eq!((&y, &dx), (&ey, &edx));
     arg[3] = 30;
     unsafe {
-        assert_eq!(abi::maxpool2d_backward(dy.as_ptr(), arg.as_ptr(), dx.as_mut_ptr(), a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]), abi::ERR_ARG);
-        assert_eq!(abi::avgpool2d_forward(x.as_ptr(), y.as_mut_ptr(), a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], 2, a[9]), abi::ERR_ARG);
-        assert_eq!(abi::avgpool2d_forward(std::ptr::null(), y.as_mut_ptr(), a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]), abi::ERR_BOUNDS);
+        assert_eq!(
+            abi::maxpool2d_backward(dy.as_ptr(), arg.as_ptr(), dx.as_mut_ptr(), a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]),
+            abi::ERR_ARG
+        );
+        assert_eq!(
+            abi::avgpool2d_forward(x.as_ptr(), y.as_mut_ptr(), a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], 2, a[9]),
+            abi::ERR_ARG
+        );
+        assert_eq!(
+            abi::avgpool2d_forward(std::ptr::null(), y.as_mut_ptr(), a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]),
+            abi::ERR_BOUNDS
+        );
     }
 }

@@ -3,7 +3,7 @@
  * `javascript`, `mjs`) are joined into one ES module, as a reader who pastes them top to bottom
  * would run them: their imports merged per module, the rest in order, a marker line after each
  * block. A block whose info string has the word `no-run` (```js no-run) is left out; keep those rare.
- * Shell blocks: every line that starts with `npx modeconn`, in order.
+ * Shell blocks: every line that starts with `npx modeconn`, in order (again except `no-run` blocks).
  */
 import { readFileSync } from 'node:fs';
 
@@ -70,13 +70,18 @@ export function joinBlocks(blocks: CodeBlock[], marker: (index: number) => strin
   return `${imports.join('\n')}\n\n${bodies.join('\n\n')}\n`;
 }
 
-/** The `npx modeconn …` lines of the README's shell blocks, comments removed, in order. */
+/** The `npx modeconn …` lines of the README's shell blocks (not `no-run` ones), comments removed, in order. */
 export function cliLines(markdown: string): string[] {
-  return codeBlocks(markdown)
-    .filter((b) => b.lang === 'sh' || b.lang === 'bash' || b.lang === 'shell')
+  return shellBlocks(markdown).run
     .flatMap((b) => b.code.split('\n'))
     .map((l) => l.replace(/\s+#.*$/, '').trim())
     .filter((l) => l.startsWith('npx modeconn'));
+}
+
+/** The README's shell blocks: those to run and those marked `no-run`. */
+export function shellBlocks(markdown: string): { run: CodeBlock[]; skipped: CodeBlock[] } {
+  const sh = codeBlocks(markdown).filter((b) => b.lang === 'sh' || b.lang === 'bash' || b.lang === 'shell');
+  return { run: sh.filter((b) => !b.flags.includes('no-run')), skipped: sh.filter((b) => b.flags.includes('no-run')) };
 }
 
 /** README.md of the repository. */

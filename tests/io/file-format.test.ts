@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { detectModelFormat } from '../../ts/io/file-format.js';
 import { parseSafetensors } from '../../ts/io/safetensors.js';
 import { loadModel } from '../../ts/io/model-files.js';
+import { loadSafetensors } from '../../ts/io/safetensors-files.js';
 import { assemble, expectCode, expectCodeAsync, f32Bytes } from './helpers.js';
 
 const fixture = (name: string) => new URL(`../fixtures/foreign/${name}`, import.meta.url);
@@ -44,10 +45,15 @@ describe('not a safetensors file', () => {
     expect(error.message).not.toMatch(/header/i);
   });
 
-  it('names a legacy pickle checkpoint, and loadModel says the same for a path', async () => {
+  it('names a legacy pickle checkpoint, and loadSafetensors says the same for a path; loadModel reads both', async () => {
     expectCode(() => parseSafetensors(readFileSync(fixture('state-dict-legacy.pt'))), 'BAD_FILE', 'not a safetensors file', 'legacy pickle');
     const path = decodeURIComponent(fixture('state-dict.pt').pathname);
-    await expectCodeAsync(() => loadModel(path), 'BAD_FILE', path, 'not a safetensors file');
+    const error = await expectCodeAsync(() => loadSafetensors(path), 'BAD_FILE', path, 'not a safetensors file');
+    expect(error.message).toContain('loadModel');
+    for (const name of ['state-dict.pt', 'state-dict-legacy.pt']) {
+      const model = await loadModel(decodeURIComponent(fixture(name).pathname));
+      expect(Array.from(model.params)).toEqual([0, 1, 2, 3, 4, 5, 0, 0]);
+    }
   });
 
   it('names NumPy and HDF5 files', () => {

@@ -7,7 +7,7 @@
 import { ModeconnError } from '../errors.js';
 import type { DataSet } from '../data/dataset.js';
 import { resolveRunner } from '../model/inline-runner.js';
-import type { Model } from '../model/model.js';
+import { withParams, type Model } from '../model/model.js';
 import { getCore } from '../wasm/kernel.js';
 import { wasmKernels } from '../wasm/kernels/index.js';
 import { solveAssignment } from './lsa.js';
@@ -109,5 +109,5 @@ export async function activationMatching(a: Model, b: Model, data: DataSet, opti
   });
   const aligned = permuteParams(spec, compiled.layout, b.params, perms);
   await finishAlignment(compiled, b, aligned, check, 'activation matching');
-  return { permutations: perms, aligned: { arch: b.arch, params: aligned }, objective: [total], spec, correlation };
+  return { permutations: perms, aligned: withParams(b, aligned), objective: [total], spec, correlation };
 }

@@ -8,7 +8,7 @@ import { ModeconnError } from '../errors.js';
 import type { DataSet } from '../data/dataset.js';
 import type { CompiledArch, LayoutEntry } from '../model/compile.js';
 import { Engine } from '../model/engine.js';
-import { compiledOf, type Model } from '../model/model.js';
+import { compiledOf, withParams, type Model } from '../model/model.js';
 import type { RunnerOption } from '../model/train.js';
 import { permutation, seedState } from '../kernels/xoshiro.js';
 import { wasmKernels } from '../wasm/kernels/index.js';
@@ -258,7 +258,7 @@ export async function weightMatching(a: Model, b: Model, options: WeightMatching
     lap('permute');
     await finishAlignment(compiled, b, aligned, check, 'weight matching');
     lap('check');
-    return { permutations: perms, aligned: { arch: b.arch, params: aligned }, objective, spec };
+    return { permutations: perms, aligned: withParams(b, aligned), objective, spec };
   } finally {
     ws.free();
   }

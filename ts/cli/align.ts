@@ -1,12 +1,16 @@
 /**
  * `modeconn align A B`: permutes B's hidden units to match A (weight or activation matching) and
- * writes the aligned B (the same function as B) as safetensors plus report.json.
+ * writes the aligned B (the same function as B) in B's format and under B's tensor names (a .pt
+ * checkpoint stays a .pt that loads into the user's module), plus report.json.
  */
 import { join } from 'node:path';
 import { activationMatching } from '../align/activation-matching.js';
 import { checkSample, logitGap } from '../align/check.js';
 import { weightMatching, type AlignmentResult } from '../align/weight-matching.js';
 import { saveModel } from '../io/model-files.js';
+import { readFileBytes } from '../io/node-files.js';
+import { isLegacyPt } from '../io/pt.js';
+import { isZip } from '../io/pt-zip.js';
 import { Engine } from '../model/engine.js';
 import { compiledOf } from '../model/model.js';
 import { type CommandSpec, parseArgs } from './args.js';
@@ -23,7 +27,8 @@ export const spec = {
   summary: 'Permute B\'s hidden units to match A (weight or activation matching); write the aligned B.',
   usage: 'modeconn align <A.safetensors> <B.safetensors> --data <spec> --out <dir> [--method weight|activation] [options]',
   description:
-    'Writes <out>/aligned.safetensors (B permuted: the same function as B, checked on test samples) and\n' +
+    'Writes <out>/aligned.safetensors (B permuted: the same function as B, checked on test samples; \n' +
+    'aligned.pt under B\'s own tensor names when B is a PyTorch .pt checkpoint) and\n' +
     '<out>/report.json (method, objective per iteration, one permutation per group, the logit check).\n' +
     'Weight matching needs no data except for the check; activation matching correlates post-ReLU\n' +
     'features over the first --samples training samples.',
@@ -42,6 +47,12 @@ export const spec = {
   ],
 } as const satisfies CommandSpec;
 
+/** True when the file's bytes are a PyTorch checkpoint (zip or legacy), not safetensors. */
+async function isPtFile(path: string): Promise<boolean> {
+  const bytes = await readFileBytes(path);
+  return isZip(bytes) || isLegacyPt(bytes);
+}
+
 export async function run(argv: string[]): Promise<number> {
   const { positionals, flags: flagArgs } = splitPositionals(spec, argv);
   const flags = parseArgs(spec, flagArgs);
@@ -57,7 +68,7 @@ export async function run(argv: string[]): Promise<number> {
     : await activationMatching(a, b, train, { samples: flags.samples, check: test });
   const check = logitGap(engine, compiledOf(arch), b.params, result.aligned.params, checkSample(arch, test, 256));
   ensureDir(flags.out);
-  const modelPath = join(flags.out, 'aligned.safetensors');
+  const modelPath = join(flags.out, (await isPtFile(fileB)) ? 'aligned.pt' : 'aligned.safetensors');
   await saveModel(result.aligned, modelPath, { metadata: { 'modeconn.aligned_to': fileA, 'modeconn.aligned_from': fileB, 'modeconn.align_method': flags.method } });
   const reportPath = join(flags.out, 'report.json');
   const report = {

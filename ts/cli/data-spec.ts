@@ -6,6 +6,7 @@
 import { ModeconnError } from '../errors.js';
 import type { DataSet } from '../data/dataset.js';
 import { splitDataSet } from '../data/dataset.js';
+import { loadCifar } from '../data/cifar-files.js';
 import { loadIdxDirectory, loadIdxFiles } from '../data/idx-files.js';
 import { loadFashionMnist, loadMnist } from '../data/mnist.js';
 import { gaussianBlobs, spirals, twoMoons } from '../data/synthetic.js';
@@ -24,6 +25,7 @@ export interface DataSource {
 /** One line for --help. */
 export const DATA_HELP =
   'mnist | fashion-mnist[:<dir>] | idx:<images>,<labels>[,<test images>,<test labels>] | idx:<dir>\n' +
+  '| cifar10:<dir>[,normalize=standard] | cifar100:<dir>[,labels=coarse][,normalize=standard]\n' +
   '| moons[:n=,noise=,seed=] | spirals[:n=,noise=,classes=,turns=,seed=] | blobs[:n=,classes=,dims=,std=,seed=]';
 
 const HOLDOUT = 0.2;
@@ -85,6 +87,20 @@ export function parseDataSpec(spec: string): DataSource {
       }
       break;
     }
+    case 'cifar10':
+    case 'cifar100': {
+      const variant = kind === 'cifar10' ? 10 : 100;
+      const [cifarDir, ...parts] = rest.split(',');
+      if (!cifarDir) throw new UsageError(`${where}: expected ${kind}:<dir>[,…] (the folder with the .bin files or the one holding ${variant === 10 ? 'cifar-10-batches-bin' : 'cifar-100-binary'})`);
+      const options: { normalize?: 'standard'; labels?: 'fine' | 'coarse' } = {};
+      for (const part of parts) {
+        if (part === 'normalize=standard') options.normalize = 'standard';
+        else if (variant === 100 && (part === 'labels=coarse' || part === 'labels=fine')) options.labels = part.slice(7) as 'fine' | 'coarse';
+        else throw new UsageError(`${where}: unknown option ${JSON.stringify(part)}; use normalize=standard${variant === 100 ? ' or labels=coarse|fine' : ''}`);
+      }
+      load = async (split) => loadCifar({ dir: cifarDir, split, variant, ...options });
+      break;
+    }
     case 'moons': {
       const kv = parseKeyValues(rest, { n: 'int', noise: 'number', seed: 'int' }, where);
       load = heldOut(async () => twoMoons({ n: kv.n ?? 1000, noise: kv.noise ?? 0.1, seed: kv.seed ?? 0 }));
@@ -101,7 +117,7 @@ export function parseDataSpec(spec: string): DataSource {
       break;
     }
     default:
-      throw new UsageError(`${where}: unknown data set ${JSON.stringify(kind)}; use mnist, fashion-mnist, idx:..., moons, spirals or blobs`);
+      throw new UsageError(`${where}: unknown data set ${JSON.stringify(kind)}; use mnist, fashion-mnist, idx:..., cifar10:<dir>, cifar100:<dir>, moons, spirals or blobs`);
   }
   return { spec, load: memo(load) };
 }

@@ -11,20 +11,19 @@ import { DATA_HELP, describeData, parseDataSpec } from './data-spec.js';
 import { ensureDir, runInfo, writeJsonAtomic, type RunInfo } from './manifest.js';
 import { ProgressBar } from './progress.js';
 import { withRunner } from './runner.js';
-import { ARCH_HELP, readModel } from './resolve-arch.js';
+import { ARCH_FLAGS, readModel } from './resolve-arch.js';
 import { fixed4, formatPairs, formatTable, percent } from './table.js';
 
 export const spec = {
   name: 'eval',
   summary: 'Evaluate a saved model: loss and accuracy, overall and per class.',
-  usage: 'modeconn eval --model <file.safetensors> --data <spec> [--split test|train] [--out <dir> | --json] [options]',
+  usage: 'modeconn eval --model <file.safetensors|file.pt> --data <spec> [--split test|train] [--out <dir> | --json] [options]',
   description:
     'The architecture comes from --arch / --arch-file, else the model file\'s metadata (files written\n' +
-    'by `modeconn train`), else it is inferred for a PyTorch nn.Sequential MLP state_dict.',
+    'by `modeconn train`), else it is inferred from a PyTorch state_dict\'s names and shapes (docs/IO.md).',
   flags: {
-    model: { kind: 'string', value: 'file', required: true, help: 'model weights (safetensors)' },
-    arch: { kind: 'string', value: 'spec', help: ARCH_HELP },
-    archFile: { kind: 'string', value: 'file', help: 'architecture as JSON' },
+    model: { kind: 'string', value: 'file', required: true, help: 'model weights (safetensors or a PyTorch .pt checkpoint)' },
+    ...ARCH_FLAGS,
     data: { kind: 'string', value: 'spec', required: true, help: DATA_HELP },
     split: { kind: 'string', default: 'test', choices: ['test', 'train'], value: 'test|train', help: 'which split to evaluate' },
     bnRecompute: { kind: 'boolean', help: 'recompute BatchNorm statistics over the training split first (exact average)' },

@@ -3,8 +3,11 @@
  * for a model file, the arch stored in its metadata when neither is given.
  */
 import type { DataSet } from '../data/dataset.js';
-import { loadModel } from '../io/model-files.js';
-import { loadSafetensors } from '../io/safetensors-files.js';
+import { ModeconnError } from '../errors.js';
+import { loadTensorFile } from '../io/model-files.js';
+import { modelFromTensors } from '../io/model-tensors.js';
+import { parseNameMapping, type NameMapping } from '../io/names.js';
+import { readFileBytes } from '../io/node-files.js';
 import type { Arch } from '../model/arch.js';
 import type { Model } from '../model/model.js';
 import { parseArgs, UsageError, type CommandSpec, type FlagSpec, type FlagSpecs, type ParsedFlags } from './args.js';
@@ -18,11 +21,28 @@ export const ARCH_HELP =
   'mlp:<in>-<hidden>...-<classes>[+bn][+dropout=<p>] | vgg:<c>-M-<c>-M...[+bn][+hidden=<w>][+dropout=<p>]\n' +
   '| resnet:<width>x<blocks> (e.g. resnet:16x3, resnet:16x2-2-2); vgg/resnet take input and classes from the data';
 
-/** The --arch and --arch-file flags of the commands that read model files. */
+/** The --arch, --arch-file, --names and --key flags of the commands that read model files. */
 export const ARCH_FLAGS = {
   arch: { kind: 'string', value: 'spec', help: ARCH_HELP },
   archFile: { kind: 'string', value: 'file', help: 'architecture as JSON' },
+  names: { kind: 'string', value: 'file', help: 'JSON name mapping from the checkpoint\'s tensor names to modeconn\'s (docs/IO.md)' },
+  key: { kind: 'string', value: 'key', help: 'the entry of a .pt checkpoint dict that holds the state_dict (default: found)' },
 } as const satisfies Record<string, FlagSpec>;
+
+/** The model-file flags as readModel takes them. */
+export interface ModelFlags { arch?: string; archFile?: string; names?: string; key?: string }
+
+/** Reads a --names JSON file into a NameMapping. */
+export async function readNameMapping(path: string): Promise<NameMapping> {
+  const text = new TextDecoder().decode(await readFileBytes(path));
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new ModeconnError('BAD_FILE', `${path}: not valid JSON (${(cause as Error).message})`, { cause });
+  }
+  return parseNameMapping(json, path);
+}
 
 /** The arch from `--arch` or `--arch-file`; undefined when neither is given and `required` is false. */
 export async function resolveArch(flags: { arch?: string; archFile?: string }, data: DataSet): Promise<Arch>;
@@ -36,18 +56,23 @@ export async function resolveArch(flags: { arch?: string; archFile?: string }, d
 }
 
 /**
- * Reads a model file with the arch from the flags; without them the loader takes the arch the file
- * stores ("modeconn.arch", written by `modeconn train`) or infers an nn.Sequential MLP.
+ * Reads a model file (.pt or safetensors, by its bytes) with the arch from the flags; without them
+ * the loader takes the arch the file stores ("modeconn.arch", written by `modeconn train`) or infers
+ * it from the names and shapes (the data set gives the input shape); --names renames first.
  */
-export async function readModel(path: string, flags: { arch?: string; archFile?: string }, data: DataSet): Promise<{ model: Model; metadata: Record<string, string> }> {
-  const { metadata } = await loadSafetensors(path);
+export async function readModel(path: string, flags: ModelFlags, data: DataSet): Promise<{ model: Model; metadata: Record<string, string> }> {
+  const file = await loadTensorFile(path, flags.key !== undefined ? { key: flags.key } : {});
   const arch = await resolveArch(flags, data, false);
-  const model = await loadModel(path, arch ? { arch } : {});
-  return { model, metadata };
+  const names = flags.names !== undefined ? await readNameMapping(flags.names) : undefined;
+  const model = modelFromTensors(file, { ...(arch ? { arch } : {}), ...(names ? { names } : {}), input: data.shape });
+  // Say which entry of a checkpoint dict held the state_dict (also in the report's inputs).
+  for (const warning of file.warnings) process.stderr.write(`note: ${warning}\n`);
+  const key = (file as { key?: string | null }).key;
+  return { model, metadata: key ? { ...file.metadata, 'checkpoint.key': key } : file.metadata };
 }
 
 /** Reads models A and B (see readModel) and checks that they have one architecture. */
-export async function readModelPair(fileA: string, fileB: string, flags: { arch?: string; archFile?: string }, data: DataSet) {
+export async function readModelPair(fileA: string, fileB: string, flags: ModelFlags, data: DataSet) {
   const a = await readModel(fileA, flags, data);
   const b = await readModel(fileB, flags, data);
   expectSameArch(a.model.arch, b.model.arch, fileA, fileB);
@@ -56,7 +81,7 @@ export async function readModelPair(fileA: string, fileB: string, flags: { arch?
 }
 
 /** Reads several model files of one architecture (the first's); BAD_ARGUMENT when they differ. */
-export async function readModels(files: readonly string[], flags: { arch?: string; archFile?: string }, data: DataSet) {
+export async function readModels(files: readonly string[], flags: ModelFlags, data: DataSet) {
   const models: Array<{ file: string } & Awaited<ReturnType<typeof readModel>>> = [];
   for (const file of files) models.push({ file, ...(await readModel(file, flags, data)) });
   models.slice(1).forEach((m) => expectSameArch(models[0].model.arch, m.model.arch, models[0].file, m.file));
@@ -65,11 +90,11 @@ export async function readModels(files: readonly string[], flags: { arch?: strin
 
 /**
  * The start of a command on two models: its flags, the data splits, and A and B (one architecture),
- * from `modeconn <command> A.safetensors B.safetensors --data … [flags]`.
+ * from `modeconn <command> A B --data … [flags]` (each a .safetensors or .pt file).
  */
 export async function startPairCommand<F extends FlagSpecs>(spec: CommandSpec<F>, argv: string[]) {
   const { positionals, flags: flagArgs } = splitPositionals(spec, argv);
-  const flags = parseArgs(spec, flagArgs) as ParsedFlags<F> & { data: string; arch?: string; archFile?: string };
+  const flags = parseArgs(spec, flagArgs) as ParsedFlags<F> & { data: string } & ModelFlags;
   const [fileA, fileB] = expectPositionals(positionals, ['A.safetensors', 'B.safetensors'], spec.usage);
   const { train, test } = await loadSplits(flags.data);
   return { flags, train, test, ...(await readModelPair(fileA, fileB, flags, train)) };

@@ -2,7 +2,8 @@
  * What a model file is, from its first bytes: safetensors ([u64 LE length]['{' …]), a PyTorch
  * checkpoint (torch.save: a zip archive holding <name>/data.pkl, or the legacy pickle that starts
  * with pickle protocol 2 and torch's magic number), another zip or pickle, NumPy, HDF5 or gzip.
- * Readers call `notSafetensorsError` before parsing so a .pt file is named as such, with the fix.
+ * The safetensors reader calls `notSafetensorsError` first, so a .pt file given to it is named as
+ * such, with the fix (model loaders route .pt files to the .pt reader before it).
  */
 import { ModeconnError } from '../errors.js';
 
@@ -46,8 +47,8 @@ export function notSafetensorsError(bytes: Uint8Array, name: string): ModeconnEr
   const torch = format === 'pytorch-zip' || format === 'pytorch-legacy' || format === 'zip' || format === 'pickle';
   return new ModeconnError('BAD_FILE', `${name}: not a safetensors file: it is ${DESCRIPTIONS[format]}`, {
     advice: torch
-      ? 'convert it in Python: from safetensors.torch import save_file; save_file(torch.load(path, map_location="cpu"), "model.safetensors") ' +
-        '(for a whole pickled model, save model.state_dict())'
+      ? 'loadModel and parseModel read PyTorch checkpoints directly; or convert it in Python: from safetensors.torch import save_file; ' +
+        'save_file(torch.load(path, map_location="cpu"), "model.safetensors") (for a whole pickled model, save model.state_dict())'
       : 'export the weights as safetensors (the safetensors package has writers for PyTorch, NumPy, TensorFlow and JAX)',
   });
 }

@@ -1,17 +1,21 @@
 /**
  * Models as PyTorch state_dicts (browser-safe, no file access): θ ↔ named tensors with the names,
- * shapes and order of `compileArch(arch).layout`, the arch kept as JSON in the "modeconn.arch"
- * metadata, and, for files without it, inference of an `nn.Sequential` MLP from names and shapes.
+ * shapes and order of `compileArch(arch).layout` — or the checkpoint's own names, remembered in
+ * `model.sourceNames` — as safetensors (arch in the "modeconn.arch" metadata) or .pt bytes.
  */
 import { ModeconnError } from '../errors.js';
-import type { Arch, Layer } from '../model/arch.js';
+import type { Arch } from '../model/arch.js';
 import { compileArch, type CompiledArch } from '../model/compile.js';
 import type { Model } from '../model/model.js';
-import { expectTensors, parseSafetensors, tensorToFloat32, type SafetensorsFile, type Tensor } from './safetensors.js';
+import { inferArch, type InferOptions } from './infer-arch.js';
+import { ARCH_METADATA_KEY, NAMES_METADATA_KEY, resolveModelNames, type NameOptions } from './model-names.js';
+import { isLegacyPt, parsePt } from './pt.js';
+import { serializePt } from './pt-write.js';
+import { isZip } from './pt-zip.js';
+import { parseSafetensors, tensorToFloat32, type SafetensorsFile, type Tensor } from './safetensors.js';
 import { serializeSafetensors } from './safetensors-write.js';
 
-/** The metadata key under which a model file stores its arch as JSON. */
-export const ARCH_METADATA_KEY = 'modeconn.arch';
+export { ARCH_METADATA_KEY, NAMES_METADATA_KEY, archFromMetadata } from './model-names.js';
 
 /** A tensor of a model's state_dict: F32 parameters and buffers, I64 `num_batches_tracked` scalars. */
 export interface ModelTensor {
@@ -21,19 +25,26 @@ export interface ModelTensor {
 }
 
 /** Options of `modelFromTensors` / `parseModel` / `loadModel`. */
-export interface ModelFromTensorsOptions {
-  /** The architecture; wins over the file's metadata and over inference. */
-  arch?: Arch;
+export interface ModelFromTensorsOptions extends NameOptions {
   /** Accept NaN/±Inf weights (default false: NON_FINITE naming the tensor), as the safetensors reader. */
   allowNonFinite?: boolean;
+  /** For a .pt checkpoint dict: the key holding the state_dict (default: found, see STATE_DICT_KEYS). */
+  key?: string;
 }
+
+/** Which names a writer uses: the checkpoint's own (`model.sourceNames`, the default when known) or modeconn's layout names. */
+export type NameChoice = 'source' | 'layout';
 
 /** Options of `serializeModel` / `saveModel`. */
 export interface SaveModelOptions {
-  /** Extra "__metadata__" strings; "format" and "modeconn.arch" are always set by the writer. */
+  /** Extra "__metadata__" strings (safetensors only); "format" and "modeconn.arch" are always set. */
   metadata?: Record<string, string>;
   /** Write NaN/±Inf weights instead of throwing NON_FINITE (default false). */
   allowNonFinite?: boolean;
+  /** Tensor names to write (default 'source': the checkpoint's names when the model has them). */
+  names?: NameChoice;
+  /** 'safetensors' (default) or 'pt' (torch.save's zip format); saveModel picks 'pt' for .pt/.pth paths. */
+  format?: 'safetensors' | 'pt';
 }
 
 function compileFor(model: Model, what: string): CompiledArch {
@@ -47,58 +58,86 @@ function compileFor(model: Model, what: string): CompiledArch {
 /**
  * The model's state_dict in layout order: every tensor of θ as F32 with its PyTorch shape, and each
  * BatchNorm's `num_batches_tracked` as an I64 scalar (from `model.batchesTracked`, 0 when unknown).
+ * Under `names: 'source'` (default) tensors carry `model.sourceNames`, in the checkpoint's order;
+ * counters the checkpoint did not have are left out.
  */
-export function modelToTensors(model: Model): Map<string, ModelTensor> {
+export function modelToTensors(model: Model, options: { names?: NameChoice } = {}): Map<string, ModelTensor> {
   const compiled = compileFor(model, 'modelToTensors');
+  const source = (options.names ?? 'source') === 'source' ? model.sourceNames : undefined;
   const out = new Map<string, ModelTensor>();
   for (const e of compiled.layout) {
+    const name = source ? source[e.name] : e.name;
     if (e.kind === 'counter') {
+      if (name === undefined) continue;
       const count = model.batchesTracked?.[e.name] ?? 0;
       if (!Number.isSafeInteger(count) || count < 0) {
         throw new ModeconnError('BAD_ARGUMENT', `batchesTracked["${e.name}"] must be a non-negative integer, got ${count}`);
       }
-      out.set(e.name, { dtype: 'I64', shape: [], data: BigInt64Array.of(BigInt(count)) });
+      out.set(name, { dtype: 'I64', shape: [], data: BigInt64Array.of(BigInt(count)) });
     } else {
-      out.set(e.name, { dtype: 'F32', shape: [...e.shape], data: model.params.slice(e.offset, e.offset + e.length) });
+      if (name === undefined) throw new ModeconnError('BAD_ARGUMENT', `model.sourceNames has no name for "${e.name}"`);
+      out.set(name, { dtype: 'F32', shape: [...e.shape], data: model.params.slice(e.offset, e.offset + e.length) });
     }
   }
-  return out;
+  // The checkpoint's own order (PyTorch's: module by module, buffers beside their parameters).
+  return source ? new Map(Object.values(source).filter((n) => out.has(n)).map((n) => [n, out.get(n)!])) : out;
 }
 
-/** The metadata a model file carries: `format: 'pt'` (as PyTorch tooling writes) and the arch as JSON. */
-export function modelMetadata(model: Model, extra: Record<string, string> = {}): Record<string, string> {
-  return { ...extra, format: 'pt', [ARCH_METADATA_KEY]: JSON.stringify(model.arch) };
+/**
+ * The metadata a model file carries: `format: 'pt'` (as PyTorch tooling writes), the arch as JSON
+ * and, when tensors carry the checkpoint's names, the layout → checkpoint name map.
+ */
+export function modelMetadata(model: Model, extra: Record<string, string> = {}, names: NameChoice = 'source'): Record<string, string> {
+  const meta: Record<string, string> = { ...extra, format: 'pt', [ARCH_METADATA_KEY]: JSON.stringify(model.arch) };
+  if (names === 'source' && model.sourceNames) meta[NAMES_METADATA_KEY] = JSON.stringify(model.sourceNames);
+  return meta;
 }
 
-/** A model as safetensors bytes (state_dict tensors, arch in the metadata). */
+/** A model as safetensors bytes (state_dict tensors, arch in the metadata) or, with `format: 'pt'`, .pt bytes. */
 export function serializeModel(model: Model, options: SaveModelOptions & { name?: string } = {}): Uint8Array {
-  return serializeSafetensors(modelToTensors(model), {
-    metadata: modelMetadata(model, options.metadata),
+  const tensors = modelToTensors(model, { names: options.names });
+  if (options.format === 'pt') {
+    if (!options.allowNonFinite) {
+      for (const [tensor, t] of tensors) {
+        const bad = t.data instanceof Float32Array ? t.data.findIndex((v) => !Number.isFinite(v)) : -1;
+        if (bad >= 0) throw new ModeconnError('NON_FINITE', `${options.name ?? 'pt data'}: tensor "${tensor}" element ${bad} is ${t.data[bad]}`, { advice: 'pass { allowNonFinite: true } to write it anyway' });
+      }
+    }
+    return serializePt(tensors, { name: options.name });
+  }
+  return serializeSafetensors(tensors, {
+    metadata: modelMetadata(model, options.metadata, options.names),
     allowNonFinite: options.allowNonFinite,
     name: options.name,
   });
 }
 
-/** Parses safetensors bytes into a model (see `modelFromTensors`). */
+/** Parses a tensor file by its magic bytes: a .pt checkpoint (zip or legacy) or safetensors. */
+export function parseTensorFile(bytes: Uint8Array, options: { name?: string; allowNonFinite?: boolean; key?: string } = {}): SafetensorsFile {
+  if (isZip(bytes) || isLegacyPt(bytes)) return parsePt(bytes, options);
+  if (options.key !== undefined) throw new ModeconnError('BAD_ARGUMENT', `${options.name ?? 'safetensors data'}: key applies to .pt checkpoints only`);
+  return parseSafetensors(bytes, options);
+}
+
+/** Parses model bytes — .pt (zip or legacy) or safetensors, told apart by magic bytes — into a model (see `modelFromTensors`). */
 export function parseModel(bytes: Uint8Array, options: ModelFromTensorsOptions & { name?: string } = {}): Model {
-  const file = parseSafetensors(bytes, { name: options.name, allowNonFinite: options.allowNonFinite });
-  return modelFromTensors(file, options);
+  return modelFromTensors(parseTensorFile(bytes, options), options);
 }
 
 /**
- * A model from a parsed file. The arch is `options.arch`, else the file's "modeconn.arch" metadata,
- * else inferred (`inferMlpArch`). Every tensor is checked against the arch's layout: MISSING_TENSOR,
- * UNEXPECTED_TENSOR, BAD_SHAPE, BAD_FILE (wrong dtype kind) and NON_FINITE name the file and tensor.
+ * A model from a parsed file. Names go through `options.names` (or the file's stored name map); the
+ * arch is `options.arch`, else the file's "modeconn.arch" metadata, else inferred (`inferArch`).
+ * Every tensor is checked against the arch's layout: MISSING_TENSOR, UNEXPECTED_TENSOR, BAD_SHAPE,
+ * BAD_FILE (wrong dtype kind) and NON_FINITE name the file and the checkpoint's tensor name.
  */
 export function modelFromTensors(file: SafetensorsFile, options: ModelFromTensorsOptions = {}): Model {
-  const arch = options.arch ?? archFromMetadata(file) ?? inferMlpArch(file);
-  const compiled = compileArch(arch);
-  expectTensors(file, compiled.layout.map((e) => e.name));
+  const { arch, compiled, tensors, sourceNames, countersAbsent } = resolveModelNames(file, options);
   const params = new Float32Array(compiled.totalLength);
   const batchesTracked: Record<string, number> = {};
   for (const e of compiled.layout) {
-    const tensor = file.tensors.get(e.name) as Tensor;
-    const where = `${file.name}: tensor "${e.name}"`;
+    if (e.kind === 'counter' && countersAbsent) continue;
+    const tensor = tensors.get(e.name) as Tensor;
+    const where = `${file.name}: tensor "${sourceNames[e.name]}"`;
     if (tensor.shape.length !== e.shape.length || tensor.shape.some((d, i) => d !== e.shape[i])) {
       throw new ModeconnError('BAD_SHAPE', `${where} has shape [${tensor.shape.join(', ')}], the architecture needs [${e.shape.join(', ')}]`, {
         advice: options.arch ? 'check the arch you passed' : 'the file does not match its architecture; pass { arch } if it is known',
@@ -124,82 +163,16 @@ export function modelFromTensors(file: SafetensorsFile, options: ModelFromTensor
     }
     params.set(values, e.offset);
   }
-  return Object.keys(batchesTracked).length > 0 ? { arch, params, batchesTracked } : { arch, params };
+  const model: Model = { arch, params };
+  if (Object.keys(batchesTracked).length > 0) model.batchesTracked = batchesTracked;
+  if (Object.entries(sourceNames).some(([layout, source]) => layout !== source) || countersAbsent) model.sourceNames = sourceNames;
+  return model;
 }
-
-/** The arch stored in the file's metadata, or undefined; BAD_FILE when it is there but invalid. */
-export function archFromMetadata(file: SafetensorsFile): Arch | undefined {
-  if (!Object.prototype.hasOwnProperty.call(file.metadata, ARCH_METADATA_KEY)) return undefined;
-  try {
-    const arch = JSON.parse(file.metadata[ARCH_METADATA_KEY]) as Arch;
-    compileArch(arch);
-    return arch;
-  } catch (cause) {
-    const why = cause instanceof Error ? cause.message : String(cause);
-    throw new ModeconnError('BAD_FILE', `${file.name}: metadata "${ARCH_METADATA_KEY}" is not a valid architecture (${why})`, {
-      advice: 'pass { arch } to override it',
-      cause,
-    });
-  }
-}
-
-const SEQUENTIAL_NAME = /^(0|[1-9]\d*)\.(weight|bias|running_mean|running_var|num_batches_tracked)$/;
-
-type Module = { kind: 'dense'; out: number; in: number; bias: boolean } | { kind: 'batchnorm'; affine: boolean };
 
 /**
- * Infers the arch of an `nn.Sequential` MLP from state_dict names and shapes: Linear modules
- * (`i.weight` [out, in], optional `i.bias`) and BatchNorm1d modules (`i.running_mean`, ...), with
- * the indices between them that own no tensors read as ReLU (one index per gap; an index-0 gap before
- * the first Linear is a Flatten). The first and last modules must be Linear. BatchNorm eps and
- * momentum are not stored in a state_dict: PyTorch's defaults (1e-5, 0.1) are assumed.
- * UNKNOWN_ARCH, saying to pass `arch`, for anything else (convolutions, dropout, other names).
+ * Infers the arch of a file's state_dict from its names and shapes (`inferArch`: nn.Sequential
+ * MLPs and CNNs, VGG, ResNet, named MLPs). UNKNOWN_ARCH, saying to pass `arch`, otherwise.
  */
-export function inferMlpArch(file: SafetensorsFile): Arch {
-  const fail = (problem: string): never => {
-    throw new ModeconnError('UNKNOWN_ARCH', `${file.name}: cannot infer the architecture: ${problem}`, {
-      advice: 'pass { arch } (the file has no "modeconn.arch" metadata)',
-    });
-  };
-  const groups = new Map<number, Map<string, Tensor>>();
-  for (const [name, tensor] of file.tensors) {
-    const m = SEQUENTIAL_NAME.exec(name);
-    if (!m) fail(`tensor "${name}" is not named like a module of an nn.Sequential MLP`);
-    const index = Number(m![1]);
-    if (!groups.has(index)) groups.set(index, new Map());
-    groups.get(index)!.set(m![2], tensor);
-  }
-  if (groups.size === 0) fail('the file has no tensors');
-  const modules = new Map<number, Module>();
-  for (const [index, t] of groups) {
-    const weight = t.get('weight');
-    if (t.has('running_mean') || t.has('running_var') || t.has('num_batches_tracked')) {
-      modules.set(index, { kind: 'batchnorm', affine: weight !== undefined });
-    } else if (weight && weight.shape.length === 2) {
-      modules.set(index, { kind: 'dense', out: weight.shape[0], in: weight.shape[1], bias: t.has('bias') });
-    } else if (weight && weight.shape.length === 4) {
-      fail(`tensor "${index}.weight" has shape [${weight.shape.join(', ')}], a convolution`);
-    } else {
-      fail(`module ${index} (${[...t.keys()].join(', ')}) is neither a Linear nor a BatchNorm1d`);
-    }
-  }
-  const indices = [...modules.keys()].sort((a, b) => a - b);
-  const first = modules.get(indices[0])!;
-  const last = modules.get(indices[indices.length - 1])!;
-  if (first.kind !== 'dense') fail(`the first module (${indices[0]}) is not a Linear`);
-  if (last.kind !== 'dense') fail(`the last module (${indices[indices.length - 1]}) is not a Linear`);
-  const layers: Layer[] = [];
-  if (indices[0] === 1) layers.push({ type: 'flatten' });
-  else if (indices[0] > 1) fail(`indices 0..${indices[0] - 1} own no tensors (only one Flatten may come before the first Linear)`);
-  indices.forEach((index, k) => {
-    if (k > 0) {
-      const gap = index - indices[k - 1] - 1;
-      if (gap === 1) layers.push({ type: 'relu' });
-      else if (gap > 1) fail(`indices ${indices[k - 1] + 1}..${index - 1} own no tensors (only one ReLU between modules is inferred; dropout is ambiguous)`);
-    }
-    const m = modules.get(index)!;
-    if (m.kind === 'dense') layers.push(m.bias ? { type: 'dense', out: m.out } : { type: 'dense', out: m.out, bias: false });
-    else layers.push(m.affine ? { type: 'batchnorm' } : { type: 'batchnorm', affine: false });
-  });
-  return { input: [(first as { in: number }).in], classes: (last as { out: number }).out, layers };
+export function inferMlpArch(file: SafetensorsFile, options: Omit<InferOptions, 'name'> = {}): Arch {
+  return inferArch(file.tensors, { ...options, name: file.name }).arch;
 }

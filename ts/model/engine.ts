@@ -233,8 +233,8 @@ export class Engine {
 
   /**
    * ∂(mean loss)/∂θ over the samples `indices` of `data` (one batch), with the batch's results. Dropout
-   * draws from `rng` (a state advanced in place) or else from `rngState(seed)`. `params` comes back
-   * with what the pass changed: in 'train' mode, the BatchNorm running statistics.
+   * draws from `rng` (a state advanced in place) or else from `rngState(seed)`. `tail` is what the pass
+   * left in θ's non-trainable part (in 'train' mode the updated BatchNorm running statistics).
    */
   gradient(compiled: CompiledArch, params: Float32Array, data: DataSet, indices: Uint32Array,
     { mode = 'batch-stats' as ForwardMode, seed = 0, rng = rngState(seed) }: { mode?: ForwardMode; seed?: number; rng?: Uint32Array } = {}) {
@@ -245,11 +245,15 @@ export class Engine {
     const losses = new Float32Array(indices.length);
     const correct = new Uint32Array(indices.length);
     const mean = new Float32Array(1);
-    const after = params.slice();
-    this.core.call('plan_gradient', (s) => [handle, s.inout(after), s.out(grads), params.length,
-      device.x.ptr, device.y.ptr, data.n, s.in(indices), indices.length, MODE_CODE[mode], 0, s.inout(rng),
-      s.out(losses), s.out(correct), s.out(mean)]);
-    return { grads, loss: mean[0], losses, correct, params: after };
+    const tail = new Float32Array(params.length - compiled.paramCount);
+    this.core.call('plan_gradient', (s) => {
+      const theta = s.in(params);
+      // Read back only the part a pass can change (BatchNorm statistics), after the call.
+      if (tail.length) s.readBack(theta + 4 * compiled.paramCount, tail);
+      return [handle, theta, s.out(grads), params.length, device.x.ptr, device.y.ptr, data.n, s.in(indices), indices.length,
+        MODE_CODE[mode], 0, s.inout(rng), s.out(losses), s.out(correct), s.out(mean)];
+    });
+    return { grads, loss: mean[0], losses, correct, tail };
   }
 
   /**

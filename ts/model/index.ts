@@ -8,7 +8,7 @@ export { compileArch, type CompiledArch, type LayoutEntry, type LayoutKind } fro
 export { decodePlan, encodePlan, PlanMode, NONE, PLAN_MAGIC, PLAN_VERSION, type Plan, type PlanOp } from './plan-format.js';
 export { initParams, type InitOptions, type InitScheme } from './init.js';
 export { Engine, assertFinite, checkData, meanOf, summarizeEval, rngState, type DeviceData, type EvalResult, type EvaluateOptions, type ForwardMode } from './engine.js';
-export { type Model, compiledOf, checkParams } from './model.js';
+export { type Model, compiledOf, checkParams, withParams } from './model.js';
 export {
   type OptimizerConfig, type EpochLog, type JobProgress, type TrainProgress, type TrainingLoopOptions, type TrainJob, type TrainResult,
 } from './training-options.js';

@@ -76,7 +76,7 @@ class InlineRunner implements Runner {
 
   async gradient(arch: Arch, params: Float32Array, data: DataSet, indices: Uint32Array, options: GradientOptions = {}): Promise<BatchGradient> {
     const { mode, seed = 0, stream = 0 } = options;
-    const { params: _, ...result } = this.engine.gradient(compiledOf(arch), params, data, indices, { mode, rng: rngState(seed, stream) });
+    const { tail: _, ...result } = this.engine.gradient(compiledOf(arch), params, data, indices, { mode, rng: rngState(seed, stream) });
     return result;
   }
 

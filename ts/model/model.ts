@@ -14,6 +14,12 @@ export interface Model {
   params: Float32Array;
   /** PyTorch's `num_batches_tracked` per BatchNorm (state_dict name → count); absent or missing names count 0. */
   batchesTracked?: Record<string, number>;
+  /**
+   * Layout name → the tensor's name in the checkpoint the model was read from (e.g. `3.body.0.weight`
+   * → `layer1.0.conv1.weight`); writers save under these names, so the file loads back into the
+   * user's PyTorch module. Absent for models built here.
+   */
+  sourceNames?: Record<string, string>;
 }
 
 const compiledCache = new WeakMap<Arch, CompiledArch>();
@@ -37,4 +43,12 @@ export function checkParams(compiled: CompiledArch, params: readonly Float32Arra
     }
     assertFinite(p, name);
   });
+}
+
+/** `model` with new parameters θ: the same arch, BatchNorm counters and checkpoint names. */
+export function withParams(model: Model, params: Float32Array): Model {
+  const out: Model = { arch: model.arch, params };
+  if (model.batchesTracked) out.batchesTracked = model.batchesTracked;
+  if (model.sourceNames) out.sourceNames = model.sourceNames;
+  return out;
 }

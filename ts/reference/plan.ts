@@ -1,5 +1,5 @@
 /**
- * The pure-TS twin of the plan executor (crate/src/plan.rs), built only from the reference kernels:
+ * The pure-TS twin of the plan executor (crate/src/plan/), built only from the reference kernels:
  * it runs decoded plan words over a batch of n ≤ capacity samples — forward in one of four modes,
  * backward with the fan-in rule, mean softmax cross-entropy, optimiser steps on θ[0, P). It is
  * the oracle the WASM plan is tested against, so it favours clarity. See docs/PLAN-FORMAT.md.

@@ -1,10 +1,10 @@
 /**
  * The exports of the core module, typed by hand with the same names and argument order as
- * crate/src/abi.rs. Pointers are byte offsets into the module's memory; every function returns a
+ * crate/src/abi/. Pointers are byte offsets into the module's memory; every function returns a
  * status (0 = OK) unless noted.
  */
 
-/** Status codes returned by every ABI function (crate/src/abi.rs). */
+/** Status codes returned by every ABI function (crate/src/abi/). */
 export const Status = {
   OK: 0,
   ERR_SHAPE: 1,

@@ -30,6 +30,8 @@ export interface Scope {
   out(array: Transferable): number;
   /** A u32 array holding the given pointers (for kernels over k vectors). */
   ptrs(pointers: readonly number[]): number;
+  /** After the call, copies `array.byteLength` bytes from `ptr` (inside a block of this scope) into `array`. */
+  readBack(ptr: number, array: Transferable): void;
 }
 
 /** The name of an exported function of the core. */
@@ -147,6 +149,12 @@ export class Core {
         return ptr;
       },
       ptrs: (pointers) => place(Uint32Array.from(pointers), true),
+      readBack: (ptr, array) => {
+        if (!blocks.some((b) => ptr >= b.ptr && ptr + array.byteLength <= b.ptr + b.bytes)) {
+          throw new ModeconnError('BAD_ARGUMENT', `readBack: ${array.byteLength} bytes at ${ptr} are not inside a block of this call`);
+        }
+        copyBack.push({ ptr, array });
+      },
     };
     const generation = this.#generation;
     try {

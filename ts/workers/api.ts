@@ -155,8 +155,8 @@ export const api = {
     const compiled = compiledOf(lookup(archs, task.arch, 'architecture'));
     const rng = task.rng;
     const r = e.gradient(compiled, task.params, lookup(dataSets, task.data, 'data set'), task.indices, { mode: task.mode, rng });
-    const out: GradientShard = { grads: r.grads, params: r.params, loss: r.loss, losses: r.losses, correct: r.correct, rng };
-    return transfer(out, [out.grads.buffer, out.params.buffer, out.losses.buffer, out.correct.buffer]);
+    const out: GradientShard = { grads: r.grads, tail: r.tail, loss: r.loss, losses: r.losses, correct: r.correct, rng };
+    return transfer(out, [out.grads.buffer, out.tail.buffer, out.losses.buffer, out.correct.buffer]);
   }),
 
   /** Activation buffers after a forward pass (see Engine.activations). */

@@ -228,11 +228,14 @@ class WorkerPool implements Pool {
     checkData(data, compiled);
     const archId = this.#resident(arch);
     const dataId = this.#resident(data);
+    // θ goes to every task: one shared copy where the host has SharedArrayBuffer, else a transferred copy each.
+    const shared = parts.length > 1 && typeof SharedArrayBuffer === 'function' ? new Float32Array(new SharedArrayBuffer(params.byteLength)) : null;
+    shared?.set(params);
     return this.#scheduler.submit(parts.map(({ indices, extra }) => async (slot: Slot) => {
       await this.#scheduler.ensure(slot, [archId, dataId]);
-      const theta = copyForTransfer(params);
+      const theta = shared ?? copyForTransfer(params);
       const idx = copyForTransfer(indices);
-      return slot.call((api) => call(api, transfer({ arch: archId, data: dataId, params: theta, indices: idx, ...extra }, [theta.buffer, idx.buffer])));
+      return slot.call((api) => call(api, transfer({ arch: archId, data: dataId, params: theta, indices: idx, ...extra }, shared ? [idx.buffer] : [theta.buffer, idx.buffer])));
     }), { retries: 1 });
   }
 
@@ -269,7 +272,7 @@ class WorkerPool implements Pool {
           return { loss: out.loss, right };
         });
         // What shard 0's pass changed in θ (train mode: running statistics), as the inline session keeps it.
-        reducer.setTail(theta, outs[0].params.subarray(compiled.paramCount));
+        reducer.setTail(theta, outs[0].tail);
         return reducer.reduce(ranges, outcomes, grads);
       },
       rngState: () => joinStates(rngs),

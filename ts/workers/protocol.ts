@@ -112,8 +112,8 @@ export interface GradientTask {
 /** A batch gradient's results (buffers transferred back). */
 export interface GradientShard {
   grads: Float32Array;
-  /** θ after the pass (train mode updates BatchNorm running statistics). */
-  params: Float32Array;
+  /** θ's non-trainable part after the pass (train mode updates BatchNorm running statistics). */
+  tail: Float32Array;
   loss: number;
   losses: Float32Array;
   correct: Uint32Array;

@@ -4,7 +4,7 @@
 //! layouts. A panel's W values for one p are either contiguous in the source (`Rows`: A when
 //! transposed, B when not) or spread over W source rows (`Cols`), which 4×4 SIMD transposes gather.
 
-use crate::gemm::{MR, NR};
+use super::{MR, NR};
 use crate::simd::{Arch, Simd};
 
 /// Where panel element (p, j) lives in a row-major source with leading dimension `ld`.
@@ -18,7 +18,7 @@ enum Layout {
 
 /// Packs rows ic..ic+mb, depth pc..pc+kb of op(A) into `dst` (A is (m,k), or (k,m) if `trans`).
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn pack_a(trans: bool, a: &[f32], m: usize, k: usize, ic: usize, mb: usize, pc: usize, kb: usize, dst: &mut [f32]) {
+pub(super) fn pack_a(trans: bool, a: &[f32], m: usize, k: usize, ic: usize, mb: usize, pc: usize, kb: usize, dst: &mut [f32]) {
     let (layout, ld) = if trans { (Layout::Rows, m) } else { (Layout::Cols, k) };
     for (r, panel) in dst[..(mb + MR - 1) / MR * MR * kb].chunks_exact_mut(MR * kb).enumerate() {
         let first = ic + r * MR;
@@ -28,7 +28,7 @@ pub(crate) fn pack_a(trans: bool, a: &[f32], m: usize, k: usize, ic: usize, mb: 
 
 /// Packs columns jc..jc+nb, depth pc..pc+kb of op(B) into `dst` (B is (k,n), or (n,k) if `trans`).
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn pack_b(trans: bool, b: &[f32], k: usize, n: usize, pc: usize, kb: usize, jc: usize, nb: usize, dst: &mut [f32]) {
+pub(super) fn pack_b(trans: bool, b: &[f32], k: usize, n: usize, pc: usize, kb: usize, jc: usize, nb: usize, dst: &mut [f32]) {
     let (layout, ld) = if trans { (Layout::Cols, k) } else { (Layout::Rows, n) };
     for (r, panel) in dst[..(nb + NR - 1) / NR * NR * kb].chunks_exact_mut(NR * kb).enumerate() {
         let first = jc + r * NR;
@@ -41,7 +41,16 @@ pub(crate) fn pack_b(trans: bool, b: &[f32], k: usize, n: usize, pc: usize, kb: 
 /// zero-padded.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn pack_panel<S: Simd, const W: usize>(src: &[f32], ld: usize, layout: Layout, first: usize, count: usize, p0: usize, kb: usize, panel: &mut [f32]) {
+fn pack_panel<S: Simd, const W: usize>(
+    src: &[f32],
+    ld: usize,
+    layout: Layout,
+    first: usize,
+    count: usize,
+    p0: usize,
+    kb: usize,
+    panel: &mut [f32],
+) {
     assert!(panel.len() == W * kb && W % 4 == 0 && kb > 0);
     if count < W {
         for p in 0..kb {

@@ -1,90 +1,9 @@
-//! Model plans: a network compiled once (docs/PLAN-FORMAT.md) into ops over activation buffers
-//! with offsets into the flat parameter vector θ = [trainable (P) | buffers (B)]. `Plan::parse`
-//! validates every word; `plan_run` executes forward, loss, backward and optimiser steps.
+//! `Plan::parse`: checks every word of a plan (docs/PLAN-FORMAT.md) — header, buffer table, each
+//! op's field count, buffer ids, parameter ranges inside θ, sizes — then allocates the buffers.
 
+use super::{Kind, Mode, Op, Plan, PlanError, HEADER, MAGIC, NONE, VERSION};
 use crate::conv::Conv2d;
 use crate::pool::Pool2d;
-
-pub const MAGIC: u32 = 0x4c50_434d;
-pub const VERSION: u32 = 1;
-pub const NONE: u32 = u32::MAX;
-const HEADER: usize = 8;
-
-/// Why a plan or a call on it was rejected (mapped to ABI status codes).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PlanError {
-    /// Malformed words: magic, version, unknown opcode, wrong field count, bad buffer id.
-    Format,
-    /// Sizes that disagree with each other, an offset outside θ, a batch over capacity.
-    Shape,
-    /// A value out of range: eps, dropout p, a label ≥ classes, an index ≥ the data set.
-    Arg,
-}
-
-/// Forward-pass modes (PLAN-FORMAT.md, "Modes").
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mode {
-    Eval,
-    BatchStats,
-    Train,
-    BnExact { seen: u64 },
-}
-
-#[derive(Clone, Debug)]
-pub(crate) enum Kind {
-    Dense { inp: usize, out: usize, w: usize, b: Option<usize> },
-    Conv { g: Conv2d, w: usize, b: Option<usize> },
-    Bn { c: usize, s: usize, gamma: Option<usize>, beta: Option<usize>, mean: usize, var: usize, eps: f32, momentum: f32 },
-    Relu,
-    MaxPool { g: Pool2d },
-    AvgPool { g: Pool2d },
-    Dropout { p: f32 },
-    Add { src2: usize },
-}
-
-/// One op with the state its backward needs (BatchNorm statistics, argmax, dropout mask).
-#[derive(Clone, Debug)]
-pub(crate) struct Op {
-    pub kind: Kind,
-    pub src: usize,
-    pub dst: usize,
-    pub relu: bool,
-    pub saved_a: Vec<f32>,
-    pub saved_b: Vec<f32>,
-    pub index: Vec<u32>,
-    /// Whether dropout drew a mask in the last forward (else it was the identity).
-    pub active: bool,
-}
-
-/// A compiled network with activation and gradient buffers for `capacity` samples.
-pub struct Plan {
-    pub(crate) ops: Vec<Op>,
-    pub(crate) sizes: Vec<usize>,
-    pub(crate) acts: Vec<Vec<f32>>,
-    pub(crate) deltas: Vec<Vec<f32>>,
-    pub(crate) delta_set: Vec<bool>,
-    /// Scratch for conv im2col/col2im and for accumulating a second gradient contribution.
-    pub(crate) scratch: Vec<f32>,
-    pub(crate) accum: Vec<f32>,
-    pub(crate) labels: Vec<u32>,
-    pub(crate) last_mode: Mode,
-    pub capacity: usize,
-    pub param_len: usize,
-    pub total_len: usize,
-    pub classes: usize,
-    pub out_buf: usize,
-}
-
-/// Two disjoint mutable windows `[a, a+la)` and `[b, b+lb)` of `v` (callers guarantee no overlap).
-pub(crate) fn pair_mut(v: &mut [f32], a: usize, la: usize, b: usize, lb: usize) -> (&mut [f32], &mut [f32]) {
-    if a < b {
-        let (lo, hi) = v.split_at_mut(b);
-        (&mut lo[a..a + la], &mut hi[..lb])
-    } else {
-        let (lo, hi) = v.split_at_mut(a);
-        (&mut hi[..la], &mut lo[b..b + lb])
-    }
-}
 
 fn opt(word: u32) -> Option<usize> {
     if word == NONE {
@@ -146,10 +65,11 @@ impl Plan {
             at += 2 + count;
             let op = parse_op(code, f, &sizes, param_len, total_len)?;
             // Topological order, single assignment: sources already written, destination not.
-            let reads_ok = written[op.src] && match op.kind {
-                Kind::Add { src2 } => written[src2],
-                _ => true,
-            };
+            let reads_ok = written[op.src]
+                && match op.kind {
+                    Kind::Add { src2 } => written[src2],
+                    _ => true,
+                };
             if !reads_ok || op.dst == 0 || written[op.dst] || op.dst == op.src {
                 return Err(PlanError::Format);
             }
@@ -236,7 +156,8 @@ fn parse_op(code: u32, f: &[u32], sizes: &[usize], p: usize, total: usize) -> Re
         }
         2 => {
             expect(15)?;
-            let g = Conv2d { n: 1, c_in: u(2), h: u(3), w: u(4), c_out: u(5), kh: u(6), kw: u(7), sh: u(8), sw: u(9), ph: u(10), pw: u(11) };
+            let g =
+                Conv2d { n: 1, c_in: u(2), h: u(3), w: u(4), c_out: u(5), kh: u(6), kw: u(7), sh: u(8), sw: u(9), ph: u(10), pw: u(11) };
             let sz = g.sizes().map_err(|_| PlanError::Shape)?;
             let b = opt(f[13]);
             within(u(12), sz.weight, 0, p)?;
@@ -263,7 +184,7 @@ fn parse_op(code: u32, f: &[u32], sizes: &[usize], p: usize, total: usize) -> Re
                 return Err(PlanError::Shape);
             }
             let (eps, momentum) = (f32::from_bits(f[8]), f32::from_bits(f[9]));
-            if !(eps > 0.0 && eps.is_finite()) || !(0.0..=1.0).contains(&momentum) {
+            if !(eps > 0.0 && eps.is_finite() && (0.0..=1.0).contains(&momentum)) {
                 return Err(PlanError::Arg);
             }
             if c == 0 || s == 0 || sizes[src] != mul(c, s)? || sizes[dst] != sizes[src] {

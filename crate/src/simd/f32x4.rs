@@ -1,6 +1,9 @@
-//! A small 4-lane f32 SIMD vocabulary: `Simd` with a simd128 implementation (wasm32) and a scalar
-//! twin (`[f32; 4]`) used everywhere else, so native tests exercise the same kernel code paths.
-//! `Arch` names the implementation for the current target; kernels are written against `Simd`.
+//! `Simd`: four f32 lanes, the vocabulary of GEMM and packing; implemented by the scalar twin
+//! (`[f32; 4]`) and by simd128.
+
+use super::Scalar;
+#[cfg(target_arch = "wasm32")]
+use super::Wasm128;
 
 /// Four f32 lanes and the operations the kernels need.
 pub trait Simd {
@@ -56,9 +59,6 @@ pub trait Simd {
     }
 }
 
-/// The portable twin: plain arrays, which LLVM lowers to native vectors when it can.
-pub struct Scalar;
-
 impl Simd for Scalar {
     type V = [f32; 4];
 
@@ -99,24 +99,21 @@ impl Simd for Scalar {
     unsafe fn load(p: *const f32) -> [f32; 4] {
         // SAFETY: the caller guarantees p..p+4 is readable; read_unaligned needs no alignment
         // beyond f32's, which every *const f32 from a slice has.
-        core::ptr::read_unaligned(p as *const [f32; 4])
+        unsafe { core::ptr::read_unaligned(p as *const [f32; 4]) }
     }
     #[inline(always)]
     unsafe fn load_splat(p: *const f32) -> [f32; 4] {
         // SAFETY: the caller guarantees p is readable.
-        [*p; 4]
+        unsafe { [*p; 4] }
     }
     #[inline(always)]
     unsafe fn store(p: *mut f32, v: [f32; 4]) {
         // SAFETY: the caller guarantees p..p+4 is writable.
-        core::ptr::write_unaligned(p as *mut [f32; 4], v)
+        unsafe { core::ptr::write_unaligned(p as *mut [f32; 4], v) }
     }
 }
 
-/// simd128: one `v128` per vector. No FMA without relaxed-simd, so kernels use mul then add.
-#[cfg(target_arch = "wasm32")]
-pub struct Wasm128;
-
+/// No FMA without relaxed-simd, so kernels use mul then add.
 #[cfg(target_arch = "wasm32")]
 impl Simd for Wasm128 {
     type V = core::arch::wasm32::v128;
@@ -164,23 +161,16 @@ impl Simd for Wasm128 {
     #[inline(always)]
     unsafe fn load(p: *const f32) -> Self::V {
         // SAFETY: the caller guarantees p..p+4 is readable; v128.load has no alignment requirement.
-        core::arch::wasm32::v128_load(p as *const Self::V)
+        unsafe { core::arch::wasm32::v128_load(p as *const Self::V) }
     }
     #[inline(always)]
     unsafe fn load_splat(p: *const f32) -> Self::V {
         // SAFETY: the caller guarantees p is readable (one f32).
-        core::arch::wasm32::v128_load32_splat(p as *const u32)
+        unsafe { core::arch::wasm32::v128_load32_splat(p as *const u32) }
     }
     #[inline(always)]
     unsafe fn store(p: *mut f32, v: Self::V) {
         // SAFETY: the caller guarantees p..p+4 is writable; v128.store has no alignment requirement.
-        core::arch::wasm32::v128_store(p as *mut Self::V, v)
+        unsafe { core::arch::wasm32::v128_store(p as *mut Self::V, v) }
     }
 }
-
-/// The implementation kernels use on this target.
-#[cfg(target_arch = "wasm32")]
-pub type Arch = Wasm128;
-/// The implementation kernels use on this target.
-#[cfg(not(target_arch = "wasm32"))]
-pub type Arch = Scalar;

@@ -2,14 +2,13 @@
 //! θ's offsets; `[P, total)` stays zero. An activation's gradient is written by its first
 //! contributor in reverse order and accumulated by later ones (residual fan-out).
 
+use super::{pair_mut, Kind, Mode, Optimizer, Outputs, Plan, PlanError};
 use crate::act::{relu_backward, relu_backward_inplace};
 use crate::conv::{conv2d_backward, Conv2d};
 use crate::dropout;
 use crate::gemm::{gemm, Bias, Gemm};
 use crate::norm::{self, BnShape};
 use crate::optim::{adam_step, sgd_step};
-use crate::plan::{pair_mut, Kind, Mode, Plan, PlanError};
-use crate::plan_run::{Optimizer, Outputs};
 use crate::pool::{self, Pool2d};
 use crate::rng;
 use std::mem::take;
@@ -150,7 +149,15 @@ impl Plan {
     }
 
     /// Forward in `mode`, loss, backward: `grads` receives ∂(mean loss)/∂θ. Returns the mean loss.
-    pub fn gradient(&mut self, params: &mut [f32], grads: &mut [f32], n: usize, mode: Mode, state: &mut rng::State, out: Outputs) -> Result<f32, PlanError> {
+    pub fn gradient(
+        &mut self,
+        params: &mut [f32],
+        grads: &mut [f32],
+        n: usize,
+        mode: Mode,
+        state: &mut rng::State,
+        out: Outputs,
+    ) -> Result<f32, PlanError> {
         self.forward(params, n, mode, state)?;
         let loss = self.loss(n, out, true);
         self.backward(params, grads, n)?;

@@ -1,29 +1,15 @@
-//! Executing a plan: gather a batch, forward in one of four modes, softmax cross-entropy, backward
-//! into a gradient vector shaped like θ, and an optimiser step on θ's trainable part `[0, P)`.
+//! Running a plan forward: gather a batch of samples into the input buffer, run the ops in one of
+//! four modes (PLAN-FORMAT.md, "Modes"), then softmax cross-entropy against the gathered labels.
 
+use super::{pair_mut, Kind, Mode, Outputs, Plan, PlanError};
 use crate::act::{relu_forward, relu_forward_inplace};
 use crate::conv::{conv2d_forward, Conv2d};
 use crate::gemm::{gemm, Bias, Gemm};
 use crate::loss::softmax_xent;
 use crate::norm::{self, BnShape, RunningUpdate};
-use crate::optim::{Adam, Sgd};
-use crate::plan::{pair_mut, Kind, Mode, Plan, PlanError};
 use crate::pool::{self, Pool2d};
 use crate::{dropout, rng};
 use std::mem::take;
-
-/// An optimiser for `Plan::train_step`.
-#[derive(Clone, Copy, Debug)]
-pub enum Optimizer {
-    Sgd(Sgd),
-    Adam(Adam),
-}
-
-/// Per-sample outputs of a forward pass with loss.
-pub struct Outputs<'a> {
-    pub losses: &'a mut [f32],
-    pub correct: &'a mut [u32],
-}
 
 impl Plan {
     /// Copies the samples `indices` of a data set (`x`: rows of the input size, `y`: labels) into
@@ -116,7 +102,9 @@ impl Plan {
                     };
                     match update {
                         None => norm::batchnorm_forward_eval(sh, *eps, x, gamma, beta, rm, rv, out),
-                        Some(u) => norm::batchnorm_forward_train(sh, *eps, u, x, gamma, beta, out, &mut op.saved_a, &mut op.saved_b, rm, rv),
+                        Some(u) => {
+                            norm::batchnorm_forward_train(sh, *eps, u, x, gamma, beta, out, &mut op.saved_a, &mut op.saved_b, rm, rv)
+                        }
                     }
                     if op.relu {
                         relu_forward_inplace(out);
