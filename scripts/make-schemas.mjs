@@ -102,7 +102,13 @@ const kinds = {
       status: completed,
       data: ref('evaluatedSplits'),
       arch: ref('archInfo'),
-      inputs: ref('inputs'),
+      // The two model files, or (path --curve) the saved curve that was evaluated.
+      inputs: {
+        anyOf: [
+          ref('inputs'),
+          obj({ curve: str, kind: str, degree: int, points: int, fitManifest: { type: ['object', 'null'] } }),
+        ],
+      },
       options: obj({ points: int, bn: { enum: ['blend', 'recompute', 'batch-stats'] }, bootstrap: int, perSample: bool, evalBatchSize: int, workers: int, trainSamples: { type: ['integer', 'null'] } }),
       paths: mapOf(obj({
         label: str,
