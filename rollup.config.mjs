@@ -15,9 +15,13 @@ import { wasm } from '@rollup/plugin-wasm';
 const entries = {
   index: 'ts/index.ts',
   reference: 'ts/reference/index.ts',
+  // Node only: rendering plots (vega, vega-lite, @resvg/resvg-wasm are optional peer dependencies).
+  plot: 'ts/plot/node.ts',
   worker: 'ts/workers/worker.ts',
   'spawn.node': 'ts/workers/spawn.node.ts',
   'spawn.browser': 'ts/workers/spawn.browser.ts',
+  'host.node': 'ts/host.node.ts',
+  'host.browser': 'ts/host.browser.ts',
   // Node only: imports node: modules at top level and starts with a shebang (package.json "bin").
   cli: 'ts/cli/bin.ts',
 };
@@ -44,7 +48,7 @@ export default {
     banner: (chunk) => (chunk.isEntry && chunk.name === 'cli' ? '#!/usr/bin/env node' : '') },
   // protobufjs's modules require each other in cycles that CommonJS resolves at run time: not ours to fix.
   onwarn: (warning, warn) => (warning.code === 'CIRCULAR_DEPENDENCY' && warning.ids?.every((id) => PROTOBUF.test(id)) ? undefined : warn(warning)),
-  external: (id) => /^node:/.test(id) || id === '#spawn-worker' || /^(vega|vega-lite|@resvg\/resvg-wasm)(\/|$)/.test(id),
+  external: (id) => /^node:/.test(id) || id === '#spawn-worker' || id === '#host' || /^(vega|vega-lite|@resvg\/resvg-wasm)(\/|$)/.test(id),
   plugins: [
     comlink,
     nodeResolve({ browser: true, resolveOnly: ['protobufjs', /^@protobufjs\//, 'long'] }),

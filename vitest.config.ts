@@ -1,9 +1,19 @@
+import { fileURLToPath } from 'node:url';
 import { configDefaults, defineConfig } from 'vitest/config';
 import { wasm } from '@rollup/plugin-wasm';
 
+const hostSource = fileURLToPath(new URL('./ts/host.node.ts', import.meta.url));
+const sourceHost = {
+  name: 'source-host',
+  enforce: 'pre' as const,
+  resolveId: (id: string, importer?: string) => (id === '#host' && importer?.includes('/ts/') ? hostSource : null),
+};
+
 export default defineConfig({
   // The same plugin as the bundle, so tests load the committed core exactly as users do.
-  plugins: [{ ...wasm({ targetEnv: 'auto-inline' }), enforce: 'pre' }],
+  // `#host` from ts/ is the source host (dist/host.node.js would bring dist's own ModeconnError
+  // class); from dist/ it resolves through package.json as it does for users.
+  plugins: [{ ...wasm({ targetEnv: 'auto-inline' }), enforce: 'pre' }, sourceHost],
   test: {
     testTimeout: 60_000,
     pool: 'forks',

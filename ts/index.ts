@@ -1,4 +1,7 @@
-/** modeconn: mode connectivity of neural networks on a SIMD WebAssembly core. */
+/**
+ * modeconn: mode connectivity of neural networks on a SIMD WebAssembly core.
+ * @module modeconn
+ */
 export { ModeconnError, type ErrorCode } from './errors.js';
 export { Core, getCore, type Buf, type Scope } from './wasm/kernel.js';
 export { setCoreSource } from './wasm/load.js';
@@ -11,7 +14,7 @@ export { batches, fillBatch, batchCount, type Batch, type BatchBuffers, type Bat
 export { normalizeDataSet, computeNormStats, scaleToUnit, type NormStats, type NormalizeOptions, type ScaleStats } from './data/normalize.js';
 export { parseIdx, decodeIdx, loadIdx, type IdxArray, type IdxDtype, type LoadIdxOptions } from './data/idx.js';
 export { loadIdxFiles, loadIdxDirectory, type IdxDirectoryOptions } from './data/idx-files.js';
-export { loadMnist, loadFashionMnist, FASHION_MNIST_DIR, type Split, type FashionMnistOptions } from './data/mnist.js';
+export { loadMnist, loadFashionMnist, FASHION_MNIST_DIR, MNIST_ASSETS, type Split, type MnistOptions, type FashionMnistOptions } from './data/mnist.js';
 export { twoMoons, spirals, gaussianBlobs, type SyntheticOptions, type SpiralOptions, type BlobOptions } from './data/synthetic.js';
 export { parseCifar, cifarRecordSize, CIFAR_STATS, type CifarVariant, type ChannelStats, type ParseCifarOptions } from './data/cifar.js';
 export { loadCifar, cifarFileNames, type LoadCifarOptions } from './data/cifar-files.js';
@@ -28,6 +31,7 @@ export {
 } from './io/safetensors.js';
 export { serializeSafetensors, type TensorInput, type WriteSafetensorsOptions } from './io/safetensors-write.js';
 export { loadSafetensors, saveSafetensors } from './io/safetensors-files.js';
+export { detectModelFormat, type ModelFileFormat } from './io/file-format.js';
 
 // ---- models: architectures, plans, training ----
 export * from './model/index.js';

@@ -190,7 +190,7 @@ export async function run(argv: string[]): Promise<number> {
   const figure = await writeFigure(plot, flags.out, 'landscape');
   Object.assign(files, figure.files);
   writeJsonAtomic(files.report, {
-    ...runInfo(['landscape', ...argv]),
+    ...runInfo(['landscape', ...argv], 'landscape'),
     status: 'completed',
     data: { spec: flags.data, train: describeData(train), test: describeData(test), trainEvaluated: describeData(trainEval) },
     arch: { label: archLabel, parameters: compiled.paramCount, value: arch },

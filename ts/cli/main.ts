@@ -1,11 +1,12 @@
 /**
  * The `modeconn` command: dispatches to subcommands (each loaded only when run), prints help and
  * the version, and turns errors into one line on stderr. Exit codes: 0 success, 1 a ModeconnError
- * (or an internal error), 2 a usage error, 130 cancelled with Ctrl-C.
+ * (or an internal error), 2 a usage error, 130 cancelled by SIGINT (Ctrl-C), 143 by SIGTERM.
  */
 import { ModeconnError } from '../errors.js';
 import { formatHelp, suggest, UsageError, type CommandSpec } from './args.js';
 import { libraryVersion } from './manifest.js';
+import { cancelledExitCode } from './signals.js';
 
 /** A subcommand module: its spec (for --help) and its run function (returns the exit code). */
 export interface CommandModule {
@@ -91,7 +92,7 @@ function report(error: unknown, command: string | undefined): number {
   if (error instanceof ModeconnError) {
     process.stderr.write(`modeconn: ${error.message} [${error.code}]\n`);
     if (debug) process.stderr.write(`${error.stack}\n`);
-    return error.code === 'CANCELLED' ? 130 : 1;
+    return error.code === 'CANCELLED' ? cancelledExitCode() : 1;
   }
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`modeconn: internal error: ${message}\n`);

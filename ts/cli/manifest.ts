@@ -23,8 +23,24 @@ export function libraryVersion(): string {
   return (version = 'unknown');
 }
 
+/**
+ * The version of the report formats (schemas/<kind>.schema.json). Raised when a field changes
+ * meaning or type or is removed; new fields do not raise it.
+ */
+export const REPORT_FORMAT_VERSION = 1;
+
+/** The report kinds, one JSON Schema each in schemas/ (path, curve, autoneb, stability and demo all write 'paths'). */
+export const REPORT_KINDS = ['train', 'eval', 'paths', 'align', 'explain', 'landscape', 'simplex'] as const;
+
+/** One of REPORT_KINDS. */
+export type ReportKind = (typeof REPORT_KINDS)[number];
+
 /** The fields every report starts with. */
 export interface RunInfo {
+  /** REPORT_FORMAT_VERSION when the report was written. */
+  formatVersion: typeof REPORT_FORMAT_VERSION;
+  /** Which schema the report follows: schemas/<report>.schema.json in the package. */
+  report: ReportKind;
   tool: 'modeconn';
   version: string;
   command: string[];
@@ -33,9 +49,11 @@ export interface RunInfo {
   startedAt: string;
 }
 
-/** Run information for `argv` (the arguments after `modeconn`). */
-export function runInfo(argv: readonly string[]): RunInfo {
+/** Run information for a report of `kind` made by `argv` (the arguments after `modeconn`). */
+export function runInfo(argv: readonly string[], kind: ReportKind): RunInfo {
   return {
+    formatVersion: REPORT_FORMAT_VERSION,
+    report: kind,
     tool: 'modeconn',
     version: libraryVersion(),
     command: ['modeconn', ...argv],

@@ -5,7 +5,7 @@
  * visible); marked points (the models of a plane) are drawn and labelled on top. A 1-D surface is
  * loss versus the coordinate, one line per data set, with the marked points as rules.
  */
-import type { TopLevelSpec } from 'vega-lite';
+import type { PlotSpec } from './spec.js';
 
 /** The parts of a surface report a plot reads (a SurfaceReport, or the same fields from report.json). */
 export interface PlotSurfaceReport {
@@ -39,7 +39,7 @@ function edges(values: readonly number[]): Array<[number, number]> {
 }
 
 /** A Vega-Lite spec of `report` (see the module header). */
-export function landscapePlotSpec(report: PlotSurfaceReport, options: LandscapePlotOptions = {}): TopLevelSpec {
+export function landscapePlotSpec(report: PlotSurfaceReport, options: LandscapePlotOptions = {}): PlotSpec {
   const sets = Object.keys(report.sets);
   const marks = options.marks ?? [];
   const title = { text: options.title ?? 'Loss landscape', ...(options.subtitle ? { subtitle: options.subtitle } : {}) };
@@ -71,7 +71,7 @@ export function landscapePlotSpec(report: PlotSurfaceReport, options: LandscapeP
             }]
           : []),
       ],
-    } as TopLevelSpec;
+    } as PlotSpec;
   }
   const ys = report.ys;
   const xe = edges(report.xs);
@@ -117,5 +117,5 @@ export function landscapePlotSpec(report: PlotSurfaceReport, options: LandscapeP
       ],
     },
     resolve: { scale: { color: 'shared' } },
-  } as TopLevelSpec;
+  } as PlotSpec;
 }

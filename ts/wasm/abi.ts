@@ -27,7 +27,8 @@ export function describeStatus(code: number): string {
 type Ptr = number;
 
 export interface CoreExports {
-  memory: WebAssembly.Memory;
+  /** The module's WebAssembly.Memory (typed by what is read, so the declarations need no DOM library). */
+  memory: { readonly buffer: ArrayBuffer };
   /** Returns a 16-byte aligned zeroed block, or 0 on failure. */
   mem_alloc(bytes: number): Ptr;
   mem_alloc_uninit(bytes: number): Ptr;

@@ -29,6 +29,12 @@ export type { WorkerMemory } from './protocol.js';
 export interface PoolOptions {
   /** Number of workers (default: the machine's logical cores). */
   workers?: number;
+  /**
+   * Where the worker script (the package's dist/worker.js, served with its chunks/ folder) is, for
+   * hosts that do not find it themselves: bundlers that do not follow `new URL('./worker.js',
+   * import.meta.url)` (esbuild), or pages that copy the package. Default: beside the spawner.
+   */
+  workerUrl?: string | URL;
 }
 
 /**
@@ -323,11 +329,16 @@ function assemble(shards: EvalShard[], n: number, classes: number, withLogits: b
   return summarizeEval(losses, correct, logits);
 }
 
-/** Starts a pool of `workers` workers (default: one per core) and resolves once all have loaded the core. */
+/**
+ * Starts a pool of `workers` workers (default: one per core) and resolves once all have loaded the
+ * core; rejects with WORKER_LOAD naming the script's URL when a worker cannot load it.
+ */
 export async function createPool(options: PoolOptions = {}): Promise<Pool> {
   // Loaded here, not at the top: the rest of the library imports (in a page, in any worker) without
   // knowing its host, and Node loads worker_threads only when a pool is made.
-  const spawner: Spawner = await import('#spawn-worker');
+  const host = await import('#spawn-worker');
+  const { workerUrl } = options;
+  const spawner: Spawner = workerUrl === undefined ? host : { spawnWorker: () => host.spawnWorker(workerUrl), defaultWorkerCount: host.defaultWorkerCount };
   const workers = options.workers ?? spawner.defaultWorkerCount();
   if (!Number.isInteger(workers) || workers < 1) throw new ModeconnError('BAD_ARGUMENT', `workers must be a positive integer, got ${workers}`);
   return new WorkerPool(spawner).start(workers);

@@ -3,7 +3,7 @@
  * keeps only an Error's message and name, so codes would be lost), and the contract that both
  * spawners (`spawn.node.ts`, `spawn.browser.ts`, chosen by the `#spawn-worker` condition) fulfil.
  */
-import type { Endpoint } from 'comlink';
+import type { Endpoint } from './endpoint.js';
 import { ModeconnError, type ErrorCode } from '../errors.js';
 import type { ForwardMode } from '../model/engine.js';
 import type { InitScheme } from '../model/init.js';

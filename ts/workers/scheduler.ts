@@ -78,6 +78,19 @@ export function cancelledError(signal: AbortSignal): ModeconnError {
   return new ModeconnError('CANCELLED', 'the job was cancelled', { cause: signal.reason });
 }
 
+/**
+ * A worker that died before it answered: WORKER_LOAD with the spawner's reason (which names the
+ * script's URL). Not WORKER_CRASHED, whose advice says the pool replaced the worker: here no pool exists.
+ */
+function startFailure(error: unknown): unknown {
+  if (!(error instanceof ModeconnError) || error.code !== 'WORKER_CRASHED') return error;
+  const reason = error.cause instanceof Error ? error.cause.message : error.message;
+  return new ModeconnError('WORKER_LOAD', `the worker pool did not start: ${reason}`, {
+    advice: 'createPool rejected and stopped its workers; serve the package\'s dist/worker.js with its chunks/ folder and pass createPool({ workerUrl }) if your bundler does not emit it',
+    cause: error,
+  });
+}
+
 const closedError = () => new ModeconnError('POOL_CLOSED', 'the worker pool is closed', { advice: 'create a new pool' });
 
 /** Workers, queue and the objects they hold. */
@@ -97,7 +110,7 @@ export class Scheduler {
       await Promise.all(started.map((slot) => slot.started));
     } catch (error) {
       await this.close();
-      throw error;
+      throw startFailure(error);
     }
   }
 
