@@ -8,6 +8,7 @@ import type { DataSet } from '../data/dataset.js';
 import type { Buf } from '../wasm/kernel.js';
 import type { Arch } from './arch.js';
 import type { EvalResult, ForwardMode } from './engine.js';
+import type { HvpOptions, HvpResult } from './hvp.js';
 import type { BatchOutcome } from './resident-batches.js';
 import type { JobProgress, TrainJob, TrainResult } from './training-options.js';
 
@@ -97,6 +98,11 @@ export interface Runner {
   gradient(arch: Arch, params: Float32Array, data: DataSet, indices: Uint32Array, options?: GradientOptions): Promise<BatchGradient>;
   /** A session of batch gradients (see GradientSession). */
   openGradients(arch: Arch, data: DataSet, options: GradientSessionOptions): Promise<GradientSession>;
+  /**
+   * H·v_k at θ of the mean loss over `data` for each vector (R-operator, one WASM call per batch and
+   * vector), reduced over the batches in batch order: the same bits on every runner (ts/model/hvp.ts).
+   */
+  hessianVectorProducts(arch: Arch, params: Float32Array, data: DataSet, vectors: readonly Float32Array[], options?: HvpOptions): Promise<HvpResult>;
   /** The plan's activation buffers `buffers` after a forward pass over samples `indices`, each `[n, size]`. */
   activations(arch: Arch, params: Float32Array, data: DataSet, indices: Uint32Array, buffers: readonly number[], options?: ActivationOptions): Promise<Float32Array[]>;
   /** Frees what the runner keeps of a data set or architecture (sent again if used later). */
