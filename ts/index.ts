@@ -40,6 +40,9 @@ export { saveModel, loadModel } from './io/model-files.js';
 // ---- paths and curves ----
 export * from './paths/index.js';
 
+// ---- Hessians: products, spectra, along paths ----
+export * from './hessian/index.js';
+
 // ---- align: assignment, permutation specs, weight and activation matching ----
 export { linearSumAssignment, solveAssignment, type Assignment, type AssignmentOptions } from './align/lsa.js';
 export { UNASSIGNED, type LsaParams, type LsaKernels } from './kernels/lsa.js';
