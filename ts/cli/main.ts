@@ -24,6 +24,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   explain: { summary: 'how much of the barrier between A and B each symmetry explains (scale, permutation, BN, REPAIR)', load: () => import('./explain.js') },
   landscape: { summary: 'loss over a grid around one model, along two, or on the plane through three', load: () => import('./landscape.js') },
   trajectory: { summary: 'train with snapshots; PCA of the trajectory and the loss on its plane (Li et al. Fig. 9)', load: () => import('./trajectory.js') },
+  subspace: { summary: 'intrinsic dimension: train in random subspaces of growing d; the smallest d reaching 90% of the full model', load: () => import('./subspace.js') },
   hessian: { summary: 'Hessian spectrum of a model (top eigenvalues, trace, density, per layer) and along a path', load: () => import('./hessian.js') },
   stability: { summary: 'dropout stability of two MLPs and the path of Kuditipudi et al. through their dropout nets', load: () => import('./stability.js') },
   simplex: { summary: 'grow a simplex of low loss from trained models; evaluate its interior and ensemble', load: () => import('./simplex.js') },
