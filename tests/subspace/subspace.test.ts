@@ -42,8 +42,12 @@ describe('projections', () => {
           return Math.sqrt(dot(col, col));
         });
         const meanSq = norms.reduce((s, x) => s + x * x, 0) / d;
-        if (kind === 'fastfood') expect(meanSq).toBeGreaterThan(0.3), expect(meanSq).toBeLessThan(3);
-        else norms.forEach((x) => expect(x).toBeCloseTo(1, 10));
+        if (kind === 'fastfood') {
+          expect(meanSq).toBeGreaterThan(0.3);
+          expect(meanSq).toBeLessThan(3);
+        } else {
+          norms.forEach((x) => expect(x).toBeCloseTo(1, 10));
+        }
       }
     });
   }

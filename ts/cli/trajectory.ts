@@ -133,7 +133,10 @@ export async function run(argv: string[]): Promise<number> {
     status: 'completed',
     data: { spec: flags.data, train: describeData(train), test: describeData(test), trainEvaluated: describeData(trainEval), testEvaluated: describeData(testEval) },
     arch: { label, parameters: compiled.paramCount, value: arch },
-    options: { seed: flags.seed, epochs: flags.epochs, batchSize: flags.batchSize, optimizer, unit: flags.unit, every: flags.every, grid: flags.grid, margin: flags.margin, bn, workers: flags.workers },
+    options: {
+      seed: flags.seed, epochs: flags.epochs, batchSize: flags.batchSize, optimizer, unit: flags.unit, every: flags.every, grid: flags.grid, margin: flags.margin, bn,
+      workers: flags.workers,
+    },
     log: result.log,
     pca: {
       explainedVarianceRatio: pca.explainedVarianceRatio, explainedVariance: pca.explainedVariance, singularValues: pca.singularValues,

@@ -7,7 +7,7 @@
 import { ModeconnError } from '../errors.js';
 import type { DataSet } from '../data/dataset.js';
 import type { Arch } from '../model/arch.js';
-import type { HvpOptions } from '../model/hvp.js';
+import type { HvpOptions } from '../model/runner.js';
 import { resolveRunner } from '../model/inline-runner.js';
 import { compiledOf } from '../model/model.js';
 import type { RunnerOption } from '../model/train.js';

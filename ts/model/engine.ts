@@ -9,7 +9,6 @@ import type { Buf, Core } from '../wasm/kernel.js';
 import { getCore } from '../wasm/kernel.js';
 import { ResidentOps } from '../wasm/resident.js';
 import type { CompiledArch } from './compile.js';
-import type { HvpBatch } from './hvp.js';
 import { PlanMode } from './plan-format.js';
 import { rngState } from '../kernels/xoshiro.js';
 
@@ -63,6 +62,15 @@ export interface EvaluateOptions {
    */
   start?: number;
   count?: number;
+}
+
+/** What a runner collects per batch. */
+export interface HvpBatch {
+  /** H_b·v for each vector. */
+  products: Float32Array[];
+  loss: number;
+  n: number;
+  gradient?: Float32Array;
 }
 
 /** Checks that every value of θ is finite; a NaN weight otherwise shows up as a silent NaN loss. */

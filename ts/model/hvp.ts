@@ -7,25 +7,10 @@
 import { ModeconnError } from '../errors.js';
 import type { DataSet } from '../data/dataset.js';
 import type { CompiledArch } from './compile.js';
-import { checkData } from './engine.js';
-import type { JobOptions } from './runner.js';
+import { checkData, type HvpBatch } from './engine.js';
+import type { HvpResult } from './runner.js';
 
-/** How H·v is taken: batch size (the reduction grid) and the BatchNorm mode. */
-export interface HvpOptions extends JobOptions {
-  /** Samples per WASM call (default 1000); results do not depend on how a runner spreads the batches. */
-  batchSize?: number;
-  /** 'eval' (default; running statistics, the loss is one function of θ) or 'batch-stats' (each batch normalised by its own statistics). */
-  mode?: 'eval' | 'batch-stats';
-  /** Also return the gradient of the mean loss (default false). */
-  gradient?: boolean;
-}
 
-/** H·v for each vector, the mean loss at θ and (when asked) its gradient; all of θ's length, 0 past P. */
-export interface HvpResult {
-  products: Float32Array[];
-  loss: number;
-  gradient?: Float32Array;
-}
 
 /** The batches of the reduction grid: [start, n] of each, in order. */
 export function hvpBatches(count: number, batchSize: number): Array<[number, number]> {
@@ -71,14 +56,6 @@ export class BatchReducer {
   }
 }
 
-/** What a runner collects per batch. */
-export interface HvpBatch {
-  /** H_b·v for each vector. */
-  products: Float32Array[];
-  loss: number;
-  n: number;
-  gradient?: Float32Array;
-}
 
 /** The reduction of per-batch results, fed in batch order (the same on every runner). */
 export class HvpReducer {

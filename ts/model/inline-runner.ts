@@ -8,12 +8,12 @@ import type { Buf } from '../wasm/kernel.js';
 import type { Arch } from './arch.js';
 import type { CompiledArch } from './compile.js';
 import { Engine, checkData, rngState, type EvalResult } from './engine.js';
-import { HvpReducer, checkHvp, hvpBatches, type HvpOptions, type HvpResult } from './hvp.js';
+import { HvpReducer, checkHvp, hvpBatches } from './hvp.js';
 import { checkParams, compiledOf } from './model.js';
 import { ResidentBatches } from './resident-batches.js';
 import { ShardReducer, checkShardStatistics, checkShards, joinStates, shardRanges, splitStates } from './shards.js';
 import type {
-  ActivationOptions, BatchGradient, GradientOptions, GradientSession, GradientSessionOptions, JobOptions, Runner, RunnerEvaluateOptions,
+  ActivationOptions, BatchGradient, GradientOptions, HvpOptions, HvpResult, GradientSession, GradientSessionOptions, JobOptions, Runner, RunnerEvaluateOptions,
 } from './runner.js';
 import { STREAM_DROPOUT, trainOnEngine, trainOnRunner } from './training.js';
 import { type TrainJob, type TrainResult, progressClock } from './training-options.js';

@@ -8,7 +8,6 @@ import type { DataSet } from '../data/dataset.js';
 import type { Buf } from '../wasm/kernel.js';
 import type { Arch } from './arch.js';
 import type { EvalResult, ForwardMode } from './engine.js';
-import type { HvpOptions, HvpResult } from './hvp.js';
 import type { BatchOutcome } from './resident-batches.js';
 import type { JobProgress, TrainJob, TrainResult } from './training-options.js';
 
@@ -83,6 +82,24 @@ export interface ActivationOptions {
   /** 'eval' (default) or 'batch-stats' (the samples form one batch). */
   mode?: 'eval' | 'batch-stats';
 }
+
+/** How H·v is taken: batch size (the reduction grid) and the BatchNorm mode. */
+export interface HvpOptions extends JobOptions {
+  /** Samples per WASM call (default 1000); results do not depend on how a runner spreads the batches. */
+  batchSize?: number;
+  /** 'eval' (default; running statistics, the loss is one function of θ) or 'batch-stats' (each batch normalised by its own statistics). */
+  mode?: 'eval' | 'batch-stats';
+  /** Also return the gradient of the mean loss (default false). */
+  gradient?: boolean;
+}
+
+/** H·v for each vector, the mean loss at θ and (when asked) its gradient; all of θ's length, 0 past P. */
+export interface HvpResult {
+  products: Float32Array[];
+  loss: number;
+  gradient?: Float32Array;
+}
+
 
 /** Where long jobs run; see the module header. */
 export interface Runner {

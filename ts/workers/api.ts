@@ -10,7 +10,7 @@ import type { Arch } from '../model/arch.js';
 import { Engine } from '../model/engine.js';
 import { compiledOf } from '../model/model.js';
 import { trainOnEngine } from '../model/training.js';
-import type { HvpBatch } from '../model/hvp.js';
+import type { HvpBatch } from '../model/engine.js';
 import type { EpochLog, TrainProgress } from '../model/training-options.js';
 import { toWire, type ActivationTask, type EvalShard, type EvalTask, type GradientShard, type GradientTask, type HvpTask, type TrainTask, type WorkerMemory } from './protocol.js';
 

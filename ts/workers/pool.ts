@@ -12,9 +12,10 @@ import type { Arch } from '../model/arch.js';
 import { Engine, checkData, summarizeEval, type EvalResult } from '../model/engine.js';
 import { checkEvaluate } from '../model/inline-runner.js';
 import { checkParams, compiledOf } from '../model/model.js';
-import { HvpReducer, checkHvp, hvpBatches, type HvpBatch, type HvpOptions, type HvpResult } from '../model/hvp.js';
+import { HvpReducer, checkHvp, hvpBatches } from '../model/hvp.js';
+import type { HvpBatch } from '../model/engine.js';
 import type {
-  ActivationOptions, BatchGradient, GradientOptions, GradientSession, GradientSessionOptions, JobOptions, Runner, RunnerEvaluateOptions,
+  ActivationOptions, BatchGradient, GradientOptions, HvpOptions, HvpResult, GradientSession, GradientSessionOptions, JobOptions, Runner, RunnerEvaluateOptions,
 } from '../model/runner.js';
 import { STREAM_DROPOUT, trainOnRunner } from '../model/training.js';
 import { ShardReducer, checkShardStatistics, checkShards, joinStates, shardRanges, splitStates } from '../model/shards.js';
