@@ -48,7 +48,7 @@ export default {
     banner: (chunk) => (chunk.isEntry && chunk.name === 'cli' ? '#!/usr/bin/env node' : '') },
   // protobufjs's modules require each other in cycles that CommonJS resolves at run time: not ours to fix.
   onwarn: (warning, warn) => (warning.code === 'CIRCULAR_DEPENDENCY' && warning.ids?.every((id) => PROTOBUF.test(id)) ? undefined : warn(warning)),
-  external: (id) => /^node:/.test(id) || id === '#spawn-worker' || id === '#host' || /^(vega|vega-lite|@resvg\/resvg-wasm)(\/|$)/.test(id),
+  external: (id) => /^node:/.test(id) || id === '#spawn-worker' || id === '#host' || /^(vega|vega-lite|@resvg\/resvg-wasm|h5wasm)(\/|$)/.test(id),
   plugins: [
     comlink,
     nodeResolve({ browser: true, resolveOnly: ['protobufjs', /^@protobufjs\//, 'long'] }),

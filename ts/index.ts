@@ -58,6 +58,15 @@ export { loadOnnx, saveOnnx } from './io/onnx-files.js';
 // ---- paths and curves ----
 export * from './paths/index.js';
 
+// ---- Hessians: products, spectra, along paths ----
+export * from './hessian/index.js';
+export {
+  writeSurfaceH5, readSurfaceH5, writeDirectionsH5, readDirectionsH5, writeProjectionH5, type H5Surface, type PcaStatistics,
+} from './io/landscape-h5.js';
+
+// ---- subspace training and intrinsic dimension ----
+export * from './subspace/index.js';
+
 // ---- align: assignment, permutation specs, weight and activation matching ----
 export { linearSumAssignment, solveAssignment, type Assignment, type AssignmentOptions } from './align/lsa.js';
 export { UNASSIGNED, type LsaParams, type LsaKernels } from './kernels/lsa.js';

@@ -93,6 +93,9 @@ export interface CoreExports {
   /** Forward in `mode`, loss, backward into grads (paramsLen). */
   plan_gradient(handle: number, params: Ptr, grads: Ptr, paramsLen: number, x: Ptr, y: Ptr, count: number, indices: Ptr, n: number,
     mode: number, seen: number, rng: Ptr, losses: Ptr, correct: Ptr, mean: Ptr): number;
+  /** H·v of the mean loss on samples `indices` (mode 0 eval, 1 batch statistics): hv (paramsLen), grads (paramsLen, 0 = skip). */
+  plan_hvp(handle: number, params: Ptr, v: Ptr, hv: Ptr, grads: Ptr, paramsLen: number, x: Ptr, y: Ptr, count: number, indices: Ptr, n: number,
+    mode: number, losses: Ptr, correct: Ptr, mean: Ptr): number;
   /** One training step; opt 0 = SGD hyper[lr, momentum, dampening, wd, nesterov], 1 = Adam hyper[lr, b1, b2, eps, wd, decoupled]. */
   plan_train_step(handle: number, params: Ptr, grads: Ptr, paramsLen: number, opt: number, hyper: Ptr, stateA: Ptr, stateB: Ptr, step: number,
     x: Ptr, y: Ptr, count: number, indices: Ptr, n: number, rng: Ptr, losses: Ptr, correct: Ptr, mean: Ptr): number;

@@ -12,8 +12,10 @@ import type { Arch } from '../model/arch.js';
 import { Engine, checkData, summarizeEval, type EvalResult } from '../model/engine.js';
 import { checkEvaluate } from '../model/inline-runner.js';
 import { checkParams, compiledOf } from '../model/model.js';
+import { HvpReducer, checkHvp, hvpBatches } from '../model/hvp.js';
+import type { HvpBatch } from '../model/engine.js';
 import type {
-  ActivationOptions, BatchGradient, GradientOptions, GradientSession, GradientSessionOptions, JobOptions, Runner, RunnerEvaluateOptions,
+  ActivationOptions, BatchGradient, GradientOptions, HvpOptions, HvpResult, GradientSession, GradientSessionOptions, JobOptions, Runner, RunnerEvaluateOptions,
 } from '../model/runner.js';
 import { STREAM_DROPOUT, trainOnRunner } from '../model/training.js';
 import { ShardReducer, checkShardStatistics, checkShards, joinStates, shardRanges, splitStates } from '../model/shards.js';
@@ -279,6 +281,32 @@ class WorkerPool implements Pool {
       setRngState: (state: Uint32Array) => splitStates(state, rngs),
       close: async () => reducer.free(),
     };
+  }
+
+  async hessianVectorProducts(arch: Arch, params: Float32Array, data: DataSet, vectors: readonly Float32Array[], options: HvpOptions = {}): Promise<HvpResult> {
+    const { batchSize = 1000, mode = 'eval', gradient = false, signal } = options;
+    const compiled = compiledOf(arch);
+    checkHvp(compiled, params, data, vectors, batchSize);
+    const archId = this.#resident(arch);
+    const dataId = this.#resident(data);
+    const thetaId = this.#vector(params);
+    const batches = hvpBatches(data.n, batchSize);
+    const clock = progressClock();
+    let done = 0;
+    try {
+      // One task per batch; the reduction below runs in batch order, as the inline runner's does.
+      const out = await this.#scheduler.submit<HvpBatch>(batches.map(([start, n]) => async (slot: Slot) => {
+        await this.#scheduler.ensure(slot, [archId, dataId, thetaId]);
+        const copies = vectors.map((v) => copyForTransfer(v));
+        return slot.call((api) => api.hvp(transfer({ arch: archId, data: dataId, params: thetaId, vectors: copies, start, n, batchSize, mode, gradient },
+          copies.map((c) => c.buffer))));
+      }), { retries: 1, signal, onTaskDone: () => options.onProgress?.(clock(++done / batches.length)) });
+      const reducer = new HvpReducer(vectors.length, compiled.totalLength, data.n, gradient);
+      for (const batch of out) reducer.add(batch);
+      return reducer.result();
+    } finally {
+      void this.#scheduler.forget(thetaId);
+    }
   }
 
   async activations(arch: Arch, params: Float32Array, data: DataSet, indices: Uint32Array, buffers: readonly number[], options: ActivationOptions = {}): Promise<Float32Array[]> {

@@ -129,3 +129,16 @@ export interface ActivationTask {
   buffers: number[];
   mode: 'eval' | 'batch-stats';
 }
+
+/** H·v over one batch: θ resident (id), the vectors sent with the task, samples start .. start + n. */
+export interface HvpTask {
+  arch: number;
+  data: number;
+  params: number;
+  vectors: Float32Array[];
+  start: number;
+  n: number;
+  batchSize: number;
+  mode: 'eval' | 'batch-stats';
+  gradient: boolean;
+}
