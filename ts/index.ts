@@ -69,6 +69,9 @@ export * from './landscape/index.js';
 export { dropoutStability, dropoutNetwork, dropoutPath, type KeptUnits, type StabilityOptions, type StabilityResult, type DropoutPath, type SegmentKind } from './stability/dropout.js';
 export { noiseStability, type NoiseOptions, type NoiseResult, type NoiseLayer } from './stability/noise.js';
 
+// ---- when are solutions connected (Nguyen et al. 2021): feature probes, their path, widths ----
+export * from './conditions/index.js';
+
 // ---- simplexes of low loss (Benton et al. 2021) ----
 export { fitSimplex, logVolume, sampleWeights, type FitSimplexOptions, type SimplexResult, type SimplexEpochLog } from './simplex/fit.js';
 export { evaluateSimplex, type EvaluateSimplexOptions, type SimplexPoint, type SimplexReport } from './simplex/evaluate.js';
