@@ -24,6 +24,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   explain: { summary: 'how much of the barrier between A and B each symmetry explains (scale, permutation, BN, REPAIR)', load: () => import('./explain.js') },
   landscape: { summary: 'loss over a grid around one model, along two, or on the plane through three', load: () => import('./landscape.js') },
   stability: { summary: 'dropout stability of two MLPs and the path of Kuditipudi et al. through their dropout nets', load: () => import('./stability.js') },
+  conditions: { summary: 'Nguyen et al.\'s conditions on two MLPs: feature probes vs pruning, their path and its bound', load: () => import('./conditions.js') },
+  widths: { summary: 'width sweep: barriers, constructed path, probes and dropout ε from below √N to above N', load: () => import('./widths.js') },
   simplex: { summary: 'grow a simplex of low loss from trained models; evaluate its interior and ensemble', load: () => import('./simplex.js') },
   demo: { summary: 'the main job on the MNIST digits: two MLPs, the line and a fitted curve', load: () => import('./demo.js') },
 };

@@ -108,6 +108,12 @@ class Rows {
   }
 }
 
+/** 'A: output from probe 3 onto probe 2' (probe 0 is the network itself). */
+function outputStep(net: 'A' | 'B', from: number, to: number): string {
+  const name = (p: number) => (p === 0 ? 'the network' : `probe ${p}`);
+  return `${net}: output from ${name(from)} onto ${name(to)}`;
+}
+
 /** One net's way from itself down to its probe of layer 1: waypoints, segments and final unit positions. */
 function towardsSparse(stack: DenseStack, theta: Float32Array, probes: PathProbe[], net: 'A' | 'B', avoid: number[][]): { points: Float32Array[]; segments: ConstructedSegment[]; live: number[][] } {
   const d = stack.widths.length;
@@ -123,7 +129,7 @@ function towardsSparse(stack: DenseStack, theta: Float32Array, probes: PathProbe
   };
   writeTop(d - 1, own[d - 1]);
   points.push(cur.theta.slice());
-  segments.push({ kind: 'output', from: { net, probe: 0 }, to: { net, probe: d }, step: `${net}: output onto probe ${d}` });
+  segments.push({ kind: 'output', from: { net, probe: 0 }, to: { net, probe: d }, step: outputStep(net, 0, d) });
   let pos: number[][] = own.map((k) => k);
   for (let layer = d - 1; layer >= 1; layer--) {
     // Probe `layer` reads K_layer; its layer m sits in the copy slot when m − layer is odd, else in K_m.
@@ -134,10 +140,10 @@ function towardsSparse(stack: DenseStack, theta: Float32Array, probes: PathProbe
       for (let i = 0; i < p.rows; i++) cur.scatterRow(m - 1, pos[m - 1][i], p.w, i, pos[m - 2], p.b ? p.b[i] : 0);
     }
     points.push(cur.theta.slice());
-    segments.push({ kind: 'unchanged', from: { net, probe: layer + 1 }, to: { net, probe: layer + 1 }, step: `${net}: write probe ${layer}` });
+    segments.push({ kind: 'unchanged', from: { net, probe: layer + 1 }, to: { net, probe: layer + 1 }, step: `${net}: write probe ${layer} into dead units` });
     writeTop(layer - 1, pos[d - 1]);
     points.push(cur.theta.slice());
-    segments.push({ kind: 'output', from: { net, probe: layer + 1 }, to: { net, probe: layer }, step: `${net}: output onto probe ${layer}` });
+    segments.push({ kind: 'output', from: { net, probe: layer + 1 }, to: { net, probe: layer }, step: outputStep(net, layer + 1, layer) });
   }
   return { points, segments, live: pos };
 }
@@ -226,6 +232,10 @@ export function constructPath(arch: Arch, paramsA: Float32Array, paramsB: Float3
   segments.push({ kind: 'output', from: atA, to: atB, step: 'output onto B\'s sparse net' });
   points.push(...[...b.points].reverse(), paramsB);
   segments.push({ kind: 'unchanged', from: atB, to: atB, step: 'the rest becomes B\'s' });
-  for (const s of [...b.segments].reverse()) segments.push({ ...s, from: s.to, to: s.from });
+  // B's construction backwards: the same segments from end to start.
+  for (const s of [...b.segments].reverse()) {
+    const step = s.kind === 'output' ? outputStep('B', s.to.probe, s.from.probe) : s.step.replace(/write probe (\d+) into dead units/, 'dead units back from probe $1');
+    segments.push({ ...s, from: s.to, to: s.from, step });
+  }
   return { points, segments };
 }

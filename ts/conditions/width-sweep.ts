@@ -50,6 +50,8 @@ export interface WidthSweepOptions extends RunnerOption {
   pointsPerSegment?: number;
   signal?: AbortSignal;
   onProgress?: (progress: { config: number; configs: number; stage: string }) => void;
+  /** Called with every finished row (e.g. to save partial results of a long sweep). */
+  onRow?: (row: SweepRow, index: number) => void;
 }
 
 /** The measurements of one configuration (losses on its N training samples unless said otherwise). */
@@ -152,6 +154,7 @@ export async function widthSweep(train: DataSet, test: DataSet, options: WidthSw
       epsilon,
       seconds: (performance.now() - started) / 1000,
     });
+    options.onRow?.(rows[rows.length - 1], index);
   }
   return rows;
 }
