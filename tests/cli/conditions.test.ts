@@ -13,7 +13,7 @@ const model = trainTwoModels(root, 'mlp:784-16-12-10');
 describe('modeconn conditions', () => {
   it('probes, pruning, the constructed path and its bound, the line', async () => {
     const out = join(root, 'cond');
-    const args = ['--data', 'mnist', '--train-samples', '400', '--draws', '2', '--probe-epochs', '3', '--trials', '2', '--points-per-segment', '2', '--bootstrap', '0', '-q'];
+    const args = ['--data', 'mnist', '--train-samples', '400', '--draws', '2', '--probe-steps', '20', '--trials', '2', '--points-per-segment', '2', '--bootstrap', '0', '-q'];
     const { code, stdout, stderr } = await runCli(['conditions', model('a'), model('b'), ...args, '--out', out]);
     expect(code, stderr).toBe(0);
     expect(stdout).toMatch(/N = 400 training samples, √N = 20/);
@@ -59,7 +59,7 @@ describe('modeconn conditions', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--fraction must be at most 0.5/);
     const out = join(root, 'bnout');
-    r = await runCli(['conditions', b, b, '--data', blobs, '--draws', '1', '--probe-epochs', '1', '--bootstrap', '0', '--out', out, '-q']);
+    r = await runCli(['conditions', b, b, '--data', blobs, '--draws', '1', '--probe-steps', '5', '--bootstrap', '0', '--out', out, '-q']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/pruning: NOT_SUPPORTED/);
     const rep = readJson(join(out, 'report.json'));
@@ -72,7 +72,7 @@ describe('modeconn widths', () => {
   it('sweeps widths at fixed N and N at fixed width on blobs', async () => {
     const out = join(root, 'widths');
     const { code, stdout, stderr } = await runCli(['widths', '--data', 'blobs:n=300,classes=3,dims=8', '--n', '100', '--widths', '4,16', '--sizes', '60',
-      '--fixed-width', '8', '--steps', '40', '--draws', '1', '--probe-epochs', '2', '--trials', '1', '--test-samples', '40', '-q', '--out', out]);
+      '--fixed-width', '8', '--steps', '40', '--draws', '1', '--probe-steps', '10', '--trials', '1', '--test-samples', '40', '-q', '--out', out]);
     expect(code, stderr).toBe(0);
     expect(stdout).toMatch(/N\s+w\s+w\/√N\s+regime/);
     const r = readJson(join(out, 'report.json'));

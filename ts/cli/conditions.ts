@@ -46,9 +46,9 @@ export const spec = {
     ...IO_FLAGS,
     fraction: { kind: 'number', default: 0.5, min: 0, max: 0.5, value: 'f', help: 'fraction of each hidden layer\'s units the probes keep (the path needs ≤ 1/2)' },
     draws: { kind: 'int', default: 4, min: 1, value: 'n', help: 'random subsets tried per layer; the best is kept' },
-    probeEpochs: { kind: 'int', default: 20, min: 1, value: 'n', help: 'epochs of each probe\'s training' },
-    probeBatchSize: { kind: 'int', default: 128, min: 1, value: 'n', help: 'probe minibatch size' },
-    probeLr: { kind: 'number', default: 0.001, min: 0, value: 'lr', help: 'probe learning rate (Adam)' },
+    probeSteps: { kind: 'int', default: 3000, min: 1, value: 'n', help: 'optimiser steps of each probe (epochs = ⌈steps·batch/N⌉)' },
+    probeBatchSize: { kind: 'int', default: 64, min: 1, value: 'n', help: 'probe minibatch size' },
+    probeLr: { kind: 'number', default: 0.002, min: 0, value: 'lr', help: 'probe learning rate (Adam, cosine schedule)' },
     trials: { kind: 'int', default: 16, min: 0, value: 'n', help: 'random halves per layer of the dropout search (pruning)' },
     seed: { kind: 'int', default: 0, min: 0, value: 'n', help: 'seed of the subsets, the probes and the dropout halves' },
     pointsPerSegment: { kind: 'int', default: 4, min: 1, value: 'n', help: 'evaluated t\'s per path segment (its start; the end is the next one\'s start)' },
@@ -81,7 +81,7 @@ export async function run(argv: string[]): Promise<number> {
   const widths = widthConditions(arch, trainEval.n, flags.fraction);
   const progress = new ProgressBar({ label: 'conditions', quiet: flags.quiet });
   const probeOptions = {
-    fraction: flags.fraction, draws: flags.draws, seed: flags.seed, epochs: flags.probeEpochs, batchSize: flags.probeBatchSize,
+    fraction: flags.fraction, draws: flags.draws, seed: flags.seed, steps: flags.probeSteps, batchSize: flags.probeBatchSize,
     optimizer: { type: 'adam', lr: flags.probeLr } as const, evalBatchSize: flags.evalBatchSize,
   };
   const steps = 2 * hidden.length * flags.draws;

@@ -31,8 +31,8 @@ export const spec = {
   flags: {
     ...IO_FLAGS,
     n: { kind: 'int', default: 1000, min: 1, value: 'N', help: 'training samples of the width sweep' },
-    widths: { kind: 'string', default: '8,16,32,64,128,256,512,1024', value: 'w,w,…', help: 'hidden widths at N = --n' },
-    sizes: { kind: 'string', default: '250,1000,4000', value: 'N,N,…', help: 'training set sizes at width --fixed-width (empty: none)' },
+    widths: { kind: 'string', default: '8,16,32,64,128,256,512,1024', value: 'w,w,…', help: 'hidden widths at N = --n (none: skip this sweep)' },
+    sizes: { kind: 'string', default: '250,1000,4000', value: 'N,N,…', help: 'training set sizes at width --fixed-width (none: skip this sweep)' },
     fixedWidth: { kind: 'int', default: 64, min: 2, value: 'w', help: 'the width of the N sweep' },
     depth: { kind: 'int', default: 2, min: 1, value: 'd', help: 'hidden layers' },
     seeds: { kind: 'string', default: '1,2', value: 's,s', help: 'the two training seeds' },
@@ -41,8 +41,8 @@ export const spec = {
     lr: { kind: 'number', default: 0.001, min: 0, value: 'lr', help: 'training learning rate (Adam)' },
     fraction: { kind: 'number', default: 0.5, min: 0, max: 0.5, value: 'f', help: 'fraction of units the probes keep' },
     draws: { kind: 'int', default: 2, min: 1, value: 'n', help: 'random subsets per probed layer' },
-    probeEpochs: { kind: 'int', default: 20, min: 1, value: 'n', help: 'epochs of each probe' },
-    probeLr: { kind: 'number', default: 0.001, min: 0, value: 'lr', help: 'probe learning rate (Adam)' },
+    probeSteps: { kind: 'int', default: 3000, min: 1, value: 'n', help: 'optimiser steps of each probe (batch 64)' },
+    probeLr: { kind: 'number', default: 0.002, min: 0, value: 'lr', help: 'probe learning rate (Adam, cosine schedule)' },
     trials: { kind: 'int', default: 8, min: 0, value: 'n', help: 'random halves per layer of the dropout search' },
     testSamples: { kind: 'int', default: 2000, min: 1, value: 'n', help: 'evenly spaced test samples the networks are scored on' },
     workers: { kind: 'int', default: 0, min: 0, value: 'n', help: 'run on a pool of n worker threads (0 = this thread)' },
@@ -54,9 +54,9 @@ export const spec = {
   ],
 } as const satisfies CommandSpec;
 
-/** `a,b,c` → integers ≥ min; '' → []; a UsageError naming the flag otherwise. */
+/** `a,b,c` → integers ≥ min; 'none' → []; a UsageError naming the flag otherwise. */
 export function parseIntList(text: string, flag: string, min: number): number[] {
-  if (text.trim() === '') return [];
+  if (text.trim() === 'none') return [];
   return text.split(',').map((part) => {
     const v = Number(part);
     if (!/^\s*\d+\s*$/.test(part) || v < min) throw new UsageError(`${flag}: ${JSON.stringify(part)} is not an integer ≥ ${min}`);
@@ -71,7 +71,9 @@ export async function run(argv: string[]): Promise<number> {
   const seeds = parseIntList(flags.seeds, '--seeds', 0);
   if (seeds.length !== 2) throw new UsageError(`--seeds: needs exactly two seeds, got ${seeds.length}`);
   if (!(flags.fraction > 0)) throw new UsageError('--fraction must be above 0');
-  const configs: SweepConfig[] = [...widths.map((width) => ({ n: flags.n, width })), ...sizes.map((n) => ({ n, width: flags.fixedWidth }))];
+  // A configuration in both sweeps (N = --n at the fixed width) runs once and serves both panels.
+  const configs: SweepConfig[] = [...widths.map((width) => ({ n: flags.n, width })), ...sizes.map((n) => ({ n, width: flags.fixedWidth }))]
+    .filter((c, i, all) => all.findIndex((o) => o.n === c.n && o.width === c.width) === i);
   if (configs.length === 0) throw new UsageError('nothing to sweep: give --widths or --sizes');
   const { train, test: fullTest } = await loadSplits(flags.data);
   const test = trainSubset(fullTest, flags.testSamples);
@@ -100,7 +102,7 @@ export async function run(argv: string[]): Promise<number> {
     rows = await withRunner(flags.workers, (runner) => widthSweep(train, test, {
       configs, depth: flags.depth, seeds: [seeds[0], seeds[1]], steps: flags.steps, batchSize: flags.batchSize,
       optimizer: { type: 'adam', lr: flags.lr }, trials: flags.trials, runner,
-      probe: { fraction: flags.fraction, draws: flags.draws, epochs: flags.probeEpochs, optimizer: { type: 'adam', lr: flags.probeLr } },
+      probe: { fraction: flags.fraction, draws: flags.draws, steps: flags.probeSteps, optimizer: { type: 'adam', lr: flags.probeLr } },
       onProgress: ({ config, configs: total, stage }) => {
         const c = configs[config];
         progress.update({ fraction: config / total, detail: `N=${c.n} w=${c.width}: ${stage}` });

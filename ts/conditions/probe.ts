@@ -35,7 +35,11 @@ export interface ProbeOptions extends RunnerOption {
   layers?: number[];
   /** Seed of the subsets and of the probes' initialisation and shuffling (default 0). */
   seed?: number;
-  /** Probe training (defaults: 20 epochs, batch 128, Adam lr 0.001, constant). */
+  /**
+   * Probe training: `steps` optimiser steps (epochs = ⌈steps·batch/n⌉; default 3000) or, when given,
+   * `epochs`; batch 64, Adam lr 0.002 with a cosine schedule by default.
+   */
+  steps?: number;
   epochs?: number;
   batchSize?: number;
   optimizer?: OptimizerConfig;
@@ -72,6 +76,8 @@ export interface LayerProbe {
 
 export interface ProbeReport {
   fraction: number;
+  /** Epochs each probe was trained for. */
+  epochs: number;
   /** The network itself. */
   network: { train: LossError; test?: LossError };
   layers: LayerProbe[];
@@ -154,8 +160,10 @@ function drawSeed(seed: number, layer: number, draw: number): number {
 
 /** Experiment A on every (or each chosen) hidden layer of θ; see the module header. */
 export async function probeNetwork(arch: Arch, params: Float32Array, train: DataSet, test: DataSet | undefined, options: ProbeOptions = {}): Promise<ProbeReport> {
-  const { fraction = 0.5, draws = 4, seed = 0, epochs = 20, batchSize = 128, evalBatchSize = 1000 } = options;
-  const optimizer = options.optimizer ?? { type: 'adam', lr: 0.001 };
+  const { fraction = 0.5, draws = 4, seed = 0, steps = 3000, batchSize = 64, evalBatchSize = 1000 } = options;
+  const optimizer = options.optimizer ?? { type: 'adam', lr: 0.002 };
+  const schedule = options.schedule ?? { type: 'cosine' };
+  const epochs = options.epochs ?? Math.max(1, Math.ceil((steps * batchSize) / Math.max(1, train.n)));
   const hidden = hiddenLayers(arch);
   checkParams(compiledOf(arch), [params], 'the network\'s parameters');
   if (!Number.isInteger(draws) || draws < 1) throw new ModeconnError('BAD_ARGUMENT', `draws must be a positive integer, got ${draws}`);
@@ -169,7 +177,7 @@ export async function probeNetwork(arch: Arch, params: Float32Array, train: Data
   const sets = test ? [train, test] : [train];
   const own = (await runner.evaluate(arch, [params], sets, { batchSize: evalBatchSize })).map((r) => r[0]);
   const lossError = (r: { loss: number; accuracy: number }): LossError => ({ loss: r.loss, error: 1 - r.accuracy });
-  const report: ProbeReport = { fraction, network: { train: lossError(own[0]), ...(test ? { test: lossError(own[1]) } : {}) }, layers: [] };
+  const report: ProbeReport = { fraction, epochs, network: { train: lossError(own[0]), ...(test ? { test: lossError(own[1]) } : {}) }, layers: [] };
   const total = chosen.length * draws;
   let done = 0;
   const state = new Uint32Array(4);
@@ -188,7 +196,7 @@ export async function probeNetwork(arch: Arch, params: Float32Array, train: Data
     const results = await mapConcurrent(subsets, runner.size, async (kept, d) => {
       const feats = sets.map((s, i) => featureSet(outputs[i], h, kept, s, `${s.name}:layer${l}`));
       const trained = await runner.train(pArch, feats[0], {
-        seed: drawSeed(seed, l, d), epochs, batchSize, optimizer, schedule: options.schedule, signal: options.signal,
+        seed: drawSeed(seed, l, d), epochs, batchSize, optimizer, schedule, signal: options.signal,
       });
       const evals = (await runner.evaluate(pArch, [trained.params], feats, { batchSize: evalBatchSize, logits: true })).map((r) => r[0]);
       options.onProgress?.({ done: ++done, total, layer: l, draw: d });
