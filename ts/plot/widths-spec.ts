@@ -43,7 +43,7 @@ export function widthSweepPlotSpec(rows: readonly PlotSweepRow[], options: { fix
         mark: { type: 'line', point: { filled: true, size: 30 } },
         encoding: {
           x: { field: x, type: 'quantitative', title: x === 'width' ? 'hidden width w' : 'training samples N', scale: { type: 'log' } },
-          y: { field: 'value', type: 'quantitative', title: 'train loss', scale: { type: 'symlog', constant: 0.01 } },
+          y: { field: 'value', type: 'quantitative', title: 'train loss', scale: { type: 'symlog', constant: 0.001 }, axis: { values: [0, 0.001, 0.01, 0.1, 1, 10], format: '~g' } },
           color: colour,
           tooltip: [{ field: 'series' }, { field: 'width' }, { field: 'n', title: 'N' }, { field: 'value', format: '.4g' }],
         },
