@@ -103,6 +103,9 @@ export { counterexample, wideCounterexample, groundTruthNet, type Counterexample
 export { demonstrateCounterexample, type CounterexampleOptions, type CounterexampleReport, type CounterexampleNet, type CounterexamplePath } from './stability/counterexample-paths.js';
 export { createSquaredLossRunner } from './stability/squared-loss-runner.js';
 
+// ---- when are solutions connected (Nguyen et al. 2021): feature probes, their path, widths ----
+export * from './conditions/index.js';
+
 // ---- simplexes of low loss (Benton et al. 2021) ----
 export { fitSimplex, logVolume, sampleWeights, type FitSimplexOptions, type SimplexResult, type SimplexEpochLog } from './simplex/fit.js';
 export { evaluateSimplex, type EvaluateSimplexOptions, type SimplexPoint, type SimplexReport } from './simplex/evaluate.js';

@@ -3,3 +3,5 @@ export type { PlotSpec } from './spec.js';
 export { pathPlotSpec, type PlotPathReport, type PlotMetrics, type PathPlotOptions } from './path-spec.js';
 export { landscapePlotSpec, type PlotSurfaceReport, type LandscapePlotOptions } from './landscape-spec.js';
 export { simplexPlotSpec, type PlotSimplexReport } from './simplex-spec.js';
+export { conditionsPlotSpec, type PlotConditionsNet } from './conditions-spec.js';
+export { widthSweepPlotSpec, type PlotSweepRow } from './widths-spec.js';
