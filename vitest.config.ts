@@ -6,6 +6,8 @@ export default defineConfig({
   plugins: [{ ...wasm({ targetEnv: 'auto-inline' }), enforce: 'pre' }],
   test: {
     include: ['tests/**/*.test.ts'],
+    // fast-check's global seed (tests/setup/fast-check.ts): the same cases on every run.
+    setupFiles: ['tests/setup/fast-check.ts'],
     testTimeout: 60_000,
     pool: 'forks',
   },
