@@ -6,7 +6,8 @@
  * τ_i = (θ_{i+1} − θ_{i−1}) / ‖θ_{i+1} − θ_{i−1}‖: the loss gradient without its component along the
  * band (which would slide pivots into the minima) plus a spring along the band that keeps them
  * evenly spaced. ∇L is a minibatch gradient in batch-statistics mode (one WASM call), the force is
- * assembled with vector kernels, and the step is SGD with momentum on the pivot's trainable prefix.
+ * assembled with vector kernels (neb-force.ts), and the step is SGD with momentum on the pivot's
+ * trainable prefix.
  * After each cycle of steps the loss at every segment's midpoint is measured on a fixed sample and
  * new pivots go to the worst segments. The result is a polygonal chain through the pivots, its knots
  * at their cumulative distance.
@@ -20,6 +21,7 @@ import { wasmKernels } from '../wasm/kernels/index.js';
 import { CurveGradients, stepBend } from './fit.js';
 import { hasBatchNorm } from './evaluate.js';
 import { createManifest, type RunManifest } from './manifest.js';
+import { NebForce } from './neb-force.js';
 import { waypointPath, type Path } from './path.js';
 
 export interface AutoNebOptions {
@@ -110,10 +112,7 @@ export async function autoNeb(arch: Arch, paramsA: Float32Array, paramsB: Float3
     const state = new CurveGradients(engine, compiled, chain, data, capacity, seed);
     core.u32(state.order).set(order); // this cycle's buffer starts from the pass in progress
     const velocity = band.map(() => core.allocF32(momentum > 0 ? P : 0));
-    const tangent = core.allocF32(P);
-    const tangentPtrs = core.allocU32(2);
-    const coeffs = core.allocF32(2);
-    const dot = core.allocF32(2);
+    const force = new NebForce(core, P);
     try {
       for (let step = 1; step <= steps; step++) {
         if (signal?.aborted) throw new ModeconnError('CANCELLED', `AutoNEB cancelled in cycle ${cycle}`, { cause: signal.reason });
@@ -133,20 +132,9 @@ export async function autoNeb(arch: Arch, paramsA: Float32Array, paramsB: Float3
           const { loss } = state.gradientAt(0, from, capacity, PlanMode.BATCH_STATS);
           if (!Number.isFinite(loss)) throw new ModeconnError('DIVERGED', `AutoNEB diverged: loss ${loss} at pivot ${i}, cycle ${cycle}, step ${step}`, { advice: 'lower lr' });
           const grad = state.scaleInto(1);
-          // τ = (θ_{i+1} − θ_{i−1}) / ‖·‖ over the trainable prefix.
-          const [prev, here, next] = [state.blender.point(i - 1), state.blender.point(i), state.blender.point(i + 1)];
-          core.u32(tangentPtrs).set([next.ptr, prev.ptr]);
-          core.f32(coeffs).set([1, -1]);
-          core.invokeChecked('vec_blend', tangentPtrs.ptr, coeffs.ptr, 2, tangent.ptr, P);
-          const width = state.blender.distance(next, prev, P);
-          if (!(width > 0)) continue;
-          core.invokeChecked('vec_scale', tangent.ptr, P, 1 / width);
-          core.invokeChecked('vec_dot', grad.ptr, tangent.ptr, P, dot.ptr);
-          const along = core.f64(dot)[0];
-          const stretch = state.blender.distance(next, here, P) - state.blender.distance(here, prev, P);
-          // grad ← ∇L − (∇L·τ)τ − k·stretch·τ, the negative of the force; SGD descends it.
-          core.invokeChecked('vec_axpy', tangent.ptr, grad.ptr, P, -along - spring * stretch);
-          stepBend(core, { type: 'sgd', lr, momentum }, here.ptr, grad.ptr, velocity[i], velocity[i], P, lr, 0, step);
+          // grad ← −F (the NEB force over the trainable prefix); SGD descends it.
+          if (!force.nudge(state.blender, i, grad, spring)) continue;
+          stepBend(core, { type: 'sgd', lr, momentum }, state.blender.point(i).ptr, grad.ptr, velocity[i], velocity[i], P, lr, 0, step);
         }
         if (performance.now() - lastYield > 50) {
           await new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -155,7 +143,8 @@ export async function autoNeb(arch: Arch, paramsA: Float32Array, paramsB: Float3
       }
       band = state.blender.readPoints();
     } finally {
-      for (const b of [...velocity, tangent, tangentPtrs, coeffs, dot]) core.free(b);
+      for (const b of velocity) core.free(b);
+      force.free();
       state.free();
     }
     const pivotLosses = band.map(lossAt);
