@@ -101,6 +101,8 @@ export interface StabilityOptions {
   seed?: number;
   batchSize?: number;
   engine?: Engine;
+  /** Called with every half tried: its level `from`, kept units and dropout loss (progress, audits). */
+  onCandidate?: (candidate: { from: number; units: Uint32Array; loss: number }) => void;
 }
 
 export interface StabilityResult {
@@ -146,6 +148,7 @@ export async function dropoutStability(arch: Arch, theta: Float32Array, data: Da
     for (const units of candidates) {
       kept[m - 1] = units;
       const r = evaluate(dropoutNetwork(arch, theta, kept, m));
+      options.onCandidate?.({ from: m, units, loss: r.loss });
       if (!best || r.loss < best.loss) best = { loss: r.loss, accuracy: r.accuracy, units };
     }
     kept[m - 1] = best!.units;
