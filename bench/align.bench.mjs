@@ -39,7 +39,7 @@ async function models(lib, arch, engine) {
     }
     process.stderr.write(`bench: align: training seed ${seed}\n`);
     const t0 = now();
-    const m = await lib.trainModel(arch, data, { seed, epochs: 1, batchSize: 128, optimizer: { type: 'sgd', lr: 0.05, momentum: 0.9 }, engine });
+    const m = await lib.trainModel(arch, data, { seed, epochs: 1, batchSize: 128, optimizer: { type: 'sgd', lr: 0.05, momentum: 0.9 } });
     trained += now() - t0;
     const model = { arch, params: m.params };
     if (file) {
@@ -58,7 +58,7 @@ async function timeWeightMatching(lib, a, b, engine, label) {
     process.stderr.write(`bench: align: ${label}, run ${r}/${REPS}\n`);
     const timings = {};
     const t0 = now();
-    const result = await lib.weightMatching(a, b, { seed: WM_SEED, engine, timings });
+    const result = await lib.weightMatching(a, b, { seed: WM_SEED, timings });
     const s = now() - t0;
     if (r > 0) runs.push({ s, timings, result });
   }
@@ -73,7 +73,7 @@ async function timeWeightMatching(lib, a, b, engine, label) {
 export default async function run({ lib }) {
   const arch = lib.mlp({ input: [1, 28, 28], hidden: HIDDEN, classes: 10 });
   const compiled = lib.compileArch(arch);
-  const engine = await lib.Engine.create();
+  const engine = await lib.Engine.local();
   const load = [loadavg()[0]];
   const { models: [a, b], trained } = await models(lib, arch, engine);
   const spec = lib.permutationSpec(arch);
@@ -94,7 +94,7 @@ export default async function run({ lib }) {
     for (let r = 0; r < 3; r++) {
       process.stderr.write(`bench: align: activation matching, ${samples} samples, run ${r}\n`);
       const t0 = now();
-      result = await lib.activationMatching(a, b, test, { samples, engine });
+      result = await lib.activationMatching(a, b, test, { samples });
       if (r > 0) times.push(now() - t0);
     }
     am.push({ samples, s: median(times), n: times.length, corr: Object.values(result.correlation) });
@@ -113,7 +113,7 @@ export default async function run({ lib }) {
   const text = [
     `Two MLP 784-${HIDDEN.join('-')}-10 (no BatchNorm) trained independently from seeds ${SEEDS.join(' and ')}, 1 epoch of SGD (lr 0.05, momentum 0.9, batch 128) on the first ${TRAIN_SAMPLES.toLocaleString('en')} Fashion-MNIST training images` +
       `${trained > 0 ? ` (trained in this run, ${fmt(trained)} s)` : ' (loaded from the bench cache)'}. ` +
-      `\`weightMatching(A, B, { seed: ${WM_SEED}, engine })\` (${groups} groups of 512 units, default function check on 64 random inputs), ${REPS} runs after a warm-up, median wall time; the split is the median of each phase from the \`timings\` option. ` +
+      `\`weightMatching(A, B, { seed: ${WM_SEED} })\` (${groups} groups of 512 units, default function check on 64 random inputs), ${REPS} runs after a warm-up, median wall time; the split is the median of each phase from the \`timings\` option. ` +
       `Planted: B = π(A) with \`randomPermutations(spec, 7)\`. Single thread. 1-minute load average ${load.map((l) => fmt(l, 2)).join(' → ')} (2 shared cores: above 2 means other jobs took some).`,
     '',
     table(['pair', 'wall (s)', 'range (s)', 'passes', 'solves', ...PHASES.map((p) => `${p} ms`), 'ms per solve'], [

@@ -105,13 +105,13 @@ async function pathRows(lib, reference, label, arch, data, pools, extra = {}) {
   const a = lib.initParams(compiled, { seed: 1 });
   const b = lib.initParams(compiled, { seed: 2 });
   const path = lib.linearPath(a, b);
-  const engine = await lib.Engine.create();
+  const engine = await lib.Engine.local();
   const sets = { test: data };
   const base = { points: POINTS, bn: 'blend', batchSize: EVAL_BATCH };
   const configs = {
-    'WASM inline (`evaluatePath`)': () => lib.evaluatePath(path, arch, sets, { ...base, engine }),
-    'WASM, pool of 1 worker': () => lib.evaluatePath(path, arch, sets, { ...base, engine, pool: pools[1] }),
-    'WASM, pool of 2 workers': () => lib.evaluatePath(path, arch, sets, { ...base, engine, pool: pools[2] }),
+    'WASM inline (`evaluatePath`)': () => lib.evaluatePath(path, arch, sets, { ...base }),
+    'WASM, pool of 1 worker': () => lib.evaluatePath(path, arch, sets, { ...base, runner: pools[1] }),
+    'WASM, pool of 2 workers': () => lib.evaluatePath(path, arch, sets, { ...base, runner: pools[2] }),
   };
   // Warm-up: plans, uploads (the pools keep the data resident) and JIT, on 2 points.
   for (const fn of Object.values(configs)) {
@@ -148,9 +148,9 @@ async function pathRows(lib, reference, label, arch, data, pools, extra = {}) {
 
 /** One epoch of fitCurve (one-bend Bezier) on `train`, WASM; best of ROUNDS (each its own fresh curve). */
 async function fitWasm(lib, arch, compiled, path, train) {
-  const engine = await lib.Engine.create();
+  const engine = await lib.Engine.local();
   engine.upload(train, compiled);
-  const options = { seed: 1, epochs: 1, batchSize: FIT_BATCH, optimizer: { type: 'sgd', lr: FIT_LR, momentum: FIT_MOMENTUM }, engine };
+  const options = { seed: 1, epochs: 1, batchSize: FIT_BATCH, optimizer: { type: 'sgd', lr: FIT_LR, momentum: FIT_MOMENTUM } };
   let best = Infinity;
   let loss = NaN;
   for (let r = 0; r < ROUNDS; r++) {

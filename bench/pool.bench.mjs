@@ -39,19 +39,19 @@ export default async function run({ lib }) {
   });
   const options = { batchSize: BATCH };
 
-  const engine = await lib.Engine.create();
+  const engine = await lib.Engine.local();
   engine.evaluate(compiled, thetas[0], data, options); // upload and plan, as the pools' warm-up does
   const pools = { 1: await lib.createPool({ workers: 1 }), 2: await lib.createPool({ workers: 2 }) };
   const configs = {
     inline: (chunk) => chunk.map((theta) => engine.evaluate(compiled, theta, data, options)),
-    '1 worker': (chunk) => pools[1].evaluateMany(arch, chunk, data, options),
-    '2 workers': (chunk) => pools[2].evaluateMany(arch, chunk, data, options),
+    '1 worker': (chunk) => lib.evaluateMany(arch, chunk, data, { ...options, runner: pools[1] }),
+    '2 workers': (chunk) => lib.evaluateMany(arch, chunk, data, { ...options, runner: pools[2] }),
   };
   const t = Object.fromEntries(Object.keys(configs).map((k) => [k, 0]));
   const load = [];
   let identical = true;
   try {
-    for (const pool of Object.values(pools)) await pool.evaluateMany(arch, thetas.slice(0, 1), data, options);
+    for (const pool of Object.values(pools)) await lib.evaluateMany(arch, thetas.slice(0, 1), data, { ...options, runner: pool });
     for (let first = 0; first < POINTS; first += CHUNK) {
       const chunk = thetas.slice(first, first + CHUNK);
       let reference = null;
@@ -75,7 +75,7 @@ export default async function run({ lib }) {
   const speedup = t['1 worker'] / t['2 workers'];
   const text = [
     `${POINTS} parameter vectors of an MLP 784-512-512-10 (points on the line between two initialisations), each evaluated (eval mode, batches of ${BATCH}) on the ${data.n.toLocaleString('en')} images of the ${source}; ` +
-      `${fmt(gflop)} GFLOP per configuration. Inline = \`Engine.evaluate\` on this thread; pools = \`pool.evaluateMany\` (shards of one batch, data resident in the workers after a warm-up). ` +
+      `${fmt(gflop)} GFLOP per configuration. Inline = \`Engine.evaluate\` on this thread; pools = \`evaluateMany(…, { runner: pool })\` (shards of one batch, data resident in the workers after a warm-up). ` +
       `Chunks of ${CHUNK} vectors interleaved across the configurations, times summed; 1-minute load average during the run ${fmt(Math.min(...load), 2)}–${fmt(Math.max(...load), 2)} on a machine other jobs share (2 cores: a load above 2 means other jobs took some of them).`,
     '',
     table(['configuration', 'seconds', 'vectors/s', 'GFLOP/s', 'throughput vs inline'], rows),

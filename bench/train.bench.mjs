@@ -39,10 +39,10 @@ function gather(data, order, start, n, xb, yb) {
 
 /** WASM engine: the library's own trainModel and evaluateModel, data already resident in WASM. */
 async function wasmColumn(lib, arch, compiled, train, test, init) {
-  const engine = await lib.Engine.create();
+  const engine = await lib.Engine.local();
   engine.upload(train, compiled);
   engine.upload(test, compiled);
-  const options = { seed: SEED, epochs: 1, batchSize: BATCH, optimizer: { type: 'sgd', lr: LR, momentum: MOMENTUM }, init, engine };
+  const options = { seed: SEED, epochs: 1, batchSize: BATCH, optimizer: { type: 'sgd', lr: LR, momentum: MOMENTUM }, init };
   const trainS = [];
   let model;
   for (let r = 0; r < 2; r++) {
@@ -50,7 +50,7 @@ async function wasmColumn(lib, arch, compiled, train, test, init) {
     model = await lib.trainModel(arch, train, options);
     trainS.push(now() - t0);
   }
-  const evalOnce = () => lib.evaluateModel(model, test, { engine, batchSize: EVAL_BATCH });
+  const evalOnce = () => lib.evaluateModel(model, test, { batchSize: EVAL_BATCH });
   const accuracy = (await evalOnce()).accuracy;
   const ev = await time(evalOnce, { reps: 5, warmup: 1 });
   engine.release(train);

@@ -52,7 +52,7 @@ export class ModeconnError extends Error {
 
 /** Throws BAD_SHAPE unless `array` has exactly `expected` elements. */
 export function expectLength(name: string, array: ArrayLike<number> | null | undefined, expected: number): void {
-  const actual = array == null ? 0 : array.length;
+  const actual = array === null || array === undefined ? 0 : array.length;
   if (actual !== expected) {
     throw new ModeconnError('BAD_SHAPE', `${name} has ${actual} elements, expected ${expected}`);
   }

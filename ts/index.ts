@@ -50,7 +50,6 @@ export {
 } from './align/spec.js';
 export { weightMatching, type WeightMatchingOptions, type AlignOptions, type AlignmentResult } from './align/weight-matching.js';
 export { activationMatching, type ActivationMatchingOptions } from './align/activation-matching.js';
-export { readActivations } from './align/activations.js';
 export { assertSameFunction } from './align/check.js';
 export {
   normalizeScale, scaleUnitsRelu, scaleUnitsBatchNorm, unitRoles,
@@ -61,7 +60,7 @@ export { swapUnits, swapPath, permutationSaddle, type SaddleResult } from './ali
 export { explainBarrier, type ExplainOptions, type ExplainResult, type ExplainRow, type ExplainKey } from './align/explain.js';
 
 // ---- worker pool ----
-export { createPool, type Pool, type PoolOptions, type PoolEvaluateOptions, type PoolTrainOptions, type JobOptions, type JobProgress, type WorkerFault, type WorkerMemory } from './workers/pool.js';
+export { createPool, type Pool, type PoolOptions, type WorkerFault, type WorkerMemory } from './workers/pool.js';
 
 // ---- loss landscapes: filter-normalised directions, planes through three models ----
 export * from './landscape/index.js';

@@ -57,7 +57,7 @@ async function run() {
     const metrics = [];
     const evaluate = async (key, label, path) => {
       status(`evaluating the ${label}…`);
-      const report = await lib.evaluatePath(path, arch, { train, test }, { points: 17, pool });
+      const report = await lib.evaluatePath(path, arch, { train, test }, { points: 17, runner: pool });
       curves[key] = report.sets.test.points;
       metrics.push([label, report.sets.test.metrics]);
       draw(curves);

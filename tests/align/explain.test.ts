@@ -5,7 +5,7 @@
  * aligned models keep B's function (the alignment guard runs on the test set). On a ResNet and a
  * convnet without BatchNorm the REPAIR row is evaluated too.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Arch } from '../../ts/model/arch.js';
 import { mlp, resnet, vgg } from '../../ts/model/builders.js';
 import { compileArch } from '../../ts/model/compile.js';
@@ -14,10 +14,6 @@ import { trainModel } from '../../ts/model/train.js';
 import { explainBarrier } from '../../ts/align/explain.js';
 import { randomData, randomTheta } from './helpers.js';
 
-let engine: Engine;
-beforeAll(async () => {
-  engine = await Engine.create();
-});
 
 describe('explainBarrier', () => {
   it('BatchNorm MLP: all rows', async () => {
@@ -26,11 +22,11 @@ describe('explainBarrier', () => {
     // the midpoint is far above the chord (a barrier of ~0.33) but below B, the worse endpoint, so
     // the barrier differs from max-minus-mean (~0.35) and a row reporting the wrong one shows.
     const test = randomData([12], 200, 1, 4);
-    const fit = async (seed: number, epochs: number) => ({ arch, params: (await trainModel(arch, test, { seed, epochs, batchSize: 20, optimizer: { type: 'adam', lr: 0.01 }, engine })).params });
+    const fit = async (seed: number, epochs: number) => ({ arch, params: (await trainModel(arch, test, { seed, epochs, batchSize: 20, optimizer: { type: 'adam', lr: 0.01 } })).params });
     const [a, b] = [await fit(1, 30), await fit(2, 1)];
     const stages: string[] = [];
     const r = await explainBarrier(a, b, { train: randomData([12], 200, 3, 4), test }, {
-      engine, points: 3, samples: 100, fitEpochs: 1, onStage: (s) => stages.push(s),
+      points: 3, samples: 100, fitEpochs: 1, onStage: (s) => stages.push(s),
     });
     expect(r.rows.map((x) => x.key)).toEqual(['naive', 'scale', 'weight', 'activation', 'matched+scale', '+bn-reset', '+repair', 'curve']);
     // Each row's barriers are recomputed from its own curve: sup_t v(t) − ((1 − t)v(0) + t·v(1)).
@@ -46,6 +42,7 @@ describe('explainBarrier', () => {
     // The naive row from scratch: the midpoint (A + B)/2 (running statistics blended too) against
     // the endpoints, evaluated here.
     const compiled = compileArch(arch);
+    const engine = await Engine.local();
     const loss = (theta: Float32Array) => engine.evaluate(compiled, theta, test).loss;
     const middle = loss(a.params.map((x, i) => (x + b.params[i]) / 2)) - (loss(a.params) + loss(b.params)) / 2;
     expect(middle).toBeGreaterThan(0.2);
@@ -66,9 +63,8 @@ describe('explainBarrier', () => {
     ['convnet without BatchNorm', vgg({ input: [2, 6, 6], channels: [4, 'M'], classes: 4 })],
   ] as Array<[string, Arch]>) {
     it(`${label}: the REPAIR row is evaluated, not skipped`, async () => {
-      const r = await explainBarrier({ arch, params: randomTheta(arch, 1) }, { arch, params: randomTheta(arch, 2) }, { train: randomData([2, 6, 6], 60, 1, 4), test: randomData([2, 6, 6], 40, 2, 4) }, {
-        engine, points: 3, samples: 60,
-      });
+      const sets = { train: randomData([2, 6, 6], 60, 1, 4), test: randomData([2, 6, 6], 40, 2, 4) };
+      const r = await explainBarrier({ arch, params: randomTheta(arch, 1) }, { arch, params: randomTheta(arch, 2) }, sets, { points: 3, samples: 60 });
       const row = r.rows.find((x) => x.key === '+repair')!;
       expect(row.note).toMatch(/statistics over 60 training samples/);
       expect(Number.isFinite(row.lossBarrier!)).toBe(true);
@@ -79,7 +75,7 @@ describe('explainBarrier', () => {
   it('rejects different architectures', async () => {
     const a = mlp({ input: 12, hidden: [16], classes: 4 });
     const b = mlp({ input: 12, hidden: [8], classes: 4 });
-    await expect(explainBarrier({ arch: a, params: randomTheta(a, 1) }, { arch: b, params: randomTheta(b, 1) }, { train: randomData([12], 10, 1, 4), test: randomData([12], 10, 2, 4) }, { engine }))
+    await expect(explainBarrier({ arch: a, params: randomTheta(a, 1) }, { arch: b, params: randomTheta(b, 1) }, { train: randomData([12], 10, 1, 4), test: randomData([12], 10, 2, 4) }, {}))
       .rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
   });
 });

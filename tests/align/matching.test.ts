@@ -10,13 +10,13 @@ import { mlp, resnet, vgg } from '../../ts/model/builders.js';
 import { compileArch } from '../../ts/model/compile.js';
 import { Engine } from '../../ts/model/engine.js';
 import { initParams } from '../../ts/model/init.js';
-import { readActivations } from '../../ts/align/activations.js';
+import { readActivations } from '../../ts/model/train.js';
 import { activationMatching } from '../../ts/align/activation-matching.js';
 import { assertSameFunction, checkSample } from '../../ts/align/check.js';
 import { applyPermutation, invertPermutation, permutationSpec, randomPermutations } from '../../ts/align/spec.js';
 import { weightMatching } from '../../ts/align/weight-matching.js';
 import { seedState, uniform } from '../../ts/reference/rng.js';
-import { ModeconnError } from '../../ts/errors.js';
+import { type ModeconnError } from '../../ts/errors.js';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -65,7 +65,7 @@ describe('planted permutations', () => {
         for (const seed of seeds) {
           const a = modelA(arch, seed);
           const { b, planted } = plant(arch, a.params, seed, noise);
-          const r = await weightMatching(a, b, { seed, engine });
+          const r = await weightMatching(a, b, { seed });
           const exact = r.spec.groups.every((g) => invertPermutation(planted[g.name]).every((v, i) => v === r.permutations[g.name][i]));
           if (exact) recovered += 1;
           if (noise === 0) expect(r.aligned.params).toEqual(a.params);
@@ -83,7 +83,7 @@ describe('planted permutations', () => {
     const a = modelA(arch, 7);
     const { b, planted } = plant(arch, a.params, 7, 0);
     const data = checkSample(arch, undefined, 400);
-    const r = await activationMatching(a, b, data, { engine, batchSize: 128 });
+    const r = await activationMatching(a, b, data, { batchSize: 128 });
     for (const g of r.spec.groups) {
       expect(r.correlation[g.name]).toBeGreaterThan(0.98);
       const inv = invertPermutation(planted[g.name]);
@@ -94,13 +94,13 @@ describe('planted permutations', () => {
 });
 
 describe('alignment plumbing', () => {
-  it('plan_activations returns the logits buffer equal to evaluate()', () => {
+  it('plan_activations returns the logits buffer equal to evaluate()', async () => {
     const arch = ARCHS.convnet;
     const compiled = compileArch(arch);
     const a = modelA(arch, 3);
     const data = checkSample(arch, undefined, 20);
     const idx = Uint32Array.from({ length: 20 }, (_, i) => i);
-    const [hidden, logits] = readActivations(engine, compiled, a.params, data, idx, [1, compiled.bufferSizes.length - 1]);
+    const [hidden, logits] = await readActivations(a.arch, a.params, data, idx, [1, compiled.bufferSizes.length - 1]);
     expect(hidden.length).toBe(20 * compiled.bufferSizes[1]);
     expect(logits).toEqual(engine.evaluate(compiled, a.params, data, { logits: true }).logits);
   });
@@ -125,9 +125,9 @@ describe('alignment plumbing', () => {
   it('rejects models of different architectures', async () => {
     const a = modelA(ARCHS.mlp, 1);
     const b = modelA(ARCHS.convnet, 1);
-    await expect(weightMatching(a, b, { engine })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
+    await expect(weightMatching(a, b, {})).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
     const data = createDataSet({ name: 'empty', shape: [30], classes: 10, x: new Float32Array(0), y: new Uint32Array(0) });
-    await expect(activationMatching(a, a, data, { engine })).rejects.toMatchObject({ code: 'EMPTY_DATA' });
+    await expect(activationMatching(a, a, data, {})).rejects.toMatchObject({ code: 'EMPTY_DATA' });
   });
 });
 

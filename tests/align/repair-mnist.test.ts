@@ -11,7 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { loadMnist } from '../../ts/data/mnist.js';
 import type { Arch } from '../../ts/model/arch.js';
 import { Engine } from '../../ts/model/engine.js';
-import { compiledOf, trainModel } from '../../ts/model/train.js';
+import { compiledOf } from '../../ts/model/model.js';
+import { trainModel } from '../../ts/model/train.js';
 import { weightMatching } from '../../ts/align/weight-matching.js';
 import { Repair } from '../../ts/align/repair.js';
 
@@ -29,10 +30,10 @@ describe('REPAIR on the MNIST digits', async () => {
 
   it('lowers the midpoint test loss of the weight-matched line (convnet without BatchNorm)', async () => {
     const sgd = { type: 'sgd' as const, lr: 0.05, momentum: 0.9 };
-    const a = await trainModel(arch, train, { epochs: 1, batchSize: 64, optimizer: sgd, engine, seed: 1 });
-    const b = await trainModel(arch, train, { epochs: 1, batchSize: 64, optimizer: sgd, engine, seed: 2 });
-    const aligned = (await weightMatching(a, b, { engine, check: test })).aligned.params;
-    const repair = await Repair.create(arch, a.params, aligned, train, { engine, samples: 1000 });
+    const a = await trainModel(arch, train, { epochs: 1, batchSize: 64, optimizer: sgd, seed: 1 });
+    const b = await trainModel(arch, train, { epochs: 1, batchSize: 64, optimizer: sgd, seed: 2 });
+    const aligned = (await weightMatching(a, b, { check: test })).aligned.params;
+    const repair = await Repair.create(arch, a.params, aligned, train, { samples: 1000 });
     expect(repair.sites.map((s) => `${s.path}:${s.kind}`)).toEqual(['0:conv2d', '3:conv2d']);
     const mid = a.params.map((v, i) => 0.5 * v + 0.5 * aligned[i]);
     const compiled = compiledOf(arch);

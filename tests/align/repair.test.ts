@@ -21,7 +21,6 @@ import { mlp, resnet, vgg } from '../../ts/model/builders.js';
 import { compileArch, decodePlan } from '../../ts/model/compile.js';
 import { Engine } from '../../ts/model/engine.js';
 import { Repair, resetBatchNorm, type UnitStats } from '../../ts/align/repair.js';
-import { readActivations } from '../../ts/align/activations.js';
 import { evaluatePath } from '../../ts/paths/evaluate.js';
 import { linearPath } from '../../ts/paths/path.js';
 import { expectClose } from '../helpers/close.js';
@@ -76,7 +75,7 @@ function preActivationStats(arch: Arch, sites: Array<{ path: string; kind: strin
     return op.dst;
   });
   const indices = Uint32Array.from({ length: data.n }, (_, i) => i);
-  const parts = readActivations(engine, open, theta, data, indices, buffers);
+  const parts = engine.activations(open, theta, data, indices, buffers);
   return parts.map((values, k) => unitStats(values, data.n, sites[k].units));
 }
 
@@ -149,7 +148,7 @@ describe('REPAIR', () => {
       const data = randomData(arch.input, 200, 1);
       const a = randomTheta(arch, 1);
       const b = randomTheta(arch, 2);
-      const repair = await Repair.create(arch, a, b, data, { engine, samples: 200, batchSize: 70 });
+      const repair = await Repair.create(arch, a, b, data, { samples: 200, batchSize: 70 });
       expect(repair.sites.map((s) => `${s.path}:${s.kind}`)).toEqual(sites);
       const [endA, endB] = [a, b].map((theta) => preActivationStats(arch, repair.sites, theta, data));
       // Repair's own endpoint statistics agree with the independent measurement.
@@ -176,7 +175,7 @@ describe('REPAIR', () => {
 
       const seen: number[] = [];
       const report = await evaluatePath(linearPath(a, b), arch, { test: data }, {
-        engine, ts: [0, 0.5, 1], bn: 'blend', transform: (theta, tt) => {
+        ts: [0, 0.5, 1], bn: 'blend', transform: (theta, tt) => {
           seen.push(tt);
           return repair.repair(theta, tt);
         },
@@ -184,7 +183,7 @@ describe('REPAIR', () => {
       expect(seen).toEqual([0, 0.5, 1]);
       expect(report.sets.test.points.every((p) => Number.isFinite(p.loss))).toBe(true);
       if (compiled.layout.some((e) => e.kind === 'running_mean')) {
-        const reset = await resetBatchNorm(arch, mid, data, { engine });
+        const reset = await resetBatchNorm(arch, mid, data, {});
         expect(reset).not.toEqual(mid);
         expect(reset.subarray(0, compiled.paramCount)).toEqual(mid.subarray(0, compiled.paramCount));
       }
@@ -199,7 +198,7 @@ describe('REPAIR', () => {
     for (const arch of archs) {
       const data = randomData(arch.input, 10, 1);
       const a = randomTheta(arch, 1);
-      await expect(Repair.create(arch, a, a, data, { engine })).rejects.toMatchObject({ code: 'NOT_SUPPORTED', message: expect.stringContaining('layer 0 (conv2d)') });
+      await expect(Repair.create(arch, a, a, data, {})).rejects.toMatchObject({ code: 'NOT_SUPPORTED', message: expect.stringContaining('layer 0 (conv2d)') });
     }
   });
 });

@@ -33,7 +33,7 @@ describe('permutation saddles', () => {
     const w = compiled.layout.find((e) => e.name === '0.weight')!;
     const mid = theta.map((v, k) => 0.5 * (v + swapped[k]));
     expect(Array.from(mid.subarray(w.offset + 6, w.offset + 12))).toEqual(Array.from(mid.subarray(w.offset + 24, w.offset + 30)));
-    const r = await permutationSaddle(arch, theta, data, 'P_0', 1, 4, { engine });
+    const r = await permutationSaddle(arch, theta, data, 'P_0', 1, 4, {});
     expect(r.barrier).toBeCloseTo(r.midpoint.loss - r.endpoint.loss, 10);
     expect(() => swapUnits(arch, theta, 'P_9', 0, 1)).toThrow(/no permutation group/);
     expect(() => swapUnits(arch, theta, 'P_0', 0, 8)).toThrow(/unit 8/);

@@ -110,7 +110,7 @@ describe('weightMatching equals a naive Algorithm 1', () => {
         const b = theta(arch, seed + 50);
         for (const includeBuffers of [false, true]) {
           const live = engine.core.liveBytes;
-          const fast = await weightMatching({ arch, params: a }, { arch, params: b }, { seed, includeBuffers, engine, check: false });
+          const fast = await weightMatching({ arch, params: a }, { arch, params: b }, { seed, includeBuffers, check: false });
           expect(engine.core.liveBytes, 'WASM buffers freed').toBe(live);
           const slow = naiveWeightMatching(arch, a, b, seed, includeBuffers);
           expect(fast.objective.length, `${label} seed ${seed}`).toBe(slow.objective.length);

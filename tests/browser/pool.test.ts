@@ -32,7 +32,7 @@ const page = `<!doctype html><meta charset="utf-8">
     const pool = await lib.createPool({ workers: 2 });
     try {
       const started = performance.now();
-      const results = await pool.evaluateMany(arch, thetas, data, { batchSize: 250 });
+      const results = await lib.evaluateMany(arch, thetas, data, { runner: pool, batchSize: 250 });
       const evalMs = performance.now() - started;
       const tickGapDuringEval = maxGap;
       const ticksDuringEval = ticks;

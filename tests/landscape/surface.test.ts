@@ -26,7 +26,7 @@ describe('evaluateSurface (dist/)', async () => {
   afterAll(() => pool.close());
 
   it('the origin of the grid is the model itself', async () => {
-    const r = await lib.evaluateSurface(arch, { origin: a, directions: [d1, d2] }, sets, { xs: [-0.5, 0, 0.5], ys: [0, 0.25], engine });
+    const r = await lib.evaluateSurface(arch, { origin: a, directions: [d1, d2] }, sets, { xs: [-0.5, 0, 0.5], ys: [0, 0.25] });
     expect(r.bn).toBe('recompute');
     expect(r.sets.test.loss.length).toBe(2);
     expect(r.sets.test.loss[0].length).toBe(3);
@@ -39,8 +39,8 @@ describe('evaluateSurface (dist/)', async () => {
   it('a 1-D slice along B − A is the line from A to B', async () => {
     const dir = b.map((x, i) => x - a[i]);
     const xs = [0, 0.25, 0.5, 1];
-    const surface = await lib.evaluateSurface(arch, { origin: a, directions: [dir] }, sets, { xs, engine, bn: 'recompute' });
-    const line = await lib.evaluatePath(lib.linearPath(a, b), arch, sets, { ts: xs, engine, bn: 'recompute' });
+    const surface = await lib.evaluateSurface(arch, { origin: a, directions: [dir] }, sets, { xs, bn: 'recompute' });
+    const line = await lib.evaluatePath(lib.linearPath(a, b), arch, sets, { ts: xs, bn: 'recompute' });
     expect(surface.ys).toBeUndefined();
     xs.forEach((_, i) => {
       const want = line.sets.test.points[i].loss;
@@ -51,8 +51,8 @@ describe('evaluateSurface (dist/)', async () => {
   it('a 2-worker pool gives the same bits as this thread', async () => {
     const xs = [-1, 0, 1];
     const ys = [-0.5, 0.5];
-    const inline = await lib.evaluateSurface(arch, { origin: a, directions: [d1, d2] }, sets, { xs, ys, engine });
-    const pooled = await lib.evaluateSurface(arch, { origin: a, directions: [d1, d2] }, sets, { xs, ys, pool, chunk: 4 });
+    const inline = await lib.evaluateSurface(arch, { origin: a, directions: [d1, d2] }, sets, { xs, ys });
+    const pooled = await lib.evaluateSurface(arch, { origin: a, directions: [d1, d2] }, sets, { xs, ys, runner: pool, chunk: 4 });
     for (const s of ['train', 'test']) {
       expect(bits(pooled.sets[s].loss)).toEqual(bits(inline.sets[s].loss));
       expect(bits(pooled.sets[s].accuracy)).toEqual(bits(inline.sets[s].accuracy));
@@ -72,7 +72,7 @@ describe('evaluateSurface (dist/)', async () => {
     const ys = [-1, 1];
     const surface = async (theta: Float32Array, normalization: lib.Normalization) => {
       const dirs = [0, 1].map((stream) => lib.randomDirection(arch, theta, { seed: 9, stream, normalization })) as [Float32Array, Float32Array];
-      return (await lib.evaluateSurface(arch, { origin: theta, directions: dirs }, { test }, { xs, ys, engine, bn: 'blend' })).sets.test.loss.flat();
+      return (await lib.evaluateSurface(arch, { origin: theta, directions: dirs }, { test }, { xs, ys, bn: 'blend' })).sets.test.loss.flat();
     };
     const [plain, rescaled] = [await surface(a, 'filter'), await surface(scaled, 'filter')];
     plain.forEach((l, i) => expect(Math.abs(rescaled[i] - l)).toBeLessThanOrEqual(1e-3 * l));

@@ -2,7 +2,8 @@
 // words ↔ ops round trip; shape-inference errors name the layer.
 import { describe, expect, it } from 'vitest';
 import { ModeconnError } from '../../ts/errors.js';
-import { type Arch, mlp, resnet, vgg } from '../../ts/model/arch.js';
+import { type Arch } from '../../ts/model/arch.js';
+import { mlp, resnet, vgg } from '../../ts/model/builders.js';
 import { compileArch, decodePlan } from '../../ts/model/compile.js';
 import { NONE, PLAN_MAGIC, encodePlan } from '../../ts/model/plan-format.js';
 

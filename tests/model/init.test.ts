@@ -2,7 +2,7 @@
 // and determinism (the same seed gives identical θ; another seed does not).
 import { describe, expect, it } from 'vitest';
 import { ModeconnError } from '../../ts/errors.js';
-import { mlp, vgg } from '../../ts/model/arch.js';
+import { mlp, vgg } from '../../ts/model/builders.js';
 import { compileArch } from '../../ts/model/compile.js';
 import { initParams } from '../../ts/model/init.js';
 

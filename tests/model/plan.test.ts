@@ -2,7 +2,8 @@
 // statistics, dropout, running-statistics updates), training steps and argument errors.
 import { describe, expect, it } from 'vitest';
 import { ModeconnError } from '../../ts/errors.js';
-import { type Arch, mlp } from '../../ts/model/arch.js';
+import { type Arch } from '../../ts/model/arch.js';
+import { mlp } from '../../ts/model/builders.js';
 import { compileArch } from '../../ts/model/compile.js';
 import { initParams } from '../../ts/model/init.js';
 import { PlanMode } from '../../ts/model/plan-format.js';

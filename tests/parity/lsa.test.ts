@@ -11,7 +11,7 @@ import { referenceKernels as ref } from '../../ts/reference/index.js';
 import { getCore } from '../../ts/wasm/kernel.js';
 import { wasmKernels } from '../../ts/wasm/kernels/index.js';
 import { linearSumAssignment } from '../../ts/align/lsa.js';
-import { ModeconnError } from '../../ts/errors.js';
+import { type ModeconnError } from '../../ts/errors.js';
 
 let wasm: Kernels;
 beforeAll(async () => {

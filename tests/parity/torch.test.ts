@@ -28,9 +28,9 @@ import { mlp } from '../../ts/model/builders.js';
 import { compileArch, type CompiledArch } from '../../ts/model/compile.js';
 import { Engine } from '../../ts/model/engine.js';
 import { PlanMode } from '../../ts/model/plan-format.js';
-import { evaluateModel, trainModel, type Model } from '../../ts/model/train.js';
-import { rngState } from '../../ts/model/engine.js';
-import { permutation } from '../../ts/reference/rng.js';
+import type { Model } from '../../ts/model/model.js';
+import { evaluateModel, trainModel } from '../../ts/model/train.js';
+import { permutation, rngState } from '../../ts/kernels/xoshiro.js';
 import { ReferencePlan } from '../../ts/reference/plan.js';
 import { expectClose } from '../helpers/close.js';
 
@@ -105,7 +105,7 @@ describe('parity with PyTorch', async () => {
       });
 
       it('eval-mode logits and per-sample losses match (WASM and twin)', async () => {
-        const result = await evaluateModel(f.model, f.data, { logits: true, engine });
+        const result = await evaluateModel(f.model, f.data, { logits: true });
         expectClose(result.logits!, tensorToFloat32(f.expected.tensors.get('logits')!), LOGITS);
         expectClose(result.losses, tensorToFloat32(f.expected.tensors.get('losses')!), LOGITS);
         const twin = new ReferencePlan(f.compiled.words, n).evaluate(f.model.params, f.data.x, f.data.y, n, PlanMode.EVAL);
@@ -129,7 +129,7 @@ describe('parity with PyTorch', async () => {
         it(`${steps} SGD step${steps > 1 ? 's' : ''} give PyTorch's weights and running statistics`, async () => {
           const { lr, momentum, weight_decay: weightDecay, dampening, nesterov } = f.hyper;
           const result = await trainModel(f.model.arch, f.data, {
-            seed: 1, epochs: steps, batchSize: n, init: f.model.params, engine,
+            seed: 1, epochs: steps, batchSize: n, init: f.model.params,
             optimizer: { type: 'sgd', lr, momentum, weightDecay, dampening, nesterov },
           });
           expectClose(result.params, expectedTheta(f, `step${steps}.`), WEIGHTS);
@@ -157,7 +157,7 @@ describe('parity with PyTorch', async () => {
           const placed = createDataSet({ name: `${name}-placed`, x, y, shape: f.data.shape, classes: 10 });
           const { lr, momentum, weight_decay: weightDecay, dampening, nesterov } = f.hyper;
           const result = await trainModel(f.model.arch, placed, {
-            seed, epochs: 1, batchSize: 3, init: f.model.params, engine,
+            seed, epochs: 1, batchSize: 3, init: f.model.params,
             optimizer: { type: 'sgd', lr, momentum, weightDecay, dampening, nesterov },
           });
           expectClose(result.params, expectedTheta(f, 'epoch.'), EPOCH);

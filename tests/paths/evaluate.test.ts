@@ -4,12 +4,15 @@ import { describe, expect, it } from 'vitest';
 import { twoMoons, gaussianBlobs } from '../../ts/data/synthetic.js';
 import { mlp } from '../../ts/model/builders.js';
 import { Engine, type EvalResult } from '../../ts/model/engine.js';
-import { compiledOf, trainModel } from '../../ts/model/train.js';
+import { compiledOf } from '../../ts/model/model.js';
+import type { Runner, RunnerEvaluateOptions } from '../../ts/model/runner.js';
+import type { DataSet } from '../../ts/data/dataset.js';
+import type { Arch } from '../../ts/model/arch.js';
+import { trainModel } from '../../ts/model/train.js';
 import { bezierCurve, linearPath } from '../../ts/paths/path.js';
 import { PathBlender } from '../../ts/paths/blender.js';
 import { evaluatePath } from '../../ts/paths/evaluate.js';
 import { ensembleAlongPath } from '../../ts/paths/ensemble.js';
-import type { PathPool } from '../../ts/paths/types.js';
 
 describe('evaluatePath', async () => {
   const engine = await Engine.create();
@@ -17,13 +20,13 @@ describe('evaluatePath', async () => {
   const compiled = compiledOf(arch);
   const train = twoMoons({ n: 300, noise: 0.15, seed: 1 });
   const test = twoMoons({ n: 101, noise: 0.15, seed: 2 });
-  const opts = { epochs: 10, batchSize: 32, optimizer: { type: 'sgd' as const, lr: 0.1, momentum: 0.9 }, engine };
+  const opts = { epochs: 10, batchSize: 32, optimizer: { type: 'sgd' as const, lr: 0.1, momentum: 0.9 } };
   const a = await trainModel(arch, train, { ...opts, seed: 1 });
   const b = await trainModel(arch, train, { ...opts, seed: 2 });
   const line = linearPath(a.params, b.params);
 
   it("'blend' at the endpoints is the models themselves; distances grow to ‖B − A‖", async () => {
-    const report = await evaluatePath(line, arch, { train, test }, { points: 5, bn: 'blend', engine, perSample: true, perClass: true, seeds: { a: 1, b: 2 } });
+    const report = await evaluatePath(line, arch, { train, test }, { points: 5, bn: 'blend', perSample: true, perClass: true, seeds: { a: 1, b: 2 } });
     expect(report.ts).toEqual([0, 0.25, 0.5, 0.75, 1]);
     expect(Object.keys(report.sets)).toEqual(['train', 'test']);
     const endA = engine.evaluate(compiled, a.params, test);
@@ -53,11 +56,11 @@ describe('evaluatePath', async () => {
 
   it("'recompute' equals recomputing BatchNorm over bnData at each t; 'batch-stats' equals batch-statistics evaluation", async () => {
     const ts = [0, 0.5, 1];
-    const recomputed = await evaluatePath(line, arch, { train, test }, { ts, engine });
+    const recomputed = await evaluatePath(line, arch, { train, test }, { ts });
     expect(recomputed.bn).toBe('recompute'); // default with BatchNorm and a train set
-    const stats = await evaluatePath(line, arch, [test], { ts, bn: 'batch-stats', batchSize: 50, engine });
+    const stats = await evaluatePath(line, arch, [test], { ts, bn: 'batch-stats', batchSize: 50 });
     expect(Object.keys(stats.sets)).toEqual([test.name]);
-    const blender = new PathBlender(engine.core, line);
+    const blender = new PathBlender(engine.ops, line);
     try {
       const mid = blender.blend(0.5);
       const fixed = engine.recomputeBatchNorm(compiled, mid, train);
@@ -73,25 +76,26 @@ describe('evaluatePath', async () => {
 
   it('a pool gets every θ once per data set and gives the same report', async () => {
     const calls: { thetas: number; set: string; bn: boolean }[] = [];
-    const pool: PathPool = {
-      async evaluateMany(archIn, thetas, data, options): Promise<EvalResult[]> {
-        calls.push({ thetas: thetas.length, set: data.name, bn: options.bnData !== undefined });
+    const pool = {
+      size: 4,
+      async evaluate(archIn: Arch, thetas: readonly Float32Array[], sets: readonly DataSet[], options: RunnerEvaluateOptions = {}): Promise<EvalResult[][]> {
+        for (const data of sets) calls.push({ thetas: thetas.length, set: data.name, bn: options.bnData !== undefined });
         const c = compiledOf(archIn);
-        return thetas.map((th) => engine.evaluate(c, options.bnData ? engine.recomputeBatchNorm(c, th, options.bnData) : th, data, options));
+        return sets.map((data) => thetas.map((th) => engine.evaluate(c, options.bnData ? engine.recomputeBatchNorm(c, th, options.bnData) : th, data, options)));
       },
-    };
-    const local = await evaluatePath(line, arch, { train, test }, { points: 4, engine });
-    const pooled = await evaluatePath(line, arch, { train, test }, { points: 4, engine, pool });
+    } as unknown as Runner;
+    const local = await evaluatePath(line, arch, { train, test }, { points: 4 });
+    const pooled = await evaluatePath(line, arch, { train, test }, { points: 4, runner: pool });
     expect(calls).toEqual([{ thetas: 4, set: train.name, bn: true }, { thetas: 4, set: test.name, bn: true }]);
     expect(pooled.sets).toEqual(local.sets);
   });
 
   it('validates and cancels', async () => {
-    await expect(evaluatePath(line, arch, { test }, { bn: 'recompute', engine })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
-    await expect(evaluatePath(line, mlp({ input: 2, hidden: [3], classes: 2 }), [test], { engine })).rejects.toMatchObject({ code: 'BAD_SHAPE' });
-    await expect(evaluatePath(line, arch, [test], { ts: [0.5, 0.2], engine })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
+    await expect(evaluatePath(line, arch, { test }, { bn: 'recompute' })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
+    await expect(evaluatePath(line, mlp({ input: 2, hidden: [3], classes: 2 }), [test], {})).rejects.toMatchObject({ code: 'BAD_SHAPE' });
+    await expect(evaluatePath(line, arch, [test], { ts: [0.5, 0.2] })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
     const controller = new AbortController();
-    const run = evaluatePath(line, arch, [test], { engine, signal: controller.signal, onProgress: (p) => { if (p.done === 2) controller.abort(); } });
+    const run = evaluatePath(line, arch, [test], { signal: controller.signal, onProgress: (p) => { if (p.done === 2) controller.abort(); } });
     await expect(run).rejects.toMatchObject({ code: 'CANCELLED' });
   });
 });
@@ -100,12 +104,12 @@ describe('ensembleAlongPath', async () => {
   const engine = await Engine.create();
   const arch = mlp({ input: 2, hidden: [32], classes: 4 });
   const data = gaussianBlobs({ n: 400, classes: 4, seed: 3 });
-  const opts = { epochs: 8, batchSize: 32, optimizer: { type: 'sgd' as const, lr: 0.05, momentum: 0.9 }, engine };
+  const opts = { epochs: 8, batchSize: 32, optimizer: { type: 'sgd' as const, lr: 0.05, momentum: 0.9 } };
   const a = await trainModel(arch, data, { ...opts, seed: 1 });
   const b = await trainModel(arch, data, { ...opts, seed: 2 });
 
   it('averages softmax outputs of k points; endpoints score as the models do', async () => {
-    const report = await ensembleAlongPath(bezierCurve(a.params, b.params), arch, data, { k: 3, engine });
+    const report = await ensembleAlongPath(bezierCurve(a.params, b.params), arch, data, { k: 3 });
     expect(report.members.map((m) => m.t)).toEqual([0, 0.5, 1]);
     const compiled = compiledOf(arch);
     const ea = engine.evaluate(compiled, a.params, data);

@@ -31,12 +31,12 @@ describe('curveGradient', async () => {
     for (const path of [bezierPath([a, c, d, b]), polyChain(a, [c], b)]) {
       const t = 0.37;
       const indices = Uint32Array.from({ length: data.n }, (_, i) => i);
-      const { grads, coeffs } = await curveGradient(path, arch, data, indices, t, { engine });
+      const { grads, coeffs } = await curveGradient(path, arch, data, indices, t, {});
       expect(grads).toHaveLength(path.points.length);
       const j = 1;
       const lossWith = (bend: Float32Array) => {
         const points = path.points.map((p, k) => (k === j ? bend : p));
-        const blender = new PathBlender(engine.core, { ...path, points, coefficients: path.coefficients, derivative: path.derivative });
+        const blender = new PathBlender(engine.ops, { ...path, points, coefficients: path.coefficients, derivative: path.derivative });
         try {
           return engine.evaluate(compiled, blender.blend(t), data, { mode: 'batch-stats', batchSize: data.n }).loss;
         } finally {
@@ -67,9 +67,8 @@ describe('curveGradient', async () => {
 });
 
 describe('fitCurve', async () => {
-  const engine = await Engine.create();
   const train = twoMoons({ n: 256, noise: 0.15, seed: 7 });
-  const options = { seed: 1, epochs: 6, batchSize: 32, optimizer: { type: 'sgd' as const, lr: 0.1, momentum: 0.9 }, engine };
+  const options = { seed: 1, epochs: 6, batchSize: 32, optimizer: { type: 'sgd' as const, lr: 0.1, momentum: 0.9 } };
   const a = await trainModel(arch, train, { ...options, seed: 11, epochs: 20 });
   const b = await trainModel(arch, train, { ...options, seed: 12, epochs: 20 });
 
@@ -89,8 +88,8 @@ describe('fitCurve', async () => {
     expect(fit.manifest.seeds).toEqual({ fit: 1 });
     expect(fit.manifest.data.train.hash).toBe(train.hash);
     // The objective on a fixed grid (train loss, BN recomputed at each t) is lower than on the line.
-    const line = await evaluatePath(start, arch, { train }, { points: 9, engine });
-    const curve = await evaluatePath(fit.path, arch, { train }, { points: 9, engine });
+    const line = await evaluatePath(start, arch, { train }, { points: 9 });
+    const curve = await evaluatePath(fit.path, arch, { train }, { points: 9 });
     expect(curve.bn).toBe('recompute');
     expect(curve.sets.train.metrics!.loss.mean).toBeLessThan(line.sets.train.metrics!.loss.mean);
   });

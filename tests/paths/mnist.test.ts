@@ -8,7 +8,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadMnist } from '../../ts/data/mnist.js';
 import { mlp } from '../../ts/model/builders.js';
-import { Engine } from '../../ts/model/engine.js';
 import { trainModel } from '../../ts/model/train.js';
 import { bezierCurve, linearPath } from '../../ts/paths/path.js';
 import { evaluatePath } from '../../ts/paths/evaluate.js';
@@ -16,18 +15,17 @@ import { fitCurve } from '../../ts/paths/fit.js';
 import { bootstrapBarrier } from '../../ts/paths/metrics.js';
 
 describe('mode connectivity on the MNIST digits', async () => {
-  const engine = await Engine.create();
   const train = await loadMnist({ split: 'train' });
   const test = await loadMnist({ split: 'test' });
   const arch = mlp({ input: [1, 28, 28], hidden: [128], classes: 10 });
 
   it('the line has a clear barrier; the fitted Bezier curve stays within ~10% of the endpoints', async () => {
     const sgd = { type: 'sgd' as const, lr: 0.05, momentum: 0.9 };
-    const a = await trainModel(arch, train, { epochs: 3, batchSize: 64, optimizer: sgd, engine, seed: 1 });
-    const b = await trainModel(arch, train, { epochs: 3, batchSize: 64, optimizer: sgd, engine, seed: 2 });
-    const fit = await fitCurve(bezierCurve(a.params, b.params), arch, train, { seed: 3, epochs: 3, batchSize: 64, optimizer: sgd, engine });
-    const line = await evaluatePath(linearPath(a.params, b.params), arch, { test }, { points: 11, engine, perSample: true, seeds: { a: 1, b: 2 } });
-    const curve = await evaluatePath(fit.path, arch, { test }, { points: 11, engine, seeds: { a: 1, b: 2, fit: 3 } });
+    const a = await trainModel(arch, train, { epochs: 3, batchSize: 64, optimizer: sgd, seed: 1 });
+    const b = await trainModel(arch, train, { epochs: 3, batchSize: 64, optimizer: sgd, seed: 2 });
+    const fit = await fitCurve(bezierCurve(a.params, b.params), arch, train, { seed: 3, epochs: 3, batchSize: 64, optimizer: sgd });
+    const line = await evaluatePath(linearPath(a.params, b.params), arch, { test }, { points: 11, perSample: true, seeds: { a: 1, b: 2 } });
+    const curve = await evaluatePath(fit.path, arch, { test }, { points: 11, seeds: { a: 1, b: 2, fit: 3 } });
     const L = line.sets.test.metrics!.loss;
     const C = curve.sets.test.metrics!.loss;
     const endpointsMean = (L.endpoints[0] + L.endpoints[1]) / 2;

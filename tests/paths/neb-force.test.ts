@@ -6,15 +6,16 @@
  * leave the gradient untouched.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PathBlender } from '../../ts/paths/blender.js';
-import { NebForce } from '../../ts/paths/neb-force.js';
-import type { Path } from '../../ts/paths/path.js';
+import { nudgeGradient } from '../../ts/paths/neb-force.js';
 import { Core } from '../../ts/wasm/kernel.js';
+import { ResidentOps } from '../../ts/wasm/resident.js';
 import { randomArray } from '../helpers/close.js';
 
 let core: Core;
+let ops: ResidentOps;
 beforeAll(async () => {
   core = await Core.create();
+  ops = new ResidentOps(core);
 });
 
 const P = 37;
@@ -26,24 +27,25 @@ const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 const minus = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from({ length: P }, (_, i) => a[i] - b[i]);
 const norm = (a: ArrayLike<number>) => Math.sqrt(dot(a, a));
 
-/** −F at the middle of (prev, here, next) for gradient `grad`, through NebForce; null when it declines. */
+/** −F at the middle of (prev, here, next) for gradient `grad`, through nudgeGradient; null when it declines. */
 function nudged(points: Float32Array[], grad: Float32Array, spring: number): Float64Array | null {
-  const path: Path = { kind: 'waypoints', points, degree: 1, coefficients: () => new Float32Array(3), derivative: () => new Float32Array(3) };
-  const blender = new PathBlender(core, path);
-  const force = new NebForce(core, P);
+  const bufs = points.map((p) => {
+    const b = core.allocF32(p.length);
+    core.f32(b).set(p);
+    return b;
+  });
   const g = core.allocF32(P);
+  const tangent = core.allocF32(P);
   try {
     core.f32(g).set(grad);
-    const applied = force.nudge(blender, 1, g, spring);
+    const applied = nudgeGradient(ops, [bufs[0], bufs[1], bufs[2]], g, tangent, spring, P);
     return applied ? Float64Array.from(core.f32(g)) : null;
   } finally {
-    core.free(g);
-    force.free();
-    blender.free();
+    for (const b of [...bufs, g, tangent]) core.free(b);
   }
 }
 
-describe('NebForce', () => {
+describe('nudgeGradient', () => {
   // Unevenly spaced pivots (stretch ≠ 0) and a gradient with a large component along the band.
   const here = randomArray(P + 5, 1);
   const prev = here.map((x, i) => x - 0.8 + 0.3 * randomArray(P + 5, 2)[i]);

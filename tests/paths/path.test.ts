@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { getCore } from '../../ts/wasm/kernel.js';
+import { ResidentOps } from '../../ts/wasm/resident.js';
 import { wasmKernels } from '../../ts/wasm/kernels/index.js';
 import { blendReference } from '../../ts/reference/blend.js';
 import {
@@ -107,7 +108,7 @@ describe('blending θ(t)', async () => {
 
   it('one WASM vec_blend equals the TS twin bit for bit, resident or copied', () => {
     for (const path of paths()) {
-      const blender = new PathBlender(core, path);
+      const blender = new PathBlender(new ResidentOps(core), path);
       try {
         for (const t of [0, 0.13, 0.5, 0.77, 1]) {
           const twin = pointAt(path, t, blendReference);
@@ -124,15 +125,15 @@ describe('blending θ(t)', async () => {
   it('arc length: the line is ‖B − A‖ on any grid; a chain adds its two legs', () => {
     const [a, b, c] = pts(3);
     const dist = (x: Float32Array, y: Float32Array) => Math.sqrt(x.reduce((s, v, i) => s + (v - y[i]) ** 2, 0));
-    const d = arcLength(core, linearPath(a, b), uniformTs(9));
+    const d = arcLength(new ResidentOps(core), linearPath(a, b), uniformTs(9));
     expect(d[0]).toBe(0);
     expect(d).toHaveLength(9);
     expect(d[8]).toBeCloseTo(dist(a, b), 4);
-    const chain = arcLength(core, polyChain(a, [c], b), uniformTs(5));
+    const chain = arcLength(new ResidentOps(core), polyChain(a, [c], b), uniformTs(5));
     expect(chain[2]).toBeCloseTo(dist(a, c), 4);
     expect(chain[4]).toBeCloseTo(dist(a, c) + dist(c, b), 4);
     // A prefix leaves the tail out.
-    expect(arcLength(core, linearPath(a, b), [0, 1], 10)[1]).toBeCloseTo(dist(a.subarray(0, 10), b.subarray(0, 10)), 5);
+    expect(arcLength(new ResidentOps(core), linearPath(a, b), [0, 1], 10)[1]).toBeCloseTo(dist(a.subarray(0, 10), b.subarray(0, 10)), 5);
     expect(core.liveBytes).toBe(0);
   });
 });

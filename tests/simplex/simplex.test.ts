@@ -13,7 +13,8 @@ import { compileArch } from '../../ts/model/compile.js';
 import { Engine } from '../../ts/model/engine.js';
 import { trainModel } from '../../ts/model/train.js';
 import { initParams } from '../../ts/model/init.js';
-import { PlanMode, rngState } from '../../ts/model/index.js';
+import { resolveRunner } from '../../ts/model/inline-runner.js';
+import { rngState } from '../../ts/model/index.js';
 import { CurveGradients } from '../../ts/paths/fit.js';
 import type { Path } from '../../ts/paths/path.js';
 import { fitSimplex, logVolume, sampleWeights, simplexGradient } from '../../ts/simplex/fit.js';
@@ -56,7 +57,7 @@ describe('logVolume', () => {
 });
 
 describe('simplexGradient', () => {
-  it('the assembled gradient (loss + volume term) matches central differences of the objective', () => {
+  it('the assembled gradient (loss + volume term) matches central differences of the objective', async () => {
     // Objective of one batch: f(θ_last) = L(Σ_j w_j θ_j) − λ·log V(θ_0, θ_1, θ_last), L the batch's
     // mean loss (engine.evaluate, f64 from f32 losses) and log V from the f64 distances of the f32
     // vertices. Directional differences along u use the f32 points actually evaluated,
@@ -69,16 +70,16 @@ describe('simplexGradient', () => {
     const w = Float32Array.of(0.2, 0.3, 0.5);
     const lambda = 0.4;
     const path: Path = { kind: 'waypoints', points: vertices, degree: 1, coefficients: () => w, derivative: () => new Float32Array(3) };
-    const state = new CurveGradients(engine, compiled, path, data, data.n, 1);
+    const state = await CurveGradients.open(await resolveRunner(), arch, path, data, data.n, 1, 'train');
     let g: Float64Array;
     let loss: number;
     try {
-      engine.core.u32(state.order).set(Uint32Array.from({ length: data.n }, (_, i) => i));
-      const result = simplexGradient(state, lambda, 0, data.n, PlanMode.TRAIN);
-      g = Float64Array.from(engine.core.f32(result.grad));
+      await state.session.setOrder(Uint32Array.from({ length: data.n }, (_, i) => i));
+      const result = await simplexGradient(state, lambda, 0, data.n);
+      g = Float64Array.from(state.engine.core.f32(result.grad));
       loss = result.loss;
     } finally {
-      state.free();
+      await state.close();
     }
     const objective = (last: Float32Array) => {
       const theta = Float32Array.from({ length: compiled.totalLength }, (_, i) => w[0] * vertices[0][i] + w[1] * vertices[1][i] + w[2] * last[i]);
@@ -137,8 +138,8 @@ describe('fitSimplex and evaluateSimplex', () => {
     const data = subsetDataSet(all, Uint32Array.from({ length: 600 }, (_, i) => Math.floor(i * 1.5)), 'train');
     const test = subsetDataSet(all, Uint32Array.from({ length: 300 }, (_, i) => 3 * i + 2), 'test');
     const arch = mlp({ input: 8, hidden: [32], classes: 3 });
-    const base = await trainModel(arch, data, { seed: 1, epochs: 5, batchSize: 50, optimizer: { type: 'sgd', lr: 0.05, momentum: 0.9 }, engine });
-    const options = { seed: 3, epochs: 3, batchSize: 50, add: 2, engine } as const;
+    const base = await trainModel(arch, data, { seed: 1, epochs: 5, batchSize: 50, optimizer: { type: 'sgd', lr: 0.05, momentum: 0.9 } });
+    const options = { seed: 3, epochs: 3, batchSize: 50, add: 2 } as const;
     const fitted = await fitSimplex(arch, [base.params], data, { ...options, volume: 0.05 });
     const flat = await fitSimplex(arch, [base.params], data, { ...options, volume: 0 });
     const again = await fitSimplex(arch, [base.params], data, { ...options, volume: 0.05 });
@@ -150,7 +151,7 @@ describe('fitSimplex and evaluateSimplex', () => {
     expect(Number.isFinite(lastVolume(fitted))).toBe(true);
     expect(lastVolume(fitted)).toBeGreaterThan(lastVolume(flat));
 
-    const report = await evaluateSimplex(arch, fitted.vertices, { train: data, test }, { samples: 8, seed: 2, engine });
+    const report = await evaluateSimplex(arch, fitted.vertices, { train: data, test }, { samples: 8, seed: 2 });
     expect(report.points.map((p) => p.kind)).toEqual(['vertex', 'vertex', 'vertex', 'centroid', ...Array(8).fill('sample')]);
     const compiled = compileArch(arch);
     fitted.vertices.forEach((v, j) => expect(report.points[j].sets.test.loss).toBe(engine.evaluate(compiled, v, test).loss));
@@ -160,7 +161,7 @@ describe('fitSimplex and evaluateSimplex', () => {
     expect(report.ensemble.test.members).toBe(8);
     expect(report.ensemble.test.accuracy).toBeGreaterThan(0.8);
 
-    const one = await evaluateSimplex(arch, fitted.vertices, { test }, { samples: 1, seed: 5, engine });
+    const one = await evaluateSimplex(arch, fitted.vertices, { test }, { samples: 1, seed: 5 });
     const member = one.points[one.points.length - 1].sets.test;
     expect(one.ensemble.test.accuracy).toBe(member.accuracy);
     expect(one.ensemble.test.loss).toBeCloseTo(member.loss, 5);

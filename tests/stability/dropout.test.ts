@@ -40,8 +40,8 @@ describe('dropout stability and its path', () => {
       const data = randomData([6], 128, 4, 3);
       const a = initParams(compiled, { seed: 1 });
       const b = initParams(compiled, { seed: 2 });
-      const sa = await dropoutStability(arch, a, data, { trials: 4, seed: 1, engine });
-      const sb = await dropoutStability(arch, b, data, { trials: 4, seed: 2, engine });
+      const sa = await dropoutStability(arch, a, data, { trials: 4, seed: 1 });
+      const sb = await dropoutStability(arch, b, data, { trials: 4, seed: 2 });
       const d = compiled.layout.filter((e) => e.kind === 'weight').length - 1;
       expect(sa.levels.map((l) => l.from)).toEqual(Array.from({ length: d }, (_, i) => d - i));
       // ε is max(0, level loss − loss) with every loss recomputed here from the halves found.
@@ -90,10 +90,10 @@ describe('dropout stability and its path', () => {
     const arch = ARCHS['three hidden layers, dropout layers'];
     const compiled = compileArch(arch);
     const data = gaussianBlobs({ n: 96, classes: 3, dims: 6, std: 1.5, seed: 6 });
-    const theta = (await trainModel(arch, data, { seed: 5, epochs: 20, batchSize: 16, optimizer: { type: 'adam', lr: 0.01 }, engine })).params;
+    const theta = (await trainModel(arch, data, { seed: 5, epochs: 20, batchSize: 16, optimizer: { type: 'adam', lr: 0.01 } })).params;
     const tried: Array<{ from: number; units: Uint32Array; loss: number }> = [];
     const trials = 6;
-    const result = await dropoutStability(arch, theta, data, { trials, seed: 3, engine, onCandidate: (c) => tried.push({ ...c, units: c.units.slice() }) });
+    const result = await dropoutStability(arch, theta, data, { trials, seed: 3, onCandidate: (c) => tried.push({ ...c, units: c.units.slice() }) });
     expect(tried.map((c) => c.from)).toEqual([3, 2, 1].flatMap((m) => new Array(trials + 1).fill(m)));
     for (const level of result.levels) {
       const m = level.from;
@@ -118,8 +118,8 @@ describe('dropout stability and its path', () => {
     const compiled = compileArch(arch);
     const data = randomData([6], 64, 5, 3);
     const theta = initParams(compiled, { seed: 3 });
-    const one = await dropoutStability(arch, theta, data, { trials: 3, seed: 7, engine });
-    const two = await dropoutStability(arch, theta, data, { trials: 3, seed: 7, engine });
+    const one = await dropoutStability(arch, theta, data, { trials: 3, seed: 7 });
+    const two = await dropoutStability(arch, theta, data, { trials: 3, seed: 7 });
     expect(one).toEqual(two);
     expect(one.kept.map((k) => k.length)).toEqual([4, 3]);
   });
@@ -127,7 +127,7 @@ describe('dropout stability and its path', () => {
   it('typed errors: BatchNorm or conv nets, wrong halves, wrong lengths', async () => {
     const data = randomData([6], 16, 1, 3);
     const bn = mlp({ input: 6, hidden: [8], classes: 3, batchNorm: true });
-    await expect(dropoutStability(bn, initParams(compileArch(bn), { seed: 1 }), data, { engine })).rejects.toMatchObject({ code: 'NOT_SUPPORTED' });
+    await expect(dropoutStability(bn, initParams(compileArch(bn), { seed: 1 }), data, {})).rejects.toMatchObject({ code: 'NOT_SUPPORTED' });
     const conv = vgg({ input: [1, 4, 4], channels: [2], classes: 3 });
     expect(() => dropoutNetwork(conv, initParams(compileArch(conv), { seed: 1 }), [])).toThrow(/ReLU MLPs/);
     const arch = ARCHS['one hidden layer'];

@@ -23,7 +23,7 @@ describe('noiseStability', () => {
     const compiled = compileArch(arch);
     const theta = initParams(compiled, { seed: 2 });
     const data = randomData([6], 200, 3, 4);
-    const r = await noiseStability(arch, theta, data, { scale: 0.5, draws: 64, samples: 200, seed: 1, engine });
+    const r = await noiseStability(arch, theta, data, { scale: 0.5, draws: 64, samples: 200, seed: 1 });
     expect(r.layers.map((l) => l.layer)).toEqual([1]);
     // Closed form from the hidden activations (relu(W1 x + b1)) and the output layer.
     const w1 = compiled.layout.find((e) => e.name === '0.weight')!;
@@ -49,10 +49,10 @@ describe('noiseStability', () => {
     const arch = mlp({ input: 6, hidden: [10, 8, 6], classes: 3, dropout: 0.5 });
     const theta = initParams(compileArch(arch), { seed: 4 });
     const data = randomData([6], 50, 5, 3);
-    const zero = await noiseStability(arch, theta, data, { scale: 0, engine });
+    const zero = await noiseStability(arch, theta, data, { scale: 0 });
     expect(zero.layers.map((l) => l.sensitivity)).toEqual([0, 0, 0]);
-    const one = await noiseStability(arch, theta, data, { seed: 7, engine });
-    const two = await noiseStability(arch, theta, data, { seed: 7, engine });
+    const one = await noiseStability(arch, theta, data, { seed: 7 });
+    const two = await noiseStability(arch, theta, data, { seed: 7 });
     expect(one).toEqual(two);
     expect(one.layers.map((l) => l.units)).toEqual([10, 8, 6]);
     one.layers.forEach((l) => expect(l.sensitivity).toBeGreaterThan(0));
@@ -60,6 +60,6 @@ describe('noiseStability', () => {
 
   it('BatchNorm nets are NOT_SUPPORTED', async () => {
     const arch = mlp({ input: 6, hidden: [8], classes: 3, batchNorm: true });
-    await expect(noiseStability(arch, initParams(compileArch(arch), { seed: 1 }), randomData([6], 10, 1, 3), { engine })).rejects.toMatchObject({ code: 'NOT_SUPPORTED' });
+    await expect(noiseStability(arch, initParams(compileArch(arch), { seed: 1 }), randomData([6], 10, 1, 3), {})).rejects.toMatchObject({ code: 'NOT_SUPPORTED' });
   });
 });

@@ -22,15 +22,14 @@ describe('worker pool faults (dist/, worker_threads)', async () => {
   afterAll(() => pool.close());
 
   const expectInline = async () => {
-    const again = await pool.evaluateMany(arch, thetas.slice(0, 3), data, { batchSize: 100 });
+    const again = await lib.evaluateMany(arch, thetas.slice(0, 3), data, { runner: pool, batchSize: 100 });
     again.forEach((r, i) => expect(bits(r.losses)).toBe(bits(inline[i].losses)));
   };
 
   it('cancels an evaluation: CANCELLED at once, workers free after their current batch', async () => {
     const controller = new AbortController();
     let events = 0;
-    const job = pool.evaluateMany(arch, thetas, data, {
-      batchSize: 100,
+    const job = lib.evaluateMany(arch, thetas, data, { runner: pool, batchSize: 100,
       signal: controller.signal,
       onProgress: () => {
         events += 1;
@@ -69,8 +68,7 @@ describe('worker pool faults (dist/, worker_threads)', async () => {
 
   it('retries an evaluation whose worker is terminated mid-job, with the same bits', async () => {
     let killed = false;
-    const results = await pool.evaluateMany(arch, thetas, data, {
-      batchSize: 100,
+    const results = await lib.evaluateMany(arch, thetas, data, { runner: pool, batchSize: 100,
       onProgress: () => {
         if (!killed) {
           killed = true;
@@ -116,7 +114,7 @@ describe('worker pool faults (dist/, worker_threads)', async () => {
     const subset = lib.subsetDataSet(data, Uint32Array.from({ length: 400 }, (_, i) => i));
     const theta = lib.initParams(lib.compileArch(small), { seed: 3 });
     const run = async (times: number) => {
-      for (let i = 0; i < times; i++) await pool.evaluate({ arch: small, params: theta }, subset, { batchSize: 100 });
+      for (let i = 0; i < times; i++) await lib.evaluateModel({ arch: small, params: theta }, subset, { runner: pool, batchSize: 100 });
     };
     await run(20);
     const before = await pool.memory();
@@ -128,10 +126,10 @@ describe('worker pool faults (dist/, worker_threads)', async () => {
 
   it('rejects work after close with POOL_CLOSED', async () => {
     const other = await lib.createPool({ workers: 1 });
-    const pending = expect(other.evaluateMany(arch, thetas, data, { batchSize: 100 })).rejects.toMatchObject({ code: 'POOL_CLOSED' });
+    const pending = expect(lib.evaluateMany(arch, thetas, data, { runner: other, batchSize: 100 })).rejects.toMatchObject({ code: 'POOL_CLOSED' });
     await other.close();
     await pending;
-    await expect(other.evaluate({ arch, params: thetas[0] }, data)).rejects.toMatchObject({ code: 'POOL_CLOSED' });
+    await expect(lib.evaluateModel({ arch, params: thetas[0] }, data, { runner: other })).rejects.toMatchObject({ code: 'POOL_CLOSED' });
   });
 });
 
@@ -143,7 +141,7 @@ describe('no handle keeps Node alive', () => {
     const arch = lib.mlp({ input: 2, hidden: [16], classes: 2 });
     const params = lib.initParams(lib.compileArch(arch), { seed: 1 });
     const pool = await lib.createPool({ workers: 2 });
-    const r = await pool.evaluate({ arch, params }, data, { batchSize: 100 });
+    const r = await lib.evaluateModel({ arch, params }, data, { runner: pool, batchSize: 100 });
     await pool.train(arch, data, { seed: 1, epochs: 1, onProgress: () => {} });
     ${body}
     console.log('done', r.loss);
@@ -156,12 +154,12 @@ describe('no handle keeps Node alive', () => {
       const c = new AbortController();
       await pool.train(arch, data, { seed: 1, epochs: 1000, signal: c.signal, onProgress: () => c.abort() }).catch(() => {});
       await pool.injectFault(1, 'crash');
-      await pool.evaluate({ arch, params }, data);
+      await lib.evaluateModel({ arch, params }, data, { runner: pool });
       await pool.close();
       // close() must settle every time (it once waited for exit events that can go missing).
       for (let i = 0; i < 3; i++) {
         const again = await lib.createPool({ workers: 2 });
-        await again.evaluate({ arch, params }, data);
+        await lib.evaluateModel({ arch, params }, data, { runner: again });
         await again.close();
       }
     `);

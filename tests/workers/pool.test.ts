@@ -40,11 +40,11 @@ describe('worker pool (dist/, worker_threads)', async () => {
       const pool = await lib.createPool({ workers });
       pools.push(pool);
       expect(pool.size).toBe(workers);
-      expectSameResult(await pool.evaluate({ arch, params: thetas[0] }, data, { batchSize: 100, logits: true }), inline.eval);
-      expectSameResult(await pool.evaluate({ arch, params: thetas[1] }, data, { batchSize: 100, mode: 'batch-stats' }), inline.batchStats);
-      const many = await pool.evaluateMany(arch, thetas, data, { batchSize: 100 });
+      expectSameResult(await lib.evaluateModel({ arch, params: thetas[0] }, data, { runner: pool, batchSize: 100, logits: true }), inline.eval);
+      expectSameResult(await lib.evaluateModel({ arch, params: thetas[1] }, data, { runner: pool, batchSize: 100, mode: 'batch-stats' }), inline.batchStats);
+      const many = await lib.evaluateMany(arch, thetas, data, { runner: pool, batchSize: 100 });
       many.forEach((r, i) => expectSameResult(r, inline.many[i]));
-      const bn = await pool.recomputeBatchNorm({ arch, params: thetas[2] }, data, { batchSize: 100 });
+      const bn = await lib.recomputeBatchNorm({ arch, params: thetas[2] }, data, { runner: pool, batchSize: 100 });
       expect(bits(bn.params)).toBe(bits(inline.bn));
 
       const fractions: number[] = [];
@@ -67,12 +67,12 @@ describe('worker pool (dist/, worker_threads)', async () => {
 
   it('library functions take the pool and return the inline results', async () => {
     const pool = pools[1];
-    expectSameResult(await lib.evaluateModel({ arch, params: thetas[0] }, data, { batchSize: 100, logits: true, pool }), inline.eval);
-    const many = await lib.evaluateMany(arch, thetas.slice(0, 2), data, { batchSize: 100, pool });
+    expectSameResult(await lib.evaluateModel({ arch, params: thetas[0] }, data, { batchSize: 100, logits: true, runner: pool }), inline.eval);
+    const many = await lib.evaluateMany(arch, thetas.slice(0, 2), data, { batchSize: 100, runner: pool });
     expectSameResult(many[1], inline.many[1]);
-    const trained = await lib.trainModel(arch, data, { ...trainOptions, pool });
+    const trained = await lib.trainModel(arch, data, { ...trainOptions, runner: pool });
     expect(bits(trained.params)).toBe(bits(inline.train.params));
-    const bn = await lib.recomputeBatchNorm({ arch, params: thetas[2] }, data, { batchSize: 100, pool });
+    const bn = await lib.recomputeBatchNorm({ arch, params: thetas[2] }, data, { batchSize: 100, runner: pool });
     expect(bits(bn.params)).toBe(bits(inline.bn));
   });
 
@@ -80,31 +80,28 @@ describe('worker pool (dist/, worker_threads)', async () => {
     const pool = pools[1];
     const even = lib.gaussianBlobs({ n: 600, classes: 4, dims: 11, seed: 8 });
     const fractions: number[] = [];
-    expectSameResult(
-      await pool.evaluate({ arch, params: thetas[3] }, even, { batchSize: 100, logits: true, onProgress: (p) => fractions.push(p.fraction) }),
-      engine.evaluate(compiled, thetas[3], even, { batchSize: 100, logits: true }),
-    );
+    const [[one]] = await pool.evaluate(arch, [thetas[3]], [even], { batchSize: 100, logits: true, onProgress: (p) => fractions.push(p.fraction) });
+    expectSameResult(one, engine.evaluate(compiled, thetas[3], even, { batchSize: 100, logits: true }));
     // One progress event per shard of 100: six of them.
     expect(fractions).toEqual([1, 2, 3, 4, 5, 6].map((k) => k / 6));
-    const many = await pool.evaluateMany(arch, thetas.slice(0, 2), even, { batchSize: 100, mode: 'batch-stats', bnData: even });
+    const [many] = await pool.evaluate(arch, thetas.slice(0, 2), [even], { batchSize: 100, mode: 'batch-stats', bnData: even });
     many.forEach((r, i) => {
       const bn = engine.recomputeBatchNorm(compiled, thetas[i], even, { batchSize: 100 });
       expectSameResult(r, engine.evaluate(compiled, bn, even, { batchSize: 100, mode: 'batch-stats' }));
     });
   });
 
-  it('recomputes BatchNorm per θ first when asked (bnData), and serves evaluatePath as its PathPool', async () => {
+  it('recomputes BatchNorm per θ first when asked (bnData), and serves evaluatePath as its runner', async () => {
     const pool = pools[1];
     const test = lib.gaussianBlobs({ n: 333, classes: 4, dims: 11, seed: 6 });
-    const many = await pool.evaluateMany(arch, thetas.slice(0, 3), test, { batchSize: 100, bnData: data });
+    const many = await lib.evaluateMany(arch, thetas.slice(0, 3), test, { runner: pool, batchSize: 100, bnData: data });
     many.forEach((r, i) => {
       const expected = engine.evaluate(compiled, engine.recomputeBatchNorm(compiled, thetas[i], data, { batchSize: 100 }), test, { batchSize: 100 });
       expect(bits(r.losses)).toBe(bits(expected.losses));
     });
-    const asPathPool: lib.PathPool = pool;
     const line = lib.linearPath(thetas[0], thetas[1]);
     const options = { points: 5, bn: 'recompute' as const, bnData: data, batchSize: 100 };
-    const pooled = await lib.evaluatePath(line, arch, { train: data, test }, { ...options, pool: asPathPool });
+    const pooled = await lib.evaluatePath(line, arch, { train: data, test }, { ...options, runner: pool });
     const local = await lib.evaluatePath(line, arch, { train: data, test }, options);
     expect(pooled.sets).toEqual(local.sets);
   });
@@ -114,7 +111,7 @@ describe('worker pool (dist/, worker_threads)', async () => {
     const before = await pool.memory();
     const other = lib.twoMoons({ n: 300, seed: 2 });
     const small = lib.mlp({ input: 2, hidden: [8], classes: 2 });
-    await pool.evaluate({ arch: small, params: lib.initParams(lib.compileArch(small), { seed: 1 }) }, other);
+    await lib.evaluateModel({ arch: small, params: lib.initParams(lib.compileArch(small), { seed: 1 }) }, other, { runner: pool });
     expect(other.x.length).toBe(600); // copied, not detached
     const during = await pool.memory();
     expect(during.reduce((s, m) => s + m.resident, 0)).toBeGreaterThan(before.reduce((s, m) => s + m.resident, 0));
@@ -126,10 +123,10 @@ describe('worker pool (dist/, worker_threads)', async () => {
 
   it('reports bad input with the inline path’s error codes', async () => {
     const pool = pools[0];
-    await expect(pool.evaluate({ arch, params: new Float32Array(3) }, data)).rejects.toMatchObject({ code: 'BAD_SHAPE' });
+    await expect(lib.evaluateModel({ arch, params: new Float32Array(3) }, data, { runner: pool })).rejects.toMatchObject({ code: 'BAD_SHAPE' });
     const nan = thetas[0].slice();
     nan[5] = NaN;
-    await expect(pool.evaluate({ arch, params: nan }, data)).rejects.toMatchObject({ code: 'NON_FINITE' });
+    await expect(lib.evaluateModel({ arch, params: nan }, data, { runner: pool })).rejects.toMatchObject({ code: 'NON_FINITE' });
     // An error raised inside the worker keeps its code.
     await expect(pool.train(arch, data, { seed: 1, epochs: 1, schedule: { type: 'step', every: -1 } })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
     await expect(lib.createPool({ workers: 0 })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });

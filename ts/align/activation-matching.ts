@@ -6,10 +6,10 @@
  */
 import { ModeconnError } from '../errors.js';
 import type { DataSet } from '../data/dataset.js';
-import { Engine } from '../model/engine.js';
-import type { Model } from '../model/train.js';
+import { resolveRunner } from '../model/inline-runner.js';
+import type { Model } from '../model/model.js';
+import { getCore } from '../wasm/kernel.js';
 import { wasmKernels } from '../wasm/kernels/index.js';
-import { readActivations } from './activations.js';
 import { solveAssignment } from './lsa.js';
 import { type AlignOptions, type AlignmentResult, checkPair, finishAlignment } from './weight-matching.js';
 import { permuteParams, specOf, validateSpec } from './spec.js';
@@ -43,8 +43,8 @@ export async function activationMatching(a: Model, b: Model, data: DataSet, opti
   const compiled = checkPair(a, b);
   const count = Math.min(samples, data.n);
   if (count === 0) throw new ModeconnError('EMPTY_DATA', `activation matching needs samples; data set ${data.name} has none`);
-  const engine = options.engine ?? (await Engine.create());
-  const kernels = wasmKernels(engine.core);
+  const runner = await resolveRunner(options.runner);
+  const kernels = wasmKernels(await getCore());
   const spec = specOf(a.arch);
   validateSpec(spec, compiled);
   const bufs = spec.groups.map((g) => (g.activations.length ? g.activations : g.buffers));
@@ -58,8 +58,7 @@ export async function activationMatching(a: Model, b: Model, data: DataSet, opti
   for (let start = 0; start < count; start += cap) {
     const nb = Math.min(cap, count - start);
     const indices = Uint32Array.from({ length: nb }, (_, i) => start + i);
-    const actA = readActivations(engine, compiled, a.params, data, indices, wanted, { mode, capacity: cap });
-    const actB = readActivations(engine, compiled, b.params, data, indices, wanted, { mode, capacity: cap });
+    const [actA, actB] = await Promise.all([a, b].map((m) => runner.activations(m.arch, m.params, data, indices, wanted, { mode })));
     spec.groups.forEach((g, k) => {
       const n = g.size;
       const st = stats[k];
@@ -109,6 +108,6 @@ export async function activationMatching(a: Model, b: Model, data: DataSet, opti
     total += best.cost;
   });
   const aligned = permuteParams(spec, compiled.layout, b.params, perms);
-  finishAlignment(engine, compiled, b, aligned, check, 'activation matching');
+  await finishAlignment(compiled, b, aligned, check, 'activation matching');
   return { permutations: perms, aligned: { arch: b.arch, params: aligned }, objective: [total], spec, correlation };
 }

@@ -7,7 +7,7 @@ import { createDataSet, type DataSet } from '../data/dataset.js';
 import type { Arch } from '../model/arch.js';
 import type { CompiledArch } from '../model/compile.js';
 import type { Engine } from '../model/engine.js';
-import { seedState, uniform } from '../reference/rng.js';
+import { seedState, uniform } from '../kernels/xoshiro.js';
 
 /** Up to `n` samples of `data`, or seeded uniform inputs in [-1, 1) of the arch's input shape. */
 export function checkSample(arch: Arch, data: DataSet | undefined, n = 64): DataSet {

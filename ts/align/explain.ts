@@ -14,8 +14,9 @@
  */
 import { ModeconnError } from '../errors.js';
 import type { DataSet } from '../data/dataset.js';
-import { Engine } from '../model/engine.js';
-import { compiledOf, type Model } from '../model/train.js';
+import { resolveRunner } from '../model/inline-runner.js';
+import { compiledOf, type Model } from '../model/model.js';
+import type { RunnerOption } from '../model/train.js';
 import { evaluatePath, hasBatchNorm, type BnMode, type PathReport } from '../paths/evaluate.js';
 import { fitCurve } from '../paths/fit.js';
 import { bezierCurve, linearPath, type Path } from '../paths/path.js';
@@ -43,7 +44,7 @@ export interface ExplainRow {
   seconds: number;
 }
 
-export interface ExplainOptions {
+export interface ExplainOptions extends RunnerOption {
   /** Grid points (default 11). */
   points?: number;
   /** Samples (first ones of train) for activation matching and REPAIR statistics (default 1000). */
@@ -55,7 +56,6 @@ export interface ExplainOptions {
   /** Seed of weight matching's order and curve fitting (default 0). */
   seed?: number;
   batchSize?: number;
-  engine?: Engine;
   onStage?: (stage: string, done: number, total: number) => void;
 }
 
@@ -85,7 +85,7 @@ export async function explainBarrier(a: Model, b: Model, data: { train: DataSet;
   const arch = a.arch;
   const compiled = compiledOf(arch);
   if (JSON.stringify(a.arch) !== JSON.stringify(b.arch)) throw new ModeconnError('BAD_ARGUMENT', 'explain needs A and B of the same architecture');
-  const engine = options.engine ?? (await Engine.create());
+  const runner = await resolveRunner(options.runner);
   const bnNet = hasBatchNorm(compiled);
   const total = 8 + (fitEpochs > 0 ? 1 : 0);
   let stage = 0;
@@ -95,7 +95,7 @@ export async function explainBarrier(a: Model, b: Model, data: { train: DataSet;
     note(LABELS[key]);
     const started = performance.now();
     const report = await evaluatePath(path, arch, { test: data.test }, {
-      engine, points, bn, batchSize, bnData: bn === 'recompute' ? options.bnData ?? data.train : undefined, transform: extra.transform,
+      runner, points, bn, batchSize, bnData: bn === 'recompute' ? options.bnData ?? data.train : undefined, transform: extra.transform,
     });
     const m = report.sets.test.metrics!;
     const naive = rows.length > 0 ? rows[0].lossBarrier! : m.loss.barrier;
@@ -112,10 +112,10 @@ export async function explainBarrier(a: Model, b: Model, data: { train: DataSet;
   const normA = normalizeScale(arch, a.params).params;
   await evaluate('scale', linearPath(normA, normalizeScale(arch, b.params).params), 'blend');
   note('aligning (weight matching)');
-  const weight = await weightMatching(a, b, { seed, engine, check: data.test });
+  const weight = await weightMatching(a, b, { seed, runner, check: data.test });
   const wRow = await evaluate('weight', linearPath(a.params, weight.aligned.params), 'blend', { note: `${weight.objective.length} passes` });
   note('aligning (activation matching)');
-  const activation = await activationMatching(a, b, data.train, { samples, engine, check: data.test });
+  const activation = await activationMatching(a, b, data.train, { samples, runner, check: data.test });
   const aRow = await evaluate('activation', linearPath(a.params, activation.aligned.params), 'blend', { note: `${Math.min(samples, data.train.n)} training samples` });
   const best = aRow.lossBarrier! < wRow.lossBarrier! ? 'activation' : 'weight';
   const matched = (best === 'weight' ? weight : activation).aligned.params;
@@ -128,7 +128,7 @@ export async function explainBarrier(a: Model, b: Model, data: { train: DataSet;
     rows.push({ key: '+bn-reset', label: LABELS['+bn-reset'], bn: 'blend', lossBarrier: null, accuracyBarrier: null, lossBarrierRemoved: null, note: 'no BatchNorm layers', seconds: 0 });
   }
   try {
-    const repair = await Repair.create(arch, normA, normB, data.train, { samples, engine });
+    const repair = await Repair.create(arch, normA, normB, data.train, { samples });
     await evaluate('+repair', matchedLine, 'blend', { transform: repair.transform, note: `statistics over ${Math.min(samples, data.train.n)} training samples` });
   } catch (error) {
     if (!(error instanceof ModeconnError && error.code === 'NOT_SUPPORTED')) throw error;
@@ -138,7 +138,7 @@ export async function explainBarrier(a: Model, b: Model, data: { train: DataSet;
   if (fitEpochs > 0) {
     note(`fitting a curve (${fitEpochs} epochs)`);
     const started = performance.now();
-    const fit = await fitCurve(bezierCurve(a.params, matched), arch, data.train, { seed, epochs: fitEpochs, engine, batchSize: 128 });
+    const fit = await fitCurve(bezierCurve(a.params, matched), arch, data.train, { seed, epochs: fitEpochs, runner, batchSize: 128 });
     curve = fit.path;
     const row = await evaluate('curve', curve, bnNet ? 'recompute' : 'blend', { note: `quadratic Bezier, ${fitEpochs} epochs of fitting` });
     row.seconds = (performance.now() - started) / 1000;

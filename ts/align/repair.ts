@@ -13,8 +13,9 @@ import type { Arch, Layer } from '../model/arch.js';
 import { type CompiledArch, decodePlan, type LayoutEntry } from '../model/compile.js';
 import { Engine } from '../model/engine.js';
 import { encodePlan, type PlanOp } from '../model/plan-format.js';
-import { compiledOf } from '../model/train.js';
-import { readActivations } from './activations.js';
+import { compiledOf } from '../model/model.js';
+import { resolveRunner } from '../model/inline-runner.js';
+import type { RunnerOption } from '../model/train.js';
 
 /** What a site is: a BatchNorm (γ, β, running statistics), or a dense/conv layer (rows and bias). */
 export type RepairSiteKind = 'batchnorm' | 'dense' | 'conv2d';
@@ -160,7 +161,6 @@ export interface RepairOptions {
   samples?: number;
   /** Samples per forward pass while measuring (default 500; bounds the memory of the activations). */
   batchSize?: number;
-  engine?: Engine;
 }
 
 /** REPAIR for the pair (A, B): endpoint statistics computed once, then `repair(θ, t)` at any t. */
@@ -181,7 +181,8 @@ export class Repair {
   /** Prepares REPAIR between `paramsA` and `paramsB` (B aligned to A) using samples of `data`. */
   static async create(arch: Arch, paramsA: Float32Array, paramsB: Float32Array, data: DataSet, options: RepairOptions = {}): Promise<Repair> {
     const compiled = compiledOf(arch);
-    const engine = options.engine ?? (await Engine.create());
+    // The repair plan is not an arch a runner can take: statistics are read on this thread.
+    const engine = await Engine.local();
     const { sites, plan } = sitesOf(arch, compiled);
     const n = Math.min(options.samples ?? 1000, data.n);
     if (n === 0) throw new ModeconnError('EMPTY_DATA', `REPAIR needs samples; data set ${data.name} has none`);
@@ -207,7 +208,7 @@ export class Repair {
     const chunk = Math.min(this.batchSize, n);
     for (let start = 0; start < n; start += chunk) {
       const idx = this.indices.subarray(start, Math.min(start + chunk, n));
-      const parts = readActivations(this.engine, this.plan, params, this.data, idx, buffers, { capacity: chunk });
+      const parts = this.engine.activations(this.plan, params, this.data, idx, buffers, { capacity: chunk });
       parts.forEach((values, k) => accumulate(values, idx.length, sites[k].units, sums[k][0], sums[k][1]));
     }
     return sites.map((s, k) => finishStats(sums[k][0], sums[k][1], n * (this.plan.bufferSizes[s.buffer] / s.units)));
@@ -272,7 +273,7 @@ export class Repair {
 }
 
 /** "Reset BatchNorm": θ with BatchNorm running statistics recomputed over `data` (Garipov's update_bn). */
-export async function resetBatchNorm(arch: Arch, theta: Float32Array, data: DataSet, options: { batchSize?: number; engine?: Engine } = {}): Promise<Float32Array> {
-  const engine = options.engine ?? (await Engine.create());
-  return engine.recomputeBatchNorm(compiledOf(arch), theta, data, { batchSize: options.batchSize ?? 1000 });
+export async function resetBatchNorm(arch: Arch, theta: Float32Array, data: DataSet, options: { batchSize?: number } & RunnerOption = {}): Promise<Float32Array> {
+  const [out] = await (await resolveRunner(options.runner)).recomputeBatchNorm(arch, [theta], data, { batchSize: options.batchSize ?? 1000 });
+  return out;
 }

@@ -7,8 +7,9 @@
 import { ModeconnError } from '../errors.js';
 import type { DataSet } from '../data/dataset.js';
 import type { Arch } from '../model/arch.js';
-import { Engine } from '../model/engine.js';
-import { compiledOf } from '../model/train.js';
+import { resolveRunner } from '../model/inline-runner.js';
+import type { RunnerOption } from '../model/train.js';
+import { compiledOf } from '../model/model.js';
 import { linearPath, type Path } from '../paths/path.js';
 import { identityPermutations, permuteParams, specOf, validateSpec } from './spec.js';
 
@@ -48,13 +49,11 @@ export interface SaddleResult {
 }
 
 /** Loss at the midpoint of the swap path of units i, j (EVAL mode: running statistics blended). */
-export async function permutationSaddle(arch: Arch, params: Float32Array, data: DataSet, group: string, i: number, j: number, options: { engine?: Engine; batchSize?: number } = {}): Promise<SaddleResult> {
-  const engine = options.engine ?? (await Engine.create());
-  const compiled = compiledOf(arch);
+export async function permutationSaddle(arch: Arch, params: Float32Array, data: DataSet, group: string, i: number, j: number,
+  options: { batchSize?: number } & RunnerOption = {}): Promise<SaddleResult> {
   const swapped = swapUnits(arch, params, group, i, j);
   const mid = params.map((v, k) => 0.5 * (v + swapped[k]));
-  const e = engine.evaluate(compiled, params, data, { batchSize: options.batchSize ?? 1000 });
-  const m = engine.evaluate(compiled, mid, data, { batchSize: options.batchSize ?? 1000 });
+  const [[e, m]] = await (await resolveRunner(options.runner)).evaluate(arch, [params, mid], [data], { batchSize: options.batchSize ?? 1000 });
   return {
     group, units: [i, j],
     endpoint: { loss: e.loss, accuracy: e.accuracy },

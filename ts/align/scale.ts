@@ -15,7 +15,7 @@
 import { ModeconnError } from '../errors.js';
 import type { Arch } from '../model/arch.js';
 import type { CompiledArch, LayoutEntry } from '../model/compile.js';
-import { compiledOf } from '../model/train.js';
+import { compiledOf } from '../model/model.js';
 import { type PermAxis, type PermGroup, specOf, validateSpec } from './spec.js';
 
 /** How a group's units are produced and consumed. */

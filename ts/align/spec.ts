@@ -10,8 +10,8 @@ import type { Arch, Layer } from '../model/arch.js';
 import { pair } from '../model/arch.js';
 import type { CompiledArch, LayoutEntry } from '../model/compile.js';
 import { windowOut } from '../model/plan-format.js';
-import { compiledOf } from '../model/train.js';
-import { permutation, seedState } from '../reference/rng.js';
+import { compiledOf } from '../model/model.js';
+import { permutation, seedState } from '../kernels/xoshiro.js';
 
 /** One permuted axis of a tensor: unit i occupies indices [i·block, (i+1)·block) of `axis`. */
 export interface PermAxis {

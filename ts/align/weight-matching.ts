@@ -8,25 +8,25 @@ import { ModeconnError } from '../errors.js';
 import type { DataSet } from '../data/dataset.js';
 import type { CompiledArch, LayoutEntry } from '../model/compile.js';
 import { Engine } from '../model/engine.js';
-import { compiledOf, type Model } from '../model/train.js';
-import { permutation, seedState } from '../reference/rng.js';
+import { compiledOf, type Model } from '../model/model.js';
+import type { RunnerOption } from '../model/train.js';
+import { permutation, seedState } from '../kernels/xoshiro.js';
 import { wasmKernels } from '../wasm/kernels/index.js';
 import { solveAssignment } from './lsa.js';
 import { assertSameFunction, checkSample } from './check.js';
 import type { Kernels } from '../kernels/types.js';
 import type { WmatchTermParams } from '../kernels/wmatch.js';
-import type { Buf, Core } from '../wasm/kernel.js';
+import type { Buf } from '../wasm/kernel.js';
+import { MatchWorkspace } from '../wasm/match-workspace.js';
 import {
   type PermAxis, type PermutationSpec, type Permutations,
   axisMap, gatherTensor, identityPermutations, permuteParams, specOf, validateSpec,
 } from './spec.js';
 
-export interface AlignOptions {
+export interface AlignOptions extends RunnerOption {
   /** Check on a sample that the aligned model computes B's function: `true` (default; seeded random
    * inputs), a data set (its first 64 samples) or `false`. Failure throws ALIGNMENT_BROKE_FUNCTION. */
   check?: boolean | DataSet;
-  /** Engine to run on (default: one on this thread's core). */
-  engine?: Engine;
 }
 
 export interface WeightMatchingOptions extends AlignOptions {
@@ -83,9 +83,9 @@ export function checkPair(a: Model, b: Model): CompiledArch {
 }
 
 /** Runs the default function check of an alignment. */
-export function finishAlignment(engine: Engine, compiled: CompiledArch, b: Model, aligned: Float32Array, check: boolean | DataSet, what: string): void {
+export async function finishAlignment(compiled: CompiledArch, b: Model, aligned: Float32Array, check: boolean | DataSet, what: string): Promise<void> {
   if (check === false) return;
-  assertSameFunction(engine, compiled, b.params, aligned, checkSample(b.arch, check === true ? undefined : check), what);
+  assertSameFunction(await Engine.local(), compiled, b.params, aligned, checkSample(b.arch, check === true ? undefined : check), what);
 }
 
 /** One matched axis of a group and what its cost term depends on. */
@@ -135,84 +135,9 @@ function termView(entry: LayoutEntry, axis: PermAxis, n: number, others: Term['o
   return null;
 }
 
-/**
- * θ_A, θ_B, the terms' cost matrices and small index scratch, resident in WASM memory for one
- * alignment (copied in once; kernels get pointers). Views are made fresh at each use: any call
- * through `core.call` may grow the memory.
- */
-class Workspace {
-  readonly bufs: Buf[] = [];
-  readonly thetaA: Buf;
-  readonly thetaB: Buf;
-  readonly changed: Buf;
-  readonly map: Buf;
-  readonly basis: Buf;
-  readonly acc: Buf;
-  readonly ptrs: Buf;
-
-  /** `maxIndex`: the longest tensor axis; `maxTerms`: the most terms of a group. */
-  constructor(readonly core: Core, pa: Float32Array, pb: Float32Array, maxIndex: number, maxTerms: number) {
-    try {
-      this.thetaA = this.allocF32(pa.length);
-      this.thetaB = this.allocF32(pb.length);
-      this.core.f32(this.thetaA).set(pa);
-      this.core.f32(this.thetaB).set(pb);
-      this.changed = this.allocU32(maxIndex);
-      this.map = this.allocU32(maxIndex);
-      this.basis = this.allocU32(maxIndex);
-      this.acc = this.allocF64(1);
-      this.ptrs = this.allocU32(maxTerms);
-    } catch (error) {
-      this.free();
-      throw error;
-    }
-  }
-
-  allocF32(length: number): Buf {
-    const b = this.core.allocF32(Math.max(1, length));
-    this.bufs.push(b);
-    return b;
-  }
-
-  allocU32(length: number): Buf {
-    const b = this.core.allocU32(Math.max(1, length));
-    this.bufs.push(b);
-    return b;
-  }
-
-  /** An f64 block (16-byte aligned, as every block). */
-  allocF64(length: number): Buf {
-    return this.allocF32(2 * length);
-  }
-
-  f64(b: Buf): Float64Array {
-    return this.core.f64(b);
-  }
-
-  /** Writes `values` to the u32 block `b` and returns its pointer. */
-  put(b: Buf, values: ArrayLike<number>): number {
-    this.core.u32(b).set(values);
-    return b.ptr;
-  }
-
-  /** Pointer to the tensor at `offset` of θ_A or θ_B. */
-  at(theta: Buf, offset: number): number {
-    return theta.ptr + 4 * offset;
-  }
-
-  free(): void {
-    for (const b of this.bufs) this.core.free(b);
-    this.bufs.length = 0;
-  }
-}
-
 /** Makes or updates a term with a `[p, q, s]` view in WASM; `map` is the other axis's index map now. */
-function refreshViewTerm(ws: Workspace, t: Term, map: Uint32Array): void {
-  const v = t.view!;
+function refreshViewTerm(ws: MatchWorkspace, t: Term, map: Uint32Array): void {
   const K = map.length;
-  const args = (changed: number, m: number, basis: number, hasBasis: number) => [
-    ws.at(ws.thetaA, t.entry.offset), ws.at(ws.thetaB, t.entry.offset), v.p, v.q, v.s, v.axis, changed, m, ws.put(ws.map, map), basis, hasBasis, t.cost.ptr,
-  ];
   if (t.ready && t.basis) {
     const basis = t.basis;
     let m = 0;
@@ -220,13 +145,13 @@ function refreshViewTerm(ws: Workspace, t: Term, map: Uint32Array): void {
     for (let c = 0; c < K; c++) if (basis[c] !== map[c]) changed[m++] = c;
     // Past half the indices, a fresh term costs about the same and sheds the updates' rounding.
     if (2 * m <= K) {
-      if (m > 0) ws.core.invokeChecked('wmatch_term_update', ...args(ws.put(ws.changed, changed.subarray(0, m)), m, ws.put(ws.basis, basis), 1));
+      ws.updateTerm(t.entry.offset, t.view!, map, t.cost, changed.subarray(0, m), basis);
       t.basis = map.slice();
       return;
     }
   }
-  ws.f64(t.cost).fill(0);
-  ws.core.invokeChecked('wmatch_term_update', ...args(ws.put(ws.changed, Uint32Array.from({ length: K }, (_, i) => i)), K, 0, 0));
+  ws.costs(t.cost).fill(0);
+  ws.updateTerm(t.entry.offset, t.view!, map, t.cost, null);
   t.basis = map.slice();
 }
 
@@ -243,7 +168,7 @@ export async function weightMatching(a: Model, b: Model, options: WeightMatching
     clock = now;
   };
   const compiled = checkPair(a, b);
-  const engine = options.engine ?? (await Engine.create());
+  const engine = await Engine.local();
   const kernels = wasmKernels(engine.core);
   const spec = specOf(a.arch);
   validateSpec(spec, compiled);
@@ -252,7 +177,7 @@ export async function weightMatching(a: Model, b: Model, options: WeightMatching
   const axesByEntry = new Map<string, Array<{ group: number; axis: PermAxis }>>();
   spec.groups.forEach((g, k) => g.axes.forEach((axis) => axesByEntry.set(axis.entry, [...(axesByEntry.get(axis.entry) ?? []), { group: k, axis }])));
   const maxIndex = Math.max(1, ...compiled.layout.map((e) => Math.max(0, ...e.shape)));
-  const ws = new Workspace(engine.core, a.params, b.params, maxIndex, Math.max(1, ...spec.groups.map((g) => g.axes.length)));
+  const ws = new MatchWorkspace(engine.core, a.params, b.params, maxIndex, Math.max(1, ...spec.groups.map((g) => g.axes.length)));
   try {
     const terms: Term[][] = spec.groups.map((g, k) => g.axes.filter(matched).map((axis) => {
       const entry = entries.get(axis.entry)!;
@@ -262,7 +187,7 @@ export async function weightMatching(a: Model, b: Model, options: WeightMatching
       const view = termView(entry, axis, g.size, others);
       const tensorA = a.params.subarray(entry.offset, entry.offset + entry.length);
       const rowsA = view || pre === 1 || inner === 1 ? tensorA : unitRows(a.params, entry, axis, g.size);
-      return { entry, axis, pre, inner, others, rowsA, cost: ws.allocF64(g.size * g.size), ready: false, key: '', view, basis: null };
+      return { entry, axis, pre, inner, others, rowsA, cost: ws.allocCost(g.size * g.size), ready: false, key: '', view, basis: null };
     }));
     const perms = identityPermutations(spec);
     const version = new Array<number>(spec.groups.length).fill(0);
@@ -272,7 +197,7 @@ export async function weightMatching(a: Model, b: Model, options: WeightMatching
     const objective: number[] = [];
     const state = new Uint32Array(4);
     const order = new Uint32Array(spec.groups.length);
-    const sums = spec.groups.map((g) => ws.allocF64(g.size * g.size));
+    const sums = spec.groups.map((g) => ws.allocCost(g.size * g.size));
     const costs = spec.groups.map((g) => new Float64Array(g.size * g.size));
     const objectiveOf = objectiveFunction(compiled, spec, ws, matched);
     let changedSinceObjective = true;
@@ -299,14 +224,14 @@ export async function weightMatching(a: Model, b: Model, options: WeightMatching
             if (t.others.length) gatherTensor(tensorB, t.entry.shape, maps, permuted);
             const c = new Float64Array(n * n);
             addTerm(kernels, t, n, permuted, new Float32Array(n * n), c);
-            ws.f64(t.cost).set(c);
+            ws.costs(t.cost).set(c);
           }
           t.ready = true;
           t.key = key;
         }
-        ws.core.invokeChecked('wmatch_sum', ws.put(ws.ptrs, terms[k].map((t) => t.cost.ptr)), terms[k].length, n * n, sums[k].ptr);
+        ws.sumTerms(terms[k].map((t) => t.cost), n * n, sums[k]);
         const cost = costs[k];
-        cost.set(ws.f64(sums[k]));
+        cost.set(ws.costs(sums[k]));
         lap('cost');
         const p = perms[g.name];
         let before = 0;
@@ -331,7 +256,7 @@ export async function weightMatching(a: Model, b: Model, options: WeightMatching
     ws.free();
     const aligned = permuteParams(spec, compiled.layout, b.params, perms);
     lap('permute');
-    finishAlignment(engine, compiled, b, aligned, check, 'weight matching');
+    await finishAlignment(compiled, b, aligned, check, 'weight matching');
     lap('check');
     return { permutations: perms, aligned: { arch: b.arch, params: aligned }, objective, spec };
   } finally {
@@ -343,7 +268,7 @@ export async function weightMatching(a: Model, b: Model, options: WeightMatching
  * ⟨θ_A, π(θ_B)⟩ over the tensors that have a matched axis (f64), by `wmatch_dot` on the resident θs
  * through the perms' index maps: the same products summed in the same order as over a permuted copy.
  */
-function objectiveFunction(compiled: CompiledArch, spec: PermutationSpec, ws: Workspace, matched: (a: PermAxis) => boolean) {
+function objectiveFunction(compiled: CompiledArch, spec: PermutationSpec, ws: MatchWorkspace, matched: (a: PermAxis) => boolean) {
   const names = new Set(spec.groups.flatMap((g) => g.axes.filter(matched).map((ax) => ax.entry)));
   const tensors = compiled.layout.filter((e) => names.has(e.name) && e.length > 0).map((e) => {
     if (e.shape.length > 4) throw new ModeconnError('BAD_SHAPE', `tensors of rank ${e.shape.length} cannot be permuted (at most 4)`);
@@ -351,9 +276,9 @@ function objectiveFunction(compiled: CompiledArch, spec: PermutationSpec, ws: Wo
     const axes = spec.groups.flatMap((g) => g.axes.filter((ax) => ax.entry === e.name).map((ax) => ({ group: g.name, axis: ax })));
     return { e, pad, dims: [...new Array<number>(pad).fill(1), ...e.shape], axes };
   });
-  const offs = ws.allocU32(Math.max(1, ...tensors.map((t) => t.dims.reduce((x, y) => x + y, 0))));
   return (perms: Permutations): number => {
-    ws.f64(ws.acc)[0] = 0;
+    let total = 0;
+    ws.clearDot();
     for (const { e, pad, dims, axes } of tensors) {
       const all = new Uint32Array(dims.reduce((x, y) => x + y, 0));
       let stride = 1;
@@ -365,8 +290,8 @@ function objectiveFunction(compiled: CompiledArch, spec: PermutationSpec, ws: Wo
         for (let i = 0; i < dims[d]; i++) all[at + i] = (map ? map[i] : i) * stride;
         stride *= dims[d];
       }
-      ws.core.invokeChecked('wmatch_dot', ws.at(ws.thetaA, e.offset), ws.at(ws.thetaB, e.offset), dims[0], dims[1], dims[2], dims[3], ws.put(offs, all), ws.acc.ptr);
+      total = ws.addPermutedDot(e.offset, dims as [number, number, number, number], all);
     }
-    return ws.f64(ws.acc)[0];
+    return total;
   };
 }

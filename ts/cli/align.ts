@@ -8,7 +8,7 @@ import { checkSample, logitGap } from '../align/check.js';
 import { weightMatching, type AlignmentResult } from '../align/weight-matching.js';
 import { saveModel } from '../io/model-files.js';
 import { Engine } from '../model/engine.js';
-import { compiledOf } from '../model/train.js';
+import { compiledOf } from '../model/model.js';
 import { type CommandSpec, parseArgs } from './args.js';
 import { describeData, IO_FLAGS, loadSplits } from './data-spec.js';
 import { ensureDir, runInfo, writeJsonAtomic } from './manifest.js';
@@ -50,11 +50,11 @@ export async function run(argv: string[]): Promise<number> {
   const started = performance.now();
   const { train, test } = await loadSplits(flags.data);
   const { a, b, arch, inputs } = await readModelPair(fileA, fileB, flags, train);
-  const engine = await Engine.create();
+  const engine = await Engine.local();
   progress.note(`${flags.method} matching of ${fileB} to ${fileA}`);
   const result: AlignmentResult = flags.method === 'weight'
-    ? await weightMatching(a, b, { seed: flags.seed, maxIterations: flags.maxIterations, engine, check: test })
-    : await activationMatching(a, b, train, { samples: flags.samples, engine, check: test });
+    ? await weightMatching(a, b, { seed: flags.seed, maxIterations: flags.maxIterations, check: test })
+    : await activationMatching(a, b, train, { samples: flags.samples, check: test });
   const check = logitGap(engine, compiledOf(arch), b.params, result.aligned.params, checkSample(arch, test, 256));
   ensureDir(flags.out);
   const modelPath = join(flags.out, 'aligned.safetensors');

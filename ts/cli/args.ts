@@ -96,7 +96,7 @@ export function parseArgs<F extends FlagSpecs>(spec: CommandSpec<F>, argv: reado
     const eq = token.indexOf('=');
     const name = token.slice(2, eq < 0 ? undefined : eq);
     const inline = eq < 0 ? undefined : token.slice(eq + 1);
-    let key = byFlag.get(name);
+    const key = byFlag.get(name);
     if (!key && name.startsWith('no-')) {
       const positive = byFlag.get(name.slice(3));
       if (positive && spec.flags[positive].kind === 'boolean' && inline === undefined) {

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { DataSet } from '../data/dataset.js';
 import type { Arch } from '../model/arch.js';
-import type { OptimizerConfig } from '../model/train.js';
+import type { OptimizerConfig } from '../model/training-options.js';
 import { saveCurve } from '../paths/curve-files.js';
 import { fitCurve, type FitEpochLog } from '../paths/fit.js';
 import { bezierCurve, linearPath, polyChainCurve, type Path } from '../paths/path.js';
@@ -107,7 +107,9 @@ export async function run(argv: string[]): Promise<number> {
     flags,
     inputs,
     seeds: { fit: flags.seed },
-    extra: { fit: { kind: flags.kind, bends: flags.bends, epochs: flags.epochs, batchSize: flags.batchSize, optimizer: fit.optimizer, l2: flags.l2, seed: flags.seed, log: fit.log, seconds: fit.seconds } },
+    extra: {
+      fit: { kind: flags.kind, bends: flags.bends, epochs: flags.epochs, batchSize: flags.batchSize, optimizer: fit.optimizer, l2: flags.l2, seed: flags.seed, log: fit.log, seconds: fit.seconds },
+    },
     extraFiles: { curve: fit.files.json, curveWeights: fit.files.safetensors },
   });
   process.stdout.write(`${summary}\n${formatPairs(Object.entries(report.files))}`);

@@ -4,12 +4,13 @@
  */
 import { join } from 'node:path';
 import type { Arch } from '../model/arch.js';
-import { compiledOf, evaluateModel, recomputeBatchNorm } from '../model/train.js';
+import { compiledOf } from '../model/model.js';
+import { evaluateModel, recomputeBatchNorm } from '../model/train.js';
 import { parseArgs, type CommandSpec } from './args.js';
 import { DATA_HELP, describeData, parseDataSpec } from './data-spec.js';
 import { ensureDir, runInfo, writeJsonAtomic, type RunInfo } from './manifest.js';
 import { ProgressBar } from './progress.js';
-import { createPool } from '../workers/pool.js';
+import { withRunner } from './runner.js';
 import { ARCH_HELP, readModel } from './resolve-arch.js';
 import { fixed4, formatPairs, formatTable, percent } from './table.js';
 
@@ -76,8 +77,7 @@ export async function run(argv: string[]): Promise<number> {
       progress.note('--bn-recompute: the model has no BatchNorm layers; nothing to recompute');
     }
   }
-  const pool = flags.workers > 0 ? await createPool({ workers: flags.workers }) : undefined;
-  const result = await evaluateModel(model, data, { batchSize: flags.batchSize, pool }).finally(() => pool?.close());
+  const result = await withRunner(flags.workers, (runner) => evaluateModel(model, data, { batchSize: flags.batchSize, runner }));
   const report: EvalReport = {
     ...runInfo(['eval', ...argv]),
     model: { file: flags.model, parameters: compiledOf(model.arch).paramCount, arch: model.arch, metadata },

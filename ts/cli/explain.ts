@@ -4,8 +4,7 @@
  */
 import { join } from 'node:path';
 import { explainBarrier, type ExplainRow } from '../align/explain.js';
-import { Engine } from '../model/engine.js';
-import { compiledOf } from '../model/train.js';
+import { compiledOf } from '../model/model.js';
 import { pathPlotSpec } from '../plot/path-spec.js';
 import { type CommandSpec, parseArgs } from './args.js';
 import { describeData, IO_FLAGS, loadSplits } from './data-spec.js';
@@ -59,7 +58,7 @@ export async function run(argv: string[]): Promise<number> {
   const archLabel = flags.arch ?? describeArch(arch);
   const result = await explainBarrier(a, b, { train, test }, {
     points: flags.points, samples: flags.samples, fitEpochs: flags.fitEpochs, seed: flags.seed, batchSize: flags.evalBatchSize,
-    bnData: trainSubset(train, flags.trainSamples), engine: await Engine.create(),
+    bnData: trainSubset(train, flags.trainSamples),
     onStage: (stage, done, total) => progress.update({ fraction: done / total, detail: stage }),
   });
   progress.done();

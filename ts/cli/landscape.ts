@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { planeThrough, randomDirection, type Normalization } from '../landscape/directions.js';
 import { evaluateSurface, type Surface, type SurfaceReport } from '../landscape/surface.js';
 import type { Arch } from '../model/arch.js';
-import { compiledOf } from '../model/train.js';
+import { compiledOf } from '../model/model.js';
 import { hasBatchNorm, type BnMode } from '../paths/evaluate.js';
 import { landscapePlotSpec } from '../plot/landscape-spec.js';
-import { createPool } from '../workers/pool.js';
+import { withRunner } from './runner.js';
 import { parseArgs, UsageError, type CommandSpec, type ParsedFlags } from './args.js';
 import { describeData, IO_FLAGS, loadSplits } from './data-spec.js';
 import { writeFigure } from './figure.js';
@@ -173,17 +173,11 @@ export async function run(argv: string[]): Promise<number> {
   const progress = new ProgressBar({ label: 'landscape', quiet: flags.quiet });
   progress.note(`evaluating ${points} grid points (${layout.kind}) on ${trainEval.name} (${trainEval.n}) and ${test.name} (${test.n}), BatchNorm ${bn}`);
   const started = performance.now();
-  const pool = flags.workers > 0 ? await createPool({ workers: flags.workers }) : undefined;
-  let report: SurfaceReport;
-  try {
-    report = await evaluateSurface(arch, layout.surface, { train: trainEval, test }, {
-      xs: layout.xs, ys: layout.ys, bn, batchSize: flags.evalBatchSize, pool,
-      seeds: layout.kind === 'random' ? { directions: flags.seed } : undefined,
-      onProgress: ({ done, total }) => progress.update({ fraction: done / total, detail: `${Math.floor(done / 2)}/${points} points` }),
-    });
-  } finally {
-    await pool?.close();
-  }
+  const report: SurfaceReport = await withRunner(flags.workers, (runner) => evaluateSurface(arch, layout.surface, { train: trainEval, test }, {
+    xs: layout.xs, ys: layout.ys, bn, batchSize: flags.evalBatchSize, runner,
+    seeds: layout.kind === 'random' ? { directions: flags.seed } : undefined,
+    onProgress: ({ done, total }) => progress.update({ fraction: done / total, detail: `${Math.floor(done / 2)}/${points} points` }),
+  }));
   progress.done();
 
   const archLabel = flags.arch ?? describeArch(arch);

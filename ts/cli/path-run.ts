@@ -8,7 +8,7 @@ import type { DataSet } from '../data/dataset.js';
 import { subsetDataSet } from '../data/dataset.js';
 import { ModeconnError } from '../errors.js';
 import type { Arch } from '../model/arch.js';
-import { compiledOf } from '../model/train.js';
+import { compiledOf } from '../model/model.js';
 import { evaluatePath, hasBatchNorm, type BnMode, type PathReport } from '../paths/evaluate.js';
 import { bootstrapBarrier, type BootstrapInterval } from '../paths/metrics.js';
 import type { Path } from '../paths/path.js';
@@ -18,7 +18,7 @@ import { describeData } from './data-spec.js';
 import { writeFigure } from './figure.js';
 import { ensureDir, runInfo, writeJsonAtomic, type RunInfo } from './manifest.js';
 import { ProgressBar } from './progress.js';
-import { createPool } from '../workers/pool.js';
+import { withRunner } from './runner.js';
 import { fixed4, formatTable, percent } from './table.js';
 
 /** Flags every path-evaluating command takes. */
@@ -108,8 +108,7 @@ export async function evaluateAndReport(init: {
   ensureDir(out);
   const paths: Record<string, PathJson> = {};
   const reports: Record<string, PathReport> = {};
-  const pool = flags.workers > 0 ? await createPool({ workers: flags.workers }) : undefined;
-  try {
+  await withRunner(flags.workers, async (runner) => {
     for (const [index, named] of init.paths.entries()) {
       const started = performance.now();
       progress.note(`evaluating the ${named.label} at ${flags.points} points on ${trainEval.name} (${trainEval.n}) and ${init.test.name} (${init.test.n}), BatchNorm ${bn}`);
@@ -119,15 +118,13 @@ export async function evaluateAndReport(init: {
         batchSize: flags.evalBatchSize,
         perSample: true,
         seeds: init.seeds,
-        pool,
+        runner,
         onProgress: ({ done, total, t }) => progress.update({ fraction: (index + done / total) / init.paths.length, detail: `${named.key} t=${t.toFixed(2)}` }),
       });
       reports[named.label] = report;
       paths[named.key] = toJson(named.label, report, flags, (performance.now() - started) / 1000);
     }
-  } finally {
-    await pool?.close();
-  }
+  });
   progress.done();
 
   const files: Record<string, string> = { report: join(out, 'report.json'), ...(init.extraFiles ?? {}) };

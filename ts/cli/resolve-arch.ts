@@ -6,7 +6,7 @@ import type { DataSet } from '../data/dataset.js';
 import { loadModel } from '../io/model-files.js';
 import { loadSafetensors } from '../io/safetensors-files.js';
 import type { Arch } from '../model/arch.js';
-import type { Model } from '../model/train.js';
+import type { Model } from '../model/model.js';
 import { parseArgs, UsageError, type CommandSpec, type FlagSpec, type FlagSpecs, type ParsedFlags } from './args.js';
 import { loadSplits } from './data-spec.js';
 import { expectPositionals, splitPositionals } from './positionals.js';

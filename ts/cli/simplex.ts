@@ -5,8 +5,8 @@
  */
 import { join } from 'node:path';
 import { saveModel } from '../io/model-files.js';
-import type { OptimizerConfig } from '../model/train.js';
-import { compiledOf } from '../model/train.js';
+import type { OptimizerConfig } from '../model/training-options.js';
+import { compiledOf } from '../model/model.js';
 import { hasBatchNorm, type BnMode } from '../paths/evaluate.js';
 import { simplexPlotSpec } from '../plot/simplex-spec.js';
 import { evaluateSimplex } from '../simplex/evaluate.js';

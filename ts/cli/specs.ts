@@ -5,7 +5,8 @@
  */
 import { ModeconnError } from '../errors.js';
 import { readFileBytes } from '../io/node-files.js';
-import { mlp, resnet, validateArch, vgg, type Arch } from '../model/arch.js';
+import { validateArch, type Arch } from '../model/arch.js';
+import { mlp, resnet, vgg } from '../model/builders.js';
 import type { Schedule } from '../model/schedule.js';
 import { UsageError } from './args.js';
 

@@ -3,7 +3,6 @@
  * and their explicit piecewise-linear path through the dropout networks, evaluated next to the
  * straight line; report.json, paths.svg/png and a summary table.
  */
-import { Engine } from '../model/engine.js';
 import { linearPath, waypointPath } from '../paths/path.js';
 import { dropoutPath, dropoutStability, type StabilityResult } from '../stability/dropout.js';
 import { noiseStability } from '../stability/noise.js';
@@ -47,12 +46,11 @@ export async function run(argv: string[]): Promise<number> {
   const sample = trainSubset(train, flags.stabilitySamples);
   const progress = new ProgressBar({ label: 'stability', quiet: flags.quiet });
   progress.note(`searching dropout halves on ${sample.name} (${sample.n}), ${flags.trials} random halves per layer`);
-  const engine = await Engine.create();
-  const options = { trials: flags.trials, seed: flags.seed, batchSize: flags.evalBatchSize, engine };
+  const options = { trials: flags.trials, seed: flags.seed, batchSize: flags.evalBatchSize };
   const stabA = await dropoutStability(arch, a.params, sample, options);
   progress.update({ fraction: 0.5, detail: 'A done' });
   const stabB = await dropoutStability(arch, b.params, sample, options);
-  const noiseOptions = { scale: flags.noiseScale, seed: flags.seed, samples: Math.min(1000, sample.n), engine };
+  const noiseOptions = { scale: flags.noiseScale, seed: flags.seed, samples: Math.min(1000, sample.n) };
   const noise = flags.noiseScale > 0
     ? { a: await noiseStability(arch, a.params, sample, noiseOptions), b: await noiseStability(arch, b.params, sample, noiseOptions) }
     : undefined;

@@ -2,7 +2,7 @@
  * Model files on the file system (Node): a model's state_dict as safetensors with PyTorch names,
  * written atomically (temp file + rename), and read back with its arch given, stored or inferred.
  */
-import type { Model } from '../model/train.js';
+import type { Model } from '../model/model.js';
 import { modelFromTensors, modelMetadata, modelToTensors, type ModelFromTensorsOptions, type SaveModelOptions } from './model-tensors.js';
 import { loadSafetensors, saveSafetensors } from './safetensors-files.js';
 

@@ -6,7 +6,7 @@
 import { ModeconnError } from '../errors.js';
 import type { Arch, Layer } from '../model/arch.js';
 import { compileArch, type CompiledArch } from '../model/compile.js';
-import type { Model } from '../model/train.js';
+import type { Model } from '../model/model.js';
 import { expectTensors, parseSafetensors, tensorToFloat32, type SafetensorsFile, type Tensor } from './safetensors.js';
 import { serializeSafetensors } from './safetensors-write.js';
 

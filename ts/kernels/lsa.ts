@@ -4,6 +4,7 @@
  * Forbidden entries are +∞ when minimising and −∞ when maximising.
  */
 
+import { ModeconnError } from '../errors.js';
 /** Sizes and sense of an assignment problem. */
 export interface LsaParams {
   rows: number;
@@ -21,4 +22,11 @@ export interface LsaKernels {
    * every complete assignment uses a forbidden entry, BAD_ARGUMENT for NaN or a wrong-signed ∞.
    */
   lsaSolve(params: LsaParams, cost: Float64Array, colForRow: Uint32Array): number;
+}
+
+/** The typed error of a problem with no finite assignment. */
+export function infeasible(rows: number, cols: number): ModeconnError {
+  return new ModeconnError('INFEASIBLE', `the ${rows}x${cols} assignment problem has no assignment that avoids every forbidden entry`, {
+    advice: 'allow more entries (fewer ±Infinity costs) or check the cost matrix',
+  });
 }

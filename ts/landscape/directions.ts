@@ -13,8 +13,8 @@
 import { ModeconnError } from '../errors.js';
 import type { Arch } from '../model/arch.js';
 import type { CompiledArch } from '../model/compile.js';
-import { compiledOf } from '../model/train.js';
-import { rngReference, seedState } from '../reference/rng.js';
+import { compiledOf } from '../model/model.js';
+import { xoshiroKernels, seedState } from '../kernels/xoshiro.js';
 
 /** How a random direction is scaled to θ. */
 export type Normalization = 'filter' | 'layer' | 'none';
@@ -62,7 +62,7 @@ export function randomDirection(arch: Arch, theta: Float32Array, options: Direct
   const d = new Float32Array(compiled.totalLength);
   const state = new Uint32Array(4);
   seedState(seed, stream, state);
-  rngReference.rngNormal(state, d.subarray(0, compiled.paramCount));
+  xoshiroKernels.rngNormal(state, d.subarray(0, compiled.paramCount));
   for (const e of compiled.layout) {
     if (e.length === 0) continue;
     const end = e.offset + e.length;

@@ -7,11 +7,13 @@
 import { ModeconnError } from '../errors.js';
 import type { DataSet } from '../data/dataset.js';
 import type { Arch } from '../model/arch.js';
-import { Engine, type EvalResult } from '../model/engine.js';
-import { compiledOf } from '../model/train.js';
+import { evaluatePoints } from '../model/evaluate-points.js';
+import { resolveRunner } from '../model/inline-runner.js';
+import type { RunnerOption } from '../model/train.js';
+import { compiledOf } from '../model/model.js';
 import { createManifest, dataIdentity, type DataIdentity, type RunManifest } from '../paths/manifest.js';
 import { hasBatchNorm, namedSets, resolveBn, type BnMode, type PathData } from '../paths/evaluate.js';
-import type { PathPool } from '../paths/types.js';
+import { getCore } from '../wasm/kernel.js';
 import { wasmKernels } from '../wasm/kernels/index.js';
 
 /** Where the grid lives: origin plus one or two directions (all of θ's length). */
@@ -20,7 +22,7 @@ export interface Surface {
   directions: readonly [Float32Array] | readonly [Float32Array, Float32Array];
 }
 
-export interface SurfaceOptions {
+export interface SurfaceOptions extends RunnerOption {
   /** Coordinates along the first direction. */
   xs: readonly number[];
   /** Coordinates along the second direction (2-D surfaces only). */
@@ -31,10 +33,8 @@ export interface SurfaceOptions {
   bnData?: DataSet;
   /** Samples per WASM call (default 1000). */
   batchSize?: number;
-  /** Grid points per pool call (default 16); results do not depend on it. */
+  /** Grid points per runner call (default 1 inline, 4 per worker on a pool); results do not depend on it. */
   chunk?: number;
-  engine?: Engine;
-  pool?: PathPool;
   /** Seeds that made the directions, recorded in the manifest. */
   seeds?: Record<string, number>;
   onProgress?: (progress: { done: number; total: number }) => void;
@@ -56,8 +56,6 @@ export interface SurfaceReport {
   sets: Record<string, SurfaceSet>;
   manifest: RunManifest;
 }
-
-const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 function checkCoordinates(name: string, values: readonly number[]): void {
   if (values.length === 0 || values.some((x) => !Number.isFinite(x))) {
@@ -84,8 +82,8 @@ export async function evaluateSurface(arch: Arch, surface: Surface, data: PathDa
   const batchSize = options.batchSize ?? 1000;
   const mode = bn === 'batch-stats' ? 'batch-stats' : 'eval';
   const recompute = bn === 'recompute' && hasBatchNorm(compiled);
-  const engine = options.engine ?? (await Engine.create());
-  const kernels = wasmKernels(engine.core);
+  const runner = await resolveRunner(options.runner);
+  const kernels = wasmKernels(await getCore());
 
   const xs = [...options.xs];
   const ys = dims === 2 ? [...options.ys!] : [0];
@@ -95,32 +93,12 @@ export async function evaluateSurface(arch: Arch, surface: Surface, data: PathDa
     kernels.vecBlend(Float32Array.from(dims === 2 ? [1, x, y] : [1, x]), vectors, out);
     return out;
   };
-  const cancelled = () => {
-    if (options.signal?.aborted) throw new ModeconnError('CANCELLED', 'landscape evaluation cancelled', { cause: options.signal.reason });
-  };
-  // results[s][k]: set s at grid point k.
-  const results: EvalResult[][] = sets.map(() => []);
   const total = grid.length * sets.length;
-  if (options.pool) {
-    const chunk = options.chunk ?? 16;
-    for (let k = 0; k < grid.length; k += chunk) {
-      cancelled();
-      const thetas = grid.slice(k, k + chunk).map(([x, y]) => theta(x, y));
-      for (let s = 0; s < sets.length; s++) {
-        results[s].push(...(await options.pool.evaluateMany(arch, thetas, sets[s][1], { mode, batchSize, bnData: recompute ? bnData : undefined })));
-      }
-      options.onProgress?.({ done: Math.min(k + chunk, grid.length) * sets.length, total });
-    }
-  } else {
-    for (let k = 0; k < grid.length; k++) {
-      cancelled();
-      let params = theta(...grid[k]);
-      if (recompute) params = engine.recomputeBatchNorm(compiled, params, bnData!, { batchSize });
-      sets.forEach(([, set], s) => results[s].push(engine.evaluate(compiled, params, set, { batchSize, mode })));
-      options.onProgress?.({ done: (k + 1) * sets.length, total });
-      await yieldToEventLoop();
-    }
-  }
+  // results[s][k]: set s at grid point k.
+  const results = await evaluatePoints(runner, arch, grid.length, (k) => theta(...grid[k]), sets.map(([, set]) => set), {
+    mode, batchSize, bnData: recompute ? bnData : undefined, chunk: options.chunk, signal: options.signal, activity: 'landscape evaluation',
+    onChunk: (done) => options.onProgress?.({ done: done * sets.length, total }),
+  });
 
   const rows = <T>(values: T[]): T[][] => ys.map((_, r) => values.slice(r * xs.length, (r + 1) * xs.length));
   const out: Record<string, SurfaceSet> = {};

@@ -140,4 +140,3 @@ export function validateArch(arch: Arch): void {
   validateLayers(arch.layers, '');
 }
 
-export { mlp, vgg, resnet, type MlpOptions, type VggOptions, type ResnetOptions } from './builders.js';

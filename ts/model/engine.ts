@@ -7,14 +7,18 @@ import { ModeconnError } from '../errors.js';
 import type { DataSet } from '../data/dataset.js';
 import type { Buf, Core } from '../wasm/kernel.js';
 import { getCore } from '../wasm/kernel.js';
+import { ResidentOps } from '../wasm/resident.js';
 import type { CompiledArch } from './compile.js';
 import { PlanMode } from './plan-format.js';
-import { seedState } from '../reference/rng.js';
+import { rngState } from '../kernels/xoshiro.js';
+
+export { rngState };
 
 /** How BatchNorm and dropout behave in a forward pass (docs/PLAN-FORMAT.md, "Modes"). */
 export type ForwardMode = 'eval' | 'batch-stats' | 'train' | 'bn-exact';
 
-const MODE_CODE: Record<ForwardMode, number> = {
+/** The plan's code for each forward mode. */
+export const MODE_CODE: Record<ForwardMode, number> = {
   eval: PlanMode.EVAL,
   'batch-stats': PlanMode.BATCH_STATS,
   train: PlanMode.TRAIN,
@@ -70,19 +74,33 @@ export function assertFinite(values: Float32Array, what: string): void {
   }
 }
 
+let local: Promise<Engine> | null = null;
+
 /** Plans and resident data sets on one core. */
 export class Engine {
   readonly core: Core;
+  /** Vector kernels over this core's resident blocks. */
+  readonly ops: ResidentOps;
   readonly #plans = new Map<string, { handle: number; generation: number }>();
   readonly #data = new WeakMap<DataSet, DeviceData>();
 
   constructor(core: Core) {
     this.core = core;
+    this.ops = new ResidentOps(core);
   }
 
-  /** An engine on this thread's shared core. */
+  /** A new engine (its own plan and data caches) on this thread's shared core. */
   static async create(): Promise<Engine> {
     return new Engine(await getCore());
+  }
+
+  /** This thread's engine: the one every library function uses for work on the calling thread. */
+  static local(): Promise<Engine> {
+    local ??= Engine.create().catch((error: unknown) => {
+      local = null;
+      throw error;
+    });
+    return local;
   }
 
   /** The handle of `compiled`'s plan for batches of up to `capacity` (compiled once, then cached). */
@@ -180,8 +198,13 @@ export class Engine {
     }
   }
 
-  /** ∂(mean loss)/∂θ over the samples `indices` of `data` (one batch), with the batch's results. */
-  gradient(compiled: CompiledArch, params: Float32Array, data: DataSet, indices: Uint32Array, { mode = 'batch-stats' as ForwardMode, seed = 0 } = {}) {
+  /**
+   * ∂(mean loss)/∂θ over the samples `indices` of `data` (one batch), with the batch's results. Dropout
+   * draws from `rng` (a state advanced in place) or else from `rngState(seed)`. `params` comes back
+   * with what the pass changed: in 'train' mode, the BatchNorm running statistics.
+   */
+  gradient(compiled: CompiledArch, params: Float32Array, data: DataSet, indices: Uint32Array,
+    { mode = 'batch-stats' as ForwardMode, seed = 0, rng = rngState(seed) }: { mode?: ForwardMode; seed?: number; rng?: Uint32Array } = {}) {
     if (indices.length === 0) throw new ModeconnError('EMPTY_DATA', 'gradient needs at least one sample');
     const device = this.upload(data, compiled);
     const handle = this.plan(compiled, indices.length);
@@ -189,11 +212,41 @@ export class Engine {
     const losses = new Float32Array(indices.length);
     const correct = new Uint32Array(indices.length);
     const mean = new Float32Array(1);
-    const rng = rngState(seed);
-    this.core.call('plan_gradient', (s) => [handle, s.inout(params.slice()), s.out(grads), params.length,
+    const after = params.slice();
+    this.core.call('plan_gradient', (s) => [handle, s.inout(after), s.out(grads), params.length,
       device.x.ptr, device.y.ptr, data.n, s.in(indices), indices.length, MODE_CODE[mode], 0, s.inout(rng),
       s.out(losses), s.out(correct), s.out(mean)]);
-    return { grads, loss: mean[0], losses, correct };
+    return { grads, loss: mean[0], losses, correct, params: after };
+  }
+
+  /**
+   * A forward pass over samples `indices` of `data` ('eval' or 'batch-stats'), then the plan's
+   * activation buffers `buffers`, each `[n, size]` (NCHW within a sample): one `plan_activations` call.
+   */
+  activations(compiled: CompiledArch, params: Float32Array, data: DataSet, indices: Uint32Array, buffers: readonly number[],
+    { mode = 'eval' as 'eval' | 'batch-stats', capacity = indices.length } = {}): Float32Array[] {
+    const n = indices.length;
+    if (n === 0) throw new ModeconnError('EMPTY_DATA', 'activations need at least one sample');
+    if (params.length !== compiled.totalLength) {
+      throw new ModeconnError('BAD_SHAPE', `parameters have ${params.length} values; the architecture needs ${compiled.totalLength}`);
+    }
+    for (const b of buffers) {
+      if (!Number.isInteger(b) || b < 0 || b >= compiled.bufferSizes.length) {
+        throw new ModeconnError('BAD_ARGUMENT', `buffer ${b} does not exist (the plan has ${compiled.bufferSizes.length})`);
+      }
+    }
+    const device = this.upload(data, compiled);
+    const handle = this.plan(compiled, Math.max(capacity, n));
+    const sizes = buffers.map((b) => compiled.bufferSizes[b] * n);
+    const out = new Float32Array(sizes.reduce((a, b) => a + b, 0));
+    this.core.call('plan_activations', (s) => [handle, s.inout(params.slice()), params.length, device.x.ptr, device.y.ptr, data.n,
+      s.in(indices), n, mode === 'eval' ? 0 : 1, s.in(Uint32Array.from(buffers)), buffers.length, s.out(out), out.length]);
+    let at = 0;
+    return sizes.map((len) => {
+      const part = out.subarray(at, at + len);
+      at += len;
+      return part;
+    });
   }
 }
 
@@ -221,11 +274,4 @@ export function meanOf(values: Float32Array): number {
   let sum = 0;
   for (let i = 0; i < values.length; i++) sum += values[i];
   return values.length ? sum / values.length : NaN;
-}
-
-/** A PRNG state for (seed, stream), identical to the crate's `rng::seed`. */
-export function rngState(seed: number, stream = 0): Uint32Array {
-  const state = new Uint32Array(4);
-  seedState(seed, stream, state);
-  return state;
 }

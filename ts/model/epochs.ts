@@ -5,8 +5,7 @@
  */
 import { ModeconnError } from '../errors.js';
 import type { DataSet } from '../data/dataset.js';
-import { permutation } from '../reference/rng.js';
-import { rngState } from './engine.js';
+import { permutation, rngState } from '../kernels/xoshiro.js';
 import { checkSchedule, learningRate, type Schedule } from './schedule.js';
 
 const STREAM_SHUFFLE = 0x10000;
@@ -43,9 +42,9 @@ export interface EpochLoop {
   /** The activity a cancellation error names ('training', 'curve fitting'). */
   activity: string;
   /** At the start of each epoch, with the epoch's sample order. */
-  onOrder(order: Uint32Array): void;
+  onOrder(order: Uint32Array): void | Promise<void>;
   /** Runs one batch; returns its mean loss and how many of its samples were classified right. */
-  runBatch(batch: Batch): { loss: number; right: number };
+  runBatch(batch: Batch): { loss: number; right: number } | Promise<{ loss: number; right: number }>;
   onEpochEnd(summary: EpochSummary): void;
 }
 
@@ -70,7 +69,7 @@ export async function runEpochs(loop: EpochLoop): Promise<number> {
     const started = performance.now();
     for (let i = 0; i < data.n; i++) order[i] = i;
     permutation(rngState(seed, STREAM_SHUFFLE + epoch), order);
-    loop.onOrder(order);
+    await loop.onOrder(order);
     let lossSum = 0;
     let rightSum = 0;
     let lr = loop.lr;
@@ -79,7 +78,7 @@ export async function runEpochs(loop: EpochLoop): Promise<number> {
       const n = Math.min(batchSize, data.n - start);
       lr = learningRate(schedule, step, ctx);
       step += 1;
-      const { loss, right } = loop.runBatch({ epoch, step, steps: ctx.totalSteps, start, n, lr });
+      const { loss, right } = await loop.runBatch({ epoch, step, steps: ctx.totalSteps, start, n, lr });
       lossSum += loss * n;
       rightSum += right;
       if (performance.now() - lastYield > 50) {

@@ -5,7 +5,7 @@
  * draws from stream k of the seed, so each tensor's values depend only on (seed, k, its shape).
  */
 import { ModeconnError } from '../errors.js';
-import { rngReference } from '../reference/rng.js';
+import { xoshiroKernels } from '../kernels/xoshiro.js';
 import type { CompiledArch, LayoutEntry } from './compile.js';
 
 export type InitScheme = 'pytorch' | 'kaiming';
@@ -45,14 +45,14 @@ export function initParams(compiled: Pick<CompiledArch, 'layout' | 'totalLength'
     const weight = entry.kind === 'weight' ? entry : byName.get(entry.name.replace(/bias$/, 'weight'));
     if (!weight) throw new ModeconnError('BAD_ARGUMENT', `layout: bias ${entry.name} has no weight to take its fan-in from`);
     const fan = fanIn(weight);
-    rngReference.rngSeed({ seed, stream: k }, state);
+    xoshiroKernels.rngSeed({ seed, stream: k }, state);
     if (scheme === 'pytorch') {
       const bound = 1 / Math.sqrt(fan);
-      rngReference.rngUniform(state, values);
+      xoshiroKernels.rngUniform(state, values);
       for (let i = 0; i < values.length; i++) values[i] = (2 * values[i] - 1) * bound;
     } else if (entry.kind === 'weight') {
       const std = Math.sqrt(2 / fan);
-      rngReference.rngNormal(state, values);
+      xoshiroKernels.rngNormal(state, values);
       for (let i = 0; i < values.length; i++) values[i] *= std;
     }
   });

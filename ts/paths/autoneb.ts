@@ -15,16 +15,20 @@
 import { ModeconnError } from '../errors.js';
 import { subsetDataSet, type DataSet } from '../data/dataset.js';
 import type { Arch } from '../model/arch.js';
-import { Engine, PlanMode, assertFinite, compiledOf, rngState } from '../model/index.js';
-import { permutation } from '../reference/rng.js';
+import { Engine, assertFinite } from '../model/engine.js';
+import { resolveRunner } from '../model/inline-runner.js';
+import { compiledOf } from '../model/model.js';
+import { VectorOptimizer } from '../model/optimizer.js';
+import type { RunnerOption } from '../model/train.js';
+import { permutation, rngState } from '../kernels/xoshiro.js';
 import { wasmKernels } from '../wasm/kernels/index.js';
-import { CurveGradients, stepBend } from './fit.js';
+import { CurveGradients } from './fit.js';
 import { hasBatchNorm } from './evaluate.js';
 import { createManifest, type RunManifest } from './manifest.js';
-import { NebForce } from './neb-force.js';
+import { nudgeGradient } from './neb-force.js';
 import { waypointPath, type Path } from './path.js';
 
-export interface AutoNebOptions {
+export interface AutoNebOptions extends RunnerOption {
   /** u32 seed of the minibatch order. */
   seed: number;
   /** Interior pivots on the line to start with (default 2). */
@@ -43,7 +47,6 @@ export interface AutoNebOptions {
   spring?: number;
   /** Samples (the first of `data`) on which segment midpoints are scored (default 1000). */
   scoreSamples?: number;
-  engine?: Engine;
   signal?: AbortSignal;
   onCycle?: (log: AutoNebCycle) => void;
 }
@@ -76,14 +79,15 @@ export async function autoNeb(arch: Arch, paramsA: Float32Array, paramsB: Float3
     if (p.length !== compiled.totalLength) throw new ModeconnError('BAD_SHAPE', `model ${label} has ${p.length} values; the architecture needs ${compiled.totalLength}`);
     assertFinite(p, `model ${label}`);
   }
-  const engine = options.engine ?? (await Engine.create());
-  const core = engine.core;
+  const runner = await resolveRunner(options.runner);
+  const engine = await Engine.local();
+  const { core, ops } = engine;
   const kernels = wasmKernels(core);
   const P = compiled.paramCount;
   const score = data.n > scoreSamples ? subsetDataSet(data, Uint32Array.from({ length: scoreSamples }, (_, i) => i), `${data.name}[:${scoreSamples}]`) : data;
-  const lossAt = (theta: Float32Array) => {
-    const t = hasBatchNorm(compiled) ? engine.recomputeBatchNorm(compiled, theta, score) : theta;
-    return engine.evaluate(compiled, t, score).loss;
+  const lossesAt = async (thetas: Float32Array[]) => {
+    const [results] = await runner.evaluate(arch, thetas, [score], { bnData: hasBatchNorm(compiled) ? score : undefined });
+    return results.map((r) => r.loss);
   };
   const mid = (a: Float32Array, b: Float32Array) => {
     const out = new Float32Array(a.length);
@@ -109,10 +113,10 @@ export async function autoNeb(arch: Arch, paramsA: Float32Array, paramsB: Float3
     let weights: Float32Array = new Float32Array(band.length);
     const chain: Path = { kind: 'waypoints', points: band, degree: 1, coefficients: () => weights, derivative: () => new Float32Array(band.length) };
     const capacity = Math.min(batchSize, data.n);
-    const state = new CurveGradients(engine, compiled, chain, data, capacity, seed);
-    core.u32(state.order).set(order); // this cycle's buffer starts from the pass in progress
-    const velocity = band.map(() => core.allocF32(momentum > 0 ? P : 0));
-    const force = new NebForce(core, P);
+    const state = await CurveGradients.open(runner, arch, chain, data, capacity, seed, 'batch-stats');
+    await state.session.setOrder(order); // this cycle's session starts from the pass in progress
+    const optimizers = band.map(() => new VectorOptimizer(ops, { type: 'sgd', lr, momentum }, P, 0));
+    const tangent = core.allocF32(P);
     try {
       for (let step = 1; step <= steps; step++) {
         if (signal?.aborted) throw new ModeconnError('CANCELLED', `AutoNEB cancelled in cycle ${cycle}`, { cause: signal.reason });
@@ -122,19 +126,20 @@ export async function autoNeb(arch: Arch, paramsA: Float32Array, paramsB: Float3
           permutation(rngState(seed, 0x70000 + pass), order);
           pass += 1;
           cursor = 0;
-          core.u32(state.order).set(order);
+          await state.session.setOrder(order);
         }
         const from = cursor;
         cursor += capacity;
         for (let i = 1; i < band.length - 1; i++) {
           weights = new Float32Array(band.length);
           weights[i] = 1;
-          const { loss } = state.gradientAt(0, from, capacity, PlanMode.BATCH_STATS);
+          const { loss } = await state.gradientAt(0, from, capacity);
           if (!Number.isFinite(loss)) throw new ModeconnError('DIVERGED', `AutoNEB diverged: loss ${loss} at pivot ${i}, cycle ${cycle}, step ${step}`, { advice: 'lower lr' });
           const grad = state.scaleInto(1);
-          // grad ← −F (the NEB force over the trainable prefix); SGD descends it.
-          if (!force.nudge(state.blender, i, grad, spring)) continue;
-          stepBend(core, { type: 'sgd', lr, momentum }, state.blender.point(i).ptr, grad.ptr, velocity[i], velocity[i], P, lr, 0, step);
+          const [prev, here, next] = [state.blender.point(i - 1), state.blender.point(i), state.blender.point(i + 1)];
+          // grad ← −F, the NEB force over the trainable prefix; SGD descends it.
+          if (!nudgeGradient(ops, [prev, here, next], grad, tangent, spring, P)) continue;
+          optimizers[i].step(here, grad, lr, step);
         }
         if (performance.now() - lastYield > 50) {
           await new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -143,12 +148,12 @@ export async function autoNeb(arch: Arch, paramsA: Float32Array, paramsB: Float3
       }
       band = state.blender.readPoints();
     } finally {
-      for (const b of velocity) core.free(b);
-      force.free();
-      state.free();
+      for (const o of optimizers) o.free();
+      core.free(tangent);
+      await state.close();
     }
-    const pivotLosses = band.map(lossAt);
-    const midpointLosses = band.slice(1).map((b, j) => lossAt(mid(band[j], b)));
+    const pivotLosses = await lossesAt(band);
+    const midpointLosses = await lossesAt(band.slice(1).map((b, j) => mid(band[j], b)));
     const entry: AutoNebCycle = { cycle, pivots: band.length - 2, pivotLosses, midpointLosses, seconds: (performance.now() - started) / 1000 };
     log.push(entry);
     options.onCycle?.(entry);

@@ -1,9 +1,10 @@
 /**
  * θ(t) = Σ_j c_j(t)·θ_j as ONE `vec_blend` call over points resident in WASM memory, and the arc
- * length Σ_i ‖θ(t_{i+1}) − θ(t_i)‖ on a grid of t's (one `vec_dist2` call per step).
+ * length Σ_i ‖θ(t_{i+1}) − θ(t_i)‖ on a grid of t's (one distance call per step).
  */
 import type { BlendKernels } from '../kernels/blend.js';
-import type { Buf, Core } from '../wasm/kernel.js';
+import type { Buf } from '../wasm/kernel.js';
+import type { ResidentOps } from '../wasm/resident.js';
 import type { Path } from './path.js';
 
 /** θ(t) through any BlendKernels (the WASM wrapper or the TS twin): one vecBlend call. */
@@ -13,30 +14,23 @@ export function pointAt(path: Path, t: number, kernels: BlendKernels): Float32Ar
   return out;
 }
 
-/** A path's points uploaded once to a core; blends and distances by pointer. Call `free()` when done. */
+/** A path's points uploaded once to a core; blends and distances on resident blocks. Call `free()` when done. */
 export class PathBlender {
-  readonly core: Core;
+  readonly ops: ResidentOps;
   readonly path: Path;
   /** Floats per point. */
   readonly length: number;
   readonly #points: Buf[];
-  readonly #ptrs: Buf;
-  readonly #coeffs: Buf;
-  readonly #dist: Buf;
 
-  constructor(core: Core, path: Path) {
-    this.core = core;
+  constructor(ops: ResidentOps, path: Path) {
+    this.ops = ops;
     this.path = path;
     this.length = path.points[0].length;
     this.#points = path.points.map((p) => {
-      const buf = core.allocF32(p.length);
-      core.f32(buf).set(p);
+      const buf = ops.core.allocF32(p.length);
+      ops.core.f32(buf).set(p);
       return buf;
     });
-    this.#ptrs = core.allocU32(path.points.length);
-    this.#coeffs = core.allocF32(path.points.length);
-    this.#dist = core.allocF32(2); // one f64
-    core.u32(this.#ptrs).set(this.#points.map((b) => b.ptr));
   }
 
   /** The resident point j (read-only by convention; fitting writes the bends through it). */
@@ -44,39 +38,32 @@ export class PathBlender {
     return this.#points[j];
   }
 
-  /** Writes θ(t) into `out` (a Buf of `length` floats): one WASM call. */
+  /** Writes θ(t) into `out` (a Buf of `length` floats): one WASM call. Returns the coefficients c(t). */
   blendInto(t: number, out: Buf): Float32Array {
     const c = this.path.coefficients(t);
-    this.core.f32(this.#coeffs).set(c);
-    this.core.invokeChecked('vec_blend', this.#ptrs.ptr, this.#coeffs.ptr, c.length, out.ptr, this.length);
+    this.ops.blend(this.#points, c, out, this.length);
     return c;
   }
 
   /** θ(t) copied out of WASM. */
   blend(t: number): Float32Array {
-    const out = this.core.allocF32(this.length);
+    const out = this.ops.core.allocF32(this.length);
     try {
       this.blendInto(t, out);
-      return this.core.f32(out).slice();
+      return this.ops.core.f32(out).slice();
     } finally {
-      this.core.free(out);
+      this.ops.core.free(out);
     }
-  }
-
-  /** ‖x − y‖ over the first `len` floats of two resident vectors (f64 accumulation). */
-  distance(x: Buf, y: Buf, len = this.length): number {
-    this.core.invokeChecked('vec_dist2', x.ptr, y.ptr, len, this.#dist.ptr);
-    return Math.sqrt(this.core.f64(this.#dist)[0]);
   }
 
   /** Copies the resident points back (after fitting). */
   readPoints(): Float32Array[] {
-    return this.#points.map((b) => this.core.f32(b).slice());
+    return this.#points.map((b) => this.ops.core.f32(b).slice());
   }
 
   /** Releases the WASM copies. */
   free(): void {
-    for (const b of [...this.#points, this.#ptrs, this.#coeffs, this.#dist]) this.core.free(b);
+    for (const b of this.#points) this.ops.core.free(b);
   }
 }
 
@@ -85,8 +72,9 @@ export class PathBlender {
  * over the first `prefix` floats of θ (default all; pass the trainable count to leave BatchNorm
  * buffers out, as Garipov's eval_curve measures parameters only).
  */
-export function arcLength(core: Core, path: Path, ts: readonly number[], prefix?: number): number[] {
-  const blender = new PathBlender(core, path);
+export function arcLength(ops: ResidentOps, path: Path, ts: readonly number[], prefix?: number): number[] {
+  const core = ops.core;
+  const blender = new PathBlender(ops, path);
   const a = core.allocF32(blender.length);
   const b = core.allocF32(blender.length);
   try {
@@ -95,7 +83,7 @@ export function arcLength(core: Core, path: Path, ts: readonly number[], prefix?
     blender.blendInto(ts[0], prev);
     for (let i = 1; i < ts.length; i++) {
       blender.blendInto(ts[i], cur);
-      out.push(out[i - 1] + blender.distance(prev, cur, prefix ?? blender.length));
+      out.push(out[i - 1] + ops.distance(prev, cur, prefix ?? blender.length));
       [prev, cur] = [cur, prev];
     }
     return out;

@@ -10,7 +10,7 @@ import { readFileBytes, writeFileAtomic } from '../io/node-files.js';
 import { parseSafetensors, expectTensors, tensorToFloat32 } from '../io/safetensors.js';
 import { serializeSafetensors, type TensorInput } from '../io/safetensors-write.js';
 import type { Arch } from '../model/arch.js';
-import { compiledOf } from '../model/train.js';
+import { compiledOf } from '../model/model.js';
 import type { FitEpochLog } from './fit.js';
 import type { RunManifest } from './manifest.js';
 import { type Path, type PathKind, bezierPath, linearPath, polyChain, waypointPath } from './path.js';

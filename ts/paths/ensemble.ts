@@ -7,13 +7,15 @@ import { ModeconnError } from '../errors.js';
 import type { DataSet } from '../data/dataset.js';
 import type { Arch } from '../model/arch.js';
 import { Engine } from '../model/engine.js';
-import { compiledOf } from '../model/train.js';
+import { resolveRunner } from '../model/inline-runner.js';
+import { compiledOf } from '../model/model.js';
+import type { RunnerOption } from '../model/train.js';
 import { PathBlender } from './blender.js';
 import { type BnMode, checkPath, hasBatchNorm } from './evaluate.js';
 import { createManifest, type RunManifest } from './manifest.js';
 import { type Path, uniformTs } from './path.js';
 
-export interface EnsembleOptions {
+export interface EnsembleOptions extends RunnerOption {
   /** Members evenly spaced from 0 to 1 (default 5); ignored when `ts` is given. */
   k?: number;
   ts?: number[];
@@ -21,7 +23,6 @@ export interface EnsembleOptions {
   bn?: Exclude<BnMode, 'batch-stats'>;
   bnData?: DataSet;
   batchSize?: number;
-  engine?: Engine;
 }
 
 /** Accuracy and mean negative log-likelihood of a predictor. */
@@ -78,24 +79,23 @@ export async function ensembleAlongPath(path: Path, arch: Arch, data: DataSet, o
   if (bn === 'recompute' && !options.bnData) throw new ModeconnError('BAD_ARGUMENT', "bn: 'recompute' needs bnData");
   const recompute = bn === 'recompute' && hasBatchNorm(compiled);
   const batchSize = options.batchSize ?? 1000;
-  const engine = options.engine ?? (await Engine.create());
-  const blender = new PathBlender(engine.core, path);
-  const probsAt = (t: number) => {
-    let theta = blender.blend(t);
-    if (recompute) theta = engine.recomputeBatchNorm(compiled, theta, options.bnData!, { batchSize });
-    const probs = new Float64Array(data.n * data.classes);
-    addSoftmax(engine.evaluate(compiled, theta, data, { batchSize, logits: true }).logits!, data.classes, probs, 1);
-    return probs;
-  };
+  const runner = await resolveRunner(options.runner);
+  const blender = new PathBlender((await Engine.local()).ops, path);
   try {
+    const thetas = [...ts, 0, 1].map((t) => blender.blend(t));
+    const [results] = await runner.evaluate(arch, thetas, [data], { batchSize, logits: true, bnData: recompute ? options.bnData : undefined });
+    const probs = results.map((r) => {
+      const p = new Float64Array(data.n * data.classes);
+      addSoftmax(r.logits!, data.classes, p, 1);
+      return p;
+    });
     const sum = new Float64Array(data.n * data.classes);
-    const members = ts.map((t) => {
-      const p = probsAt(t);
+    const members = ts.map((t, m) => {
+      const p = probs[m];
       for (let i = 0; i < sum.length; i++) sum[i] += p[i] / ts.length;
       return { t, ...scoreProbabilities(p, data) };
     });
-    const pa = probsAt(0);
-    const pb = probsAt(1);
+    const [pa, pb] = probs.slice(ts.length);
     const pair = pa.map((v, i) => (v + pb[i]) / 2);
     return {
       members,

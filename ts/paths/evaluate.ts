@@ -8,13 +8,15 @@ import { ModeconnError } from '../errors.js';
 import type { DataSet } from '../data/dataset.js';
 import type { Arch } from '../model/arch.js';
 import type { CompiledArch } from '../model/compile.js';
-import { Engine, type EvalResult } from '../model/engine.js';
-import { compiledOf } from '../model/train.js';
+import { Engine } from '../model/engine.js';
+import { evaluatePoints } from '../model/evaluate-points.js';
+import { resolveRunner } from '../model/inline-runner.js';
+import { compiledOf } from '../model/model.js';
+import type { Runner } from '../model/runner.js';
 import { PathBlender, arcLength } from './blender.js';
 import { createManifest, dataIdentity, type DataIdentity, type RunManifest } from './manifest.js';
 import { curveMetrics, type CurveMetrics } from './metrics.js';
 import { type Path, type PathKind, uniformTs } from './path.js';
-import type { PathPool } from './types.js';
 
 /** How BatchNorm statistics are obtained at each point (see the module header). */
 export type BnMode = 'blend' | 'recompute' | 'batch-stats';
@@ -39,9 +41,8 @@ export interface EvaluatePathOptions {
   perClass?: boolean;
   /** Seeds that produced the endpoints etc., recorded in the manifest. */
   seeds?: Record<string, number>;
-  engine?: Engine;
-  /** Spread the points over a worker pool instead of this thread. */
-  pool?: PathPool;
+  /** Where the points are evaluated (a worker pool, say; default this thread). */
+  runner?: Runner;
   /** Applied to θ(t) at every point before BatchNorm recomputation and evaluation (e.g. REPAIR). */
   transform?: (theta: Float32Array, t: number) => Float32Array | Promise<Float32Array>;
   onProgress?: (progress: { done: number; total: number; t: number }) => void;
@@ -125,7 +126,6 @@ export function resolveBn(compiled: CompiledArch, sets: [string, DataSet][], bn?
   return { bn: mode, bnData: mode === 'recompute' ? fallback : undefined };
 }
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /** Loss, accuracy, arc length and metrics along `path` on every data set of `data`. */
 export async function evaluatePath(path: Path, arch: Arch, data: PathData, options: EvaluatePathOptions = {}): Promise<PathReport> {
@@ -141,40 +141,23 @@ export async function evaluatePath(path: Path, arch: Arch, data: PathData, optio
   const batchSize = options.batchSize ?? 1000;
   const mode = bn === 'batch-stats' ? 'batch-stats' : 'eval';
   const recompute = bn === 'recompute' && hasBatchNorm(compiled);
-  const engine = options.engine ?? (await Engine.create());
-  const distance = arcLength(engine.core, path, ts, compiled.paramCount);
+  const runner = await resolveRunner(options.runner);
+  const { ops } = await Engine.local();
+  const distance = arcLength(ops, path, ts, compiled.paramCount);
 
   // results[s][i]: set s at ts[i].
-  const results: EvalResult[][] = sets.map(() => []);
-  if (options.pool) {
-    const blender = new PathBlender(engine.core, path);
-    let thetas: Float32Array[];
-    try {
-      thetas = ts.map((t) => blender.blend(t));
-    } finally {
-      blender.free();
-    }
-    if (options.transform) for (let i = 0; i < ts.length; i++) thetas[i] = await options.transform(thetas[i], ts[i]);
-    for (let s = 0; s < sets.length; s++) {
-      if (options.signal?.aborted) throw new ModeconnError('CANCELLED', 'path evaluation cancelled', { cause: options.signal.reason });
-      results[s] = await options.pool.evaluateMany(arch, thetas, sets[s][1], { mode, batchSize, bnData: recompute ? bnData : undefined });
-      options.onProgress?.({ done: (s + 1) * ts.length, total: sets.length * ts.length, t: 1 });
-    }
-  } else {
-    const blender = new PathBlender(engine.core, path);
-    try {
-      for (let i = 0; i < ts.length; i++) {
-        if (options.signal?.aborted) throw new ModeconnError('CANCELLED', `path evaluation cancelled at t = ${ts[i]}`, { cause: options.signal.reason });
-        let theta = blender.blend(ts[i]);
-        if (options.transform) theta = await options.transform(theta, ts[i]);
-        if (recompute) theta = engine.recomputeBatchNorm(compiled, theta, bnData!, { batchSize });
-        sets.forEach(([, set], s) => results[s].push(engine.evaluate(compiled, theta, set, { batchSize, mode })));
-        options.onProgress?.({ done: (i + 1) * sets.length, total: sets.length * ts.length, t: ts[i] });
-        await yieldToEventLoop();
-      }
-    } finally {
-      blender.free();
-    }
+  const blender = new PathBlender(ops, path);
+  let results;
+  try {
+    results = await evaluatePoints(runner, arch, ts.length, async (i) => {
+      const theta = blender.blend(ts[i]);
+      return options.transform ? options.transform(theta, ts[i]) : theta;
+    }, sets.map(([, set]) => set), {
+      mode, batchSize, bnData: recompute ? bnData : undefined, signal: options.signal, activity: 'path evaluation',
+      onChunk: (done, total, last) => options.onProgress?.({ done: done * sets.length, total: total * sets.length, t: ts[last] }),
+    });
+  } finally {
+    blender.free();
   }
 
   const curves: Record<string, PathCurve> = {};

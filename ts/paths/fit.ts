@@ -7,18 +7,25 @@
  */
 import { ModeconnError } from '../errors.js';
 import type { DataSet } from '../data/dataset.js';
-import { uniform } from '../reference/rng.js';
+import { rngState, uniform } from '../kernels/xoshiro.js';
 import type { Arch } from '../model/arch.js';
 import type { CompiledArch } from '../model/compile.js';
-import { Engine, PlanMode, assertFinite, compiledOf, rngState, type TrainingLoopOptions, type OptimizerConfig } from '../model/index.js';
+import { Engine, assertFinite } from '../model/engine.js';
 import { checkEpochOptions, runEpochs } from '../model/epochs.js';
+import { resolveRunner } from '../model/inline-runner.js';
+import { compiledOf } from '../model/model.js';
+import { VectorOptimizer } from '../model/optimizer.js';
+import type { GradientSession, Runner } from '../model/runner.js';
+import type { RunnerOption } from '../model/train.js';
+import { STREAM_DROPOUT } from '../model/training.js';
+import type { TrainingLoopOptions } from '../model/training-options.js';
 import type { Buf } from '../wasm/kernel.js';
 import { PathBlender } from './blender.js';
 import { checkPath } from './evaluate.js';
 import { createManifest, type RunManifest } from './manifest.js';
 import { type Path, bendIndices, withPoints } from './path.js';
 
-export interface FitCurveOptions extends TrainingLoopOptions {
+export interface FitCurveOptions extends TrainingLoopOptions, RunnerOption {
   /** u32 seed: shuffling (stream 0x10000 + epoch), the t draws (stream 0x30000), dropout (0x20000). */
   seed: number;
   /** L2 coefficient on the bends (the optimiser's weight decay); default optimizer.weightDecay or 0. */
@@ -43,64 +50,53 @@ export interface FitResult {
   manifest: RunManifest;
 }
 
-const STREAM_DROPOUT = 0x20000;
 const STREAM_T = 0x30000;
 
 /**
- * WASM state for gradients along a curve: resident points, θ(t), ∇L, one bend gradient and batch
- * outputs. Any `Path` whose coefficients the caller controls works (fitSimplex uses it for simplexes).
+ * Gradients along a curve: the points resident on this thread's engine, θ(t) blended into a resident
+ * block, ∇L(θ(t)) from a runner's gradient session, and one bend gradient c·∇L. Any `Path` whose
+ * coefficients the caller controls works (fitSimplex and autoNeb use it too).
  */
 export class CurveGradients {
   readonly blender: PathBlender;
   readonly theta: Buf;
   readonly grads: Buf;
   readonly bendGrad: Buf;
-  readonly order: Buf;
-  readonly rng: Buf;
-  readonly losses: Buf;
-  readonly correct: Buf;
-  readonly mean: Buf;
-  readonly handle: number;
 
-  constructor(readonly engine: Engine, readonly compiled: CompiledArch, path: Path, readonly data: DataSet, capacity: number, seed: number) {
+  private constructor(readonly engine: Engine, readonly compiled: CompiledArch, path: Path, readonly session: GradientSession) {
     const core = engine.core;
-    this.handle = engine.plan(compiled, capacity);
-    engine.upload(data, compiled);
-    this.blender = new PathBlender(core, path);
+    this.blender = new PathBlender(engine.ops, path);
     this.theta = core.allocF32(compiled.totalLength);
     this.grads = core.allocF32(compiled.totalLength);
     this.bendGrad = core.allocF32(compiled.paramCount);
-    this.order = core.allocU32(data.n);
-    this.rng = core.allocU32(4);
-    this.losses = core.allocF32(capacity);
-    this.correct = core.allocU32(capacity);
-    this.mean = core.allocF32(1);
-    core.u32(this.rng).set(rngState(seed, STREAM_DROPOUT));
   }
 
-  /** θ(t), then ∇L(θ(t)) over order[start, start + n) in `mode`; returns the mean loss and c(t). */
-  gradientAt(t: number, start: number, n: number, mode: PlanMode): { loss: number; coeffs: Float32Array } {
-    const core = this.engine.core;
-    const device = this.engine.upload(this.data, this.compiled);
+  /** Gradients of `path` on `data` in batches of at most `capacity`, dropout from (seed, stream 0x20000), in `mode`. */
+  static async open(runner: Runner, arch: Arch, path: Path, data: DataSet, capacity: number, seed: number, mode: 'train' | 'batch-stats' | 'eval'): Promise<CurveGradients> {
+    const engine = await Engine.local();
+    const session = await runner.openGradients(arch, data, { capacity, seed, stream: STREAM_DROPOUT, mode });
+    return new CurveGradients(engine, compiledOf(arch), path, session);
+  }
+
+  /** θ(t), then ∇L(θ(t)) over order[start, start + n); returns the mean loss, the right count and c(t). */
+  async gradientAt(t: number, start: number, n: number): Promise<{ loss: number; right: number; coeffs: Float32Array }> {
     const coeffs = this.blender.blendInto(t, this.theta);
-    core.invokeChecked('plan_gradient', this.handle, this.theta.ptr, this.grads.ptr, this.compiled.totalLength,
-      device.x.ptr, device.y.ptr, this.data.n, this.order.ptr + 4 * start, n, mode, 0, this.rng.ptr,
-      this.losses.ptr, this.correct.ptr, this.mean.ptr);
-    return { loss: core.f32(this.mean)[0], coeffs };
+    const { loss, right } = await this.session.gradient(this.theta, this.grads, start, n);
+    return { loss, right, coeffs };
   }
 
-  /** bendGrad = c·∇L over the trainable prefix (zero, then one vec_axpy). */
+  /** bendGrad = c·∇L over the trainable prefix (zero, then one axpy). */
   scaleInto(c: number): Buf {
-    const core = this.engine.core;
-    core.f32(this.bendGrad).fill(0);
-    core.invokeChecked('vec_axpy', this.grads.ptr, this.bendGrad.ptr, this.compiled.paramCount, c);
+    this.engine.core.f32(this.bendGrad).fill(0);
+    this.engine.ops.axpy(this.grads, this.bendGrad, c, this.compiled.paramCount);
     return this.bendGrad;
   }
 
-  free(): void {
+  async close(): Promise<void> {
     const core = this.engine.core;
-    for (const b of [this.theta, this.grads, this.bendGrad, this.order, this.rng, this.losses, this.correct, this.mean]) core.free(b);
+    for (const b of [this.theta, this.grads, this.bendGrad]) core.free(b);
     this.blender.free();
+    await this.session.close();
   }
 }
 
@@ -108,21 +104,25 @@ export class CurveGradients {
  * ∂L(θ(t))/∂θ_j = c_j(t)·∇L(θ(t)) for every point j (trainable prefix, P values each), over the
  * samples `indices` of `data` in `mode` (default 'batch-stats': deterministic, no running-stat update).
  */
-export async function curveGradient(path: Path, arch: Arch, data: DataSet, indices: Uint32Array, t: number, options: { mode?: 'batch-stats' | 'train' | 'eval'; engine?: Engine; seed?: number } = {}) {
+export async function curveGradient(path: Path, arch: Arch, data: DataSet, indices: Uint32Array, t: number,
+  options: { mode?: 'batch-stats' | 'train' | 'eval'; seed?: number } & RunnerOption = {}) {
   const compiled = compiledOf(arch);
   checkPath(path, compiled);
   if (indices.length === 0) throw new ModeconnError('EMPTY_DATA', 'curveGradient needs at least one sample');
-  const engine = options.engine ?? (await Engine.create());
-  const state = new CurveGradients(engine, compiled, path, data, indices.length, options.seed ?? 0);
+  const runner = await resolveRunner(options.runner);
+  const blender = new PathBlender((await Engine.local()).ops, path);
+  let theta: Float32Array;
   try {
-    engine.core.u32(state.order).set(indices);
-    const mode = { eval: PlanMode.EVAL, 'batch-stats': PlanMode.BATCH_STATS, train: PlanMode.TRAIN }[options.mode ?? 'batch-stats'];
-    const { loss, coeffs } = state.gradientAt(t, 0, indices.length, mode);
-    const grads = Array.from(coeffs, (c) => engine.core.f32(state.scaleInto(c)).slice());
-    return { loss, coeffs, grads };
+    theta = blender.blend(t);
   } finally {
-    state.free();
+    blender.free();
   }
+  const coeffs = path.coefficients(t);
+  const { grads: g, loss } = await runner.gradient(arch, theta, data, indices, { mode: options.mode ?? 'batch-stats', seed: options.seed ?? 0, stream: STREAM_DROPOUT });
+  const P = compiled.paramCount;
+  // 0 + c·g rounded to f32: what the resident zero-then-axpy gives, signed zeros included.
+  const grads = Array.from(coeffs, (c) => Float32Array.from({ length: P }, (_, i) => 0 + Math.fround(c * g[i])));
+  return { loss, coeffs, grads };
 }
 
 /** Fits the bends of `path` (Bezier or polychain; endpoints fixed) on `data`; returns the fitted curve and a log. */
@@ -137,27 +137,24 @@ export async function fitCurve(path: Path, arch: Arch, data: DataSet, options: F
   const bends = bendIndices(path);
   if (bends.length === 0) throw new ModeconnError('BAD_ARGUMENT', `a ${path.kind} with no bends has nothing to fit`, { advice: 'use bezierCurve(a, b) or polyChainCurve(a, b)' });
   const weightDecay = options.l2 ?? optimizer.weightDecay ?? 0;
-  const engine = options.engine ?? (await Engine.create());
-  const core = engine.core;
+  const runner = await resolveRunner(options.runner);
   const capacity = Math.min(batchSize, data.n);
   const P = compiled.paramCount;
-  const state = new CurveGradients(engine, compiled, path, data, capacity, seed);
-  const stateA = bends.map(() => core.allocF32(optimizer.type === 'adam' || (optimizer.momentum ?? 0) !== 0 ? P : 0));
-  const stateB = bends.map(() => core.allocF32(optimizer.type === 'adam' ? P : 0));
+  const state = await CurveGradients.open(runner, arch, path, data, capacity, seed, 'train');
+  const optimizers = bends.map(() => new VectorOptimizer(state.engine.ops, optimizer, P, weightDecay));
   const tState = rngState(seed, STREAM_T);
   const log: FitEpochLog[] = [];
   try {
     await runEpochs({
       data, seed, epochs, batchSize, lr: optimizer.lr, schedule, warmupEpochs, signal, activity: 'curve fitting',
-      onOrder: (order) => core.u32(state.order).set(order),
-      runBatch: ({ epoch, step, steps, start, n, lr }) => {
+      onOrder: (order) => state.session.setOrder(order),
+      runBatch: async ({ epoch, step, steps, start, n, lr }) => {
         const t = uniform(tState);
-        const { loss, coeffs } = state.gradientAt(t, start, n, PlanMode.TRAIN);
+        const { loss, right, coeffs } = await state.gradientAt(t, start, n);
         if (!Number.isFinite(loss)) {
           throw new ModeconnError('DIVERGED', `curve fitting diverged: loss ${loss} at epoch ${epoch}, step ${step}, t = ${t}`, { advice: 'lower the learning rate' });
         }
-        bends.forEach((j, b) => stepBend(core, optimizer, state.blender.point(j).ptr, state.scaleInto(coeffs[j]).ptr, stateA[b], stateB[b], P, lr, weightDecay, step));
-        const right = core.u32(state.correct).subarray(0, n).reduce((a, b) => a + b, 0);
+        bends.forEach((j, b) => optimizers[b].step(state.blender.point(j), state.scaleInto(coeffs[j]), lr, step));
         options.onProgress?.({ epoch, step, steps, loss, t, lr, fraction: step / steps });
         return { loss, right };
       },
@@ -182,18 +179,7 @@ export async function fitCurve(path: Path, arch: Arch, data: DataSet, options: F
       }),
     };
   } finally {
-    for (const b of [...stateA, ...stateB]) core.free(b);
-    state.free();
+    for (const o of optimizers) o.free();
+    await state.close();
   }
 }
-
-/** One SGD or Adam step on a bend's trainable prefix (one WASM call). */
-export function stepBend(core: Engine['core'], opt: OptimizerConfig, params: number, grads: number, a: Buf, b: Buf, P: number, lr: number, wd: number, step: number): void {
-  if (opt.type === 'sgd') {
-    const momentum = opt.momentum ?? 0;
-    core.invokeChecked('sgd_step', params, grads, momentum !== 0 ? a.ptr : 0, P, lr, momentum, opt.dampening ?? 0, wd, opt.nesterov ? 1 : 0, step === 1 ? 1 : 0);
-  } else {
-    core.invokeChecked('adam_step', params, grads, a.ptr, b.ptr, P, step, lr, opt.beta1 ?? 0.9, opt.beta2 ?? 0.999, opt.eps ?? 1e-8, wd, opt.decoupled ? 1 : 0);
-  }
-}
-

@@ -16,5 +16,4 @@ export { createManifest, dataIdentity, hashParams, LIBRARY_VERSION, type RunMani
 export { fitCurve, curveGradient, type FitCurveOptions, type FitEpochLog, type FitResult } from './fit.js';
 export { saveCurve, loadCurve, serializeCurve, parseCurve, type CurveDescription, type SaveCurveOptions } from './curve-files.js';
 export { ensembleAlongPath, scoreProbabilities, type EnsembleOptions, type EnsembleReport, type Scored } from './ensemble.js';
-export type { PathPool, PoolEvaluateOptions } from './types.js';
 export { autoNeb, type AutoNebOptions, type AutoNebResult, type AutoNebCycle } from './autoneb.js';

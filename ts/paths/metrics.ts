@@ -7,7 +7,7 @@
  *   lengthWeightedMean   Σ_i ½(v_i + v_{i+1})·Δd_i / Σ_i Δd_i over the arc length d (Garipov's eval_curve)
  */
 import { ModeconnError } from '../errors.js';
-import { below, seedState } from '../reference/rng.js';
+import { below, seedState } from '../kernels/xoshiro.js';
 
 function checkCurve(ts: readonly number[], values: readonly number[]): void {
   if (ts.length !== values.length) throw new ModeconnError('BAD_SHAPE', `${ts.length} t's for ${values.length} values`);

@@ -5,7 +5,7 @@
  * crate, so both return the same assignment.
  */
 import { ModeconnError } from '../errors.js';
-import { type LsaKernels, type LsaParams, UNASSIGNED } from '../kernels/lsa.js';
+import { type LsaKernels, type LsaParams, UNASSIGNED, infeasible } from '../kernels/lsa.js';
 import { checkLsa } from '../kernels/lsa-check.js';
 
 const FREE = -1;
@@ -208,11 +208,5 @@ export function lsaSolve(params: LsaParams, cost: Float64Array, colForRow: Uint3
   return total;
 }
 
-/** The typed error of a problem with no finite assignment. */
-export function infeasible(rows: number, cols: number): ModeconnError {
-  return new ModeconnError('INFEASIBLE', `the ${rows}x${cols} assignment problem has no assignment that avoids every forbidden entry`, {
-    advice: 'allow more entries (fewer ±Infinity costs) or check the cost matrix',
-  });
-}
 
 export const lsaReference: LsaKernels = { lsaSolve };

@@ -7,14 +7,18 @@
 import { ModeconnError } from '../errors.js';
 import type { DataSet } from '../data/dataset.js';
 import type { Arch } from '../model/arch.js';
-import { Engine } from '../model/engine.js';
-import { compiledOf, rngState } from '../model/index.js';
+import { evaluatePoints } from '../model/evaluate-points.js';
+import { resolveRunner } from '../model/inline-runner.js';
+import { compiledOf } from '../model/model.js';
+import type { RunnerOption } from '../model/train.js';
+import { rngState } from '../kernels/xoshiro.js';
+import { getCore } from '../wasm/kernel.js';
 import { createManifest, type RunManifest } from '../paths/manifest.js';
 import { hasBatchNorm, namedSets, resolveBn, type BnMode, type PathData } from '../paths/evaluate.js';
 import { wasmKernels } from '../wasm/kernels/index.js';
 import { sampleWeights } from './fit.js';
 
-export interface EvaluateSimplexOptions {
+export interface EvaluateSimplexOptions extends RunnerOption {
   /** Random points inside the simplex (default 16). */
   samples?: number;
   /** Seed of the points (default 0). */
@@ -22,7 +26,6 @@ export interface EvaluateSimplexOptions {
   bn?: BnMode;
   bnData?: DataSet;
   batchSize?: number;
-  engine?: Engine;
 }
 
 /** One evaluated point: its barycentric weights and, per data set, loss and accuracy. */
@@ -65,8 +68,8 @@ export async function evaluateSimplex(arch: Arch, vertices: readonly Float32Arra
   const { bn, bnData } = resolveBn(compiled, sets, options.bn, options.bnData);
   const recompute = bn === 'recompute' && hasBatchNorm(compiled);
   const mode = bn === 'batch-stats' ? 'batch-stats' : 'eval';
-  const engine = options.engine ?? (await Engine.create());
-  const kernels = wasmKernels(engine.core);
+  const runner = await resolveRunner(options.runner);
+  const kernels = wasmKernels(await getCore());
   const k = vertices.length;
   const state = rngState(seed, 0x60000);
   const chosen: Array<{ kind: SimplexPoint['kind']; weights: Float32Array }> = [
@@ -75,20 +78,20 @@ export async function evaluateSimplex(arch: Arch, vertices: readonly Float32Arra
     ...Array.from({ length: samples }, () => ({ kind: 'sample' as const, weights: sampleWeights(state, k) })),
   ];
   const probs = sets.map(([, set]) => new Float64Array(set.n * set.classes));
-  const points: SimplexPoint[] = [];
-  for (const { kind, weights } of chosen) {
-    let theta: Float32Array = new Float32Array(compiled.totalLength);
-    kernels.vecBlend(weights, vertices, theta);
-    if (recompute) theta = engine.recomputeBatchNorm(compiled, theta, bnData!, { batchSize });
+  const results = await evaluatePoints(runner, arch, chosen.length, (i) => {
+    const theta = new Float32Array(compiled.totalLength);
+    kernels.vecBlend(chosen[i].weights, vertices, theta);
+    return theta;
+  }, sets.map(([, set]) => set), { batchSize, mode, logits: samples > 0, bnData: recompute ? bnData : undefined });
+  const points = chosen.map(({ kind, weights }, i): SimplexPoint => {
     const point: SimplexPoint = { kind, weights: Array.from(weights), sets: {} };
     sets.forEach(([role, set], s) => {
-      const r = engine.evaluate(compiled, theta, set, { batchSize, mode, logits: kind === 'sample' });
+      const r = results[s][i];
       point.sets[role] = { loss: r.loss, accuracy: r.accuracy };
       if (kind === 'sample') addSoftmax(r.logits!, set.classes, probs[s], 1 / samples);
     });
-    points.push(point);
-    await new Promise<void>((resolve) => setTimeout(resolve, 0));
-  }
+    return point;
+  });
   const ensemble: SimplexReport['ensemble'] = {};
   if (samples > 0) {
     sets.forEach(([role, set], s) => {

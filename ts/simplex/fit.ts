@@ -9,16 +9,21 @@
 import { ModeconnError } from '../errors.js';
 import type { DataSet } from '../data/dataset.js';
 import type { Arch } from '../model/arch.js';
-import { Engine, PlanMode, assertFinite, compiledOf, rngState, type TrainingLoopOptions } from '../model/index.js';
+import { assertFinite } from '../model/engine.js';
 import { checkEpochOptions, runEpochs } from '../model/epochs.js';
+import { resolveRunner } from '../model/inline-runner.js';
+import { compiledOf } from '../model/model.js';
+import { VectorOptimizer } from '../model/optimizer.js';
+import type { RunnerOption } from '../model/train.js';
+import type { TrainingLoopOptions } from '../model/training-options.js';
 import { randomDirection } from '../landscape/directions.js';
-import { CurveGradients, stepBend } from '../paths/fit.js';
+import { CurveGradients } from '../paths/fit.js';
 import { createManifest, type RunManifest } from '../paths/manifest.js';
 import type { Path } from '../paths/path.js';
 import type { Buf } from '../wasm/kernel.js';
-import { uniform } from '../reference/rng.js';
+import { rngState, uniform } from '../kernels/xoshiro.js';
 
-export interface FitSimplexOptions extends TrainingLoopOptions {
+export interface FitSimplexOptions extends TrainingLoopOptions, RunnerOption {
   /** u32 seed: shuffling, the w draws (stream 0x40000 + vertex), dropout, the new vertices' start. */
   seed: number;
   /** Vertices to add (default 2: a triangle from one model). */
@@ -98,33 +103,34 @@ export function logVolume(d2: number[][]): { logVolume: number; gradient: number
 /** log V of the simplex through the points resident in `state` and its gradient (see `logVolume`), over the trainable prefix. */
 export function simplexVolume(state: CurveGradients): { logVolume: number; gradient: number[] } {
   const { blender } = state;
+  const { ops } = state.engine;
   const P = state.compiled.paramCount;
   const k = blender.path.points.length;
-  const d2 = Array.from({ length: k }, (_, i) => Array.from({ length: k }, (__, j) => (i === j ? 0 : blender.distance(blender.point(i), blender.point(j), P) ** 2)));
+  const d2 = Array.from({ length: k }, (_, i) => Array.from({ length: k }, (__, j) => (i === j ? 0 : ops.distance(blender.point(i), blender.point(j), P) ** 2)));
   return logVolume(d2);
 }
 
 /**
  * The last vertex's gradient of one batch's objective L(θ(w)) − λ·log V, where w = the simplex
- * path's coefficients and the batch is order[first, first + n) in `mode`: w_last·∇L(θ(w)) −
- * λ·Σ_j 2·g_j·(θ_last − θ_j), g_j = ∂ log V / ∂ d²(last, j), into `state.bendGrad` (P floats,
- * returned with the batch's mean loss).
+ * path's coefficients and the batch is order[first, first + n) of `state`'s session:
+ * w_last·∇L(θ(w)) − λ·Σ_j 2·g_j·(θ_last − θ_j), g_j = ∂ log V / ∂ d²(last, j), into
+ * `state.bendGrad` (P floats, returned with the batch's mean loss and right count).
  */
-export function simplexGradient(state: CurveGradients, volume: number, first: number, n: number, mode: PlanMode): { loss: number; grad: Buf } {
-  const { loss, coeffs } = state.gradientAt(0, first, n, mode);
+export async function simplexGradient(state: CurveGradients, volume: number, first: number, n: number): Promise<{ loss: number; right: number; grad: Buf }> {
+  const { loss, right, coeffs } = await state.gradientAt(0, first, n);
   const last = coeffs.length - 1;
   const grad = state.scaleInto(coeffs[last]);
   if (volume > 0) {
-    const core = state.engine.core;
+    const { ops } = state.engine;
     const P = state.compiled.paramCount;
     const { gradient } = simplexVolume(state);
     gradient.forEach((g, j) => {
       const c = -volume * 2 * g;
-      core.invokeChecked('vec_axpy', state.blender.point(last).ptr, grad.ptr, P, c);
-      core.invokeChecked('vec_axpy', state.blender.point(j).ptr, grad.ptr, P, -c);
+      ops.axpy(state.blender.point(last), grad, c, P);
+      ops.axpy(state.blender.point(j), grad, -c, P);
     });
   }
-  return { loss, grad };
+  return { loss, right, grad };
 }
 
 /** Fits `add` new vertices onto the simplex of `start` (trained models of `arch`); see the module header. */
@@ -140,8 +146,7 @@ export async function fitSimplex(arch: Arch, start: readonly Float32Array[], dat
     if (v.length !== compiled.totalLength) throw new ModeconnError('BAD_SHAPE', `vertex ${j} has ${v.length} values; the architecture needs ${compiled.totalLength}`);
     assertFinite(v, `vertex ${j}`);
   });
-  const engine = options.engine ?? (await Engine.create());
-  const core = engine.core;
+  const runner = await resolveRunner(options.runner);
   const P = compiled.paramCount;
   const vertices: Float32Array[] = start.map((v) => Float32Array.from(v));
   const log: SimplexEpochLog[] = [];
@@ -161,22 +166,21 @@ export async function fitSimplex(arch: Arch, start: readonly Float32Array[], dat
       derivative: () => new Float32Array(vertices.length),
     };
     const capacity = Math.min(batchSize, data.n);
-    const state = new CurveGradients(engine, compiled, simplex, data, capacity, seed + index);
-    const stateA = core.allocF32(optimizer.type === 'adam' || (optimizer.momentum ?? 0) !== 0 ? P : 0);
-    const stateB = core.allocF32(optimizer.type === 'adam' ? P : 0);
+    const state = await CurveGradients.open(runner, arch, simplex, data, capacity, seed + index, 'train');
+    const { ops } = state.engine;
+    const vertexOptimizer = new VectorOptimizer(ops, optimizer, P, optimizer.weightDecay ?? 0);
     const wState = rngState(seed, STREAM_W + index);
     try {
       await runEpochs({
         data, seed: seed + index, epochs, batchSize, lr: optimizer.lr, schedule, warmupEpochs, signal, activity: 'simplex fitting',
-        onOrder: (order) => core.u32(state.order).set(order),
-        runBatch: ({ epoch, step, steps, start: first, n, lr }) => {
+        onOrder: (order) => state.session.setOrder(order),
+        runBatch: async ({ epoch, step, steps, start: first, n, lr }) => {
           weights = sampleWeights(wState, vertices.length);
-          const { loss, grad } = simplexGradient(state, volume, first, n, PlanMode.TRAIN);
+          const { loss, right, grad } = await simplexGradient(state, volume, first, n);
           if (!Number.isFinite(loss)) {
             throw new ModeconnError('DIVERGED', `simplex fitting diverged: loss ${loss} at vertex ${index}, epoch ${epoch}, step ${step}`, { advice: 'lower the learning rate' });
           }
-          stepBend(core, optimizer, state.blender.point(index).ptr, grad.ptr, stateA, stateB, P, lr, optimizer.weightDecay ?? 0, step);
-          const right = core.u32(state.correct).subarray(0, n).reduce((a, b) => a + b, 0);
+          vertexOptimizer.step(state.blender.point(index), grad, lr, step);
           options.onProgress?.({ vertex: index, epoch, step, steps, loss, fraction: (added + step / steps) / add });
           return { loss, right };
         },
@@ -188,9 +192,8 @@ export async function fitSimplex(arch: Arch, start: readonly Float32Array[], dat
       });
       vertices[index] = state.blender.readPoints()[index];
     } finally {
-      core.free(stateA);
-      core.free(stateB);
-      state.free();
+      vertexOptimizer.free();
+      await state.close();
     }
   }
   return {

@@ -22,9 +22,10 @@ import { ModeconnError } from '../errors.js';
 import type { DataSet } from '../data/dataset.js';
 import type { Arch } from '../model/arch.js';
 import type { LayoutEntry } from '../model/compile.js';
-import { Engine } from '../model/engine.js';
-import { compiledOf } from '../model/train.js';
-import { rngReference, seedState } from '../reference/rng.js';
+import { resolveRunner } from '../model/inline-runner.js';
+import type { RunnerOption } from '../model/train.js';
+import { compiledOf } from '../model/model.js';
+import { xoshiroKernels, seedState } from '../kernels/xoshiro.js';
 
 /** The dense layers of a ReLU MLP: d hidden layers then the output layer. */
 export interface DenseStack {
@@ -95,12 +96,11 @@ export function dropoutNetwork(arch: Arch, theta: Float32Array, kept: KeptUnits,
   return out;
 }
 
-export interface StabilityOptions {
+export interface StabilityOptions extends RunnerOption {
   /** Random halves tried per layer, besides the largest-outgoing-norm half (default 16). */
   trials?: number;
   seed?: number;
   batchSize?: number;
-  engine?: Engine;
   /** Called with every half tried: its level `from`, kept units and dropout loss (progress, audits). */
   onCandidate?: (candidate: { from: number; units: Uint32Array; loss: number }) => void;
 }
@@ -119,10 +119,9 @@ export interface StabilityResult {
 export async function dropoutStability(arch: Arch, theta: Float32Array, data: DataSet, options: StabilityOptions = {}): Promise<StabilityResult> {
   const { trials = 16, seed = 0, batchSize = 1000 } = options;
   const stack = denseStack(arch);
-  const compiled = compiledOf(arch);
-  const engine = options.engine ?? (await Engine.create());
-  const evaluate = (params: Float32Array) => engine.evaluate(compiled, params, data, { batchSize });
-  const base = evaluate(theta);
+  const runner = await resolveRunner(options.runner);
+  const evaluate = async (params: Float32Array[]) => (await runner.evaluate(arch, params, [data], { batchSize }))[0];
+  const [base] = await evaluate([theta]);
   const d = stack.widths.length;
   const kept: KeptUnits = stack.widths.map((h) => Uint32Array.from({ length: Math.floor(h / 2) }, (_, i) => i));
   const levels: StabilityResult['levels'] = [];
@@ -141,16 +140,18 @@ export async function dropoutStability(arch: Arch, theta: Float32Array, data: Da
     seedState(seed, m, state);
     const order = new Uint32Array(h);
     for (let t = 0; t < trials; t++) {
-      rngReference.rngPermutation(state, order);
+      xoshiroKernels.rngPermutation(state, order);
       candidates.push(order.slice(0, k).sort());
     }
     let best: { loss: number; accuracy: number; units: Uint32Array } | undefined;
-    for (const units of candidates) {
+    const results = await evaluate(candidates.map((units) => {
       kept[m - 1] = units;
-      const r = evaluate(dropoutNetwork(arch, theta, kept, m));
-      options.onCandidate?.({ from: m, units, loss: r.loss });
-      if (!best || r.loss < best.loss) best = { loss: r.loss, accuracy: r.accuracy, units };
-    }
+      return dropoutNetwork(arch, theta, kept, m);
+    }));
+    results.forEach((r, c) => {
+      options.onCandidate?.({ from: m, units: candidates[c], loss: r.loss });
+      if (!best || r.loss < best.loss) best = { loss: r.loss, accuracy: r.accuracy, units: candidates[c] };
+    });
     kept[m - 1] = best!.units;
     levels.push({ from: m, loss: best!.loss, accuracy: best!.accuracy });
   }

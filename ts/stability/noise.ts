@@ -9,14 +9,14 @@
  */
 import { createDataSet, type DataSet } from '../data/dataset.js';
 import type { Arch } from '../model/arch.js';
-import { Engine } from '../model/engine.js';
-import { compiledOf } from '../model/train.js';
-import { rngReference, seedState } from '../reference/rng.js';
-import { readActivations } from '../align/activations.js';
+import { resolveRunner } from '../model/inline-runner.js';
+import type { RunnerOption } from '../model/train.js';
+import { compiledOf } from '../model/model.js';
+import { xoshiroKernels, seedState } from '../kernels/xoshiro.js';
 import { specOf } from '../align/spec.js';
 import { denseStack } from './dropout.js';
 
-export interface NoiseOptions {
+export interface NoiseOptions extends RunnerOption {
   /** Relative noise level σ (default 1: ‖η‖ ≈ ‖x_i‖). */
   scale?: number;
   /** Noise draws per sample (default 4). */
@@ -24,7 +24,6 @@ export interface NoiseOptions {
   /** Samples used (the first of `data`; default 1000). */
   samples?: number;
   seed?: number;
-  engine?: Engine;
 }
 
 export interface NoiseLayer {
@@ -45,12 +44,12 @@ export async function noiseStability(arch: Arch, theta: Float32Array, data: Data
   const { scale = 1, draws = 4, samples = 1000, seed = 0 } = options;
   const stack = denseStack(arch);
   const compiled = compiledOf(arch);
-  const engine = options.engine ?? (await Engine.create());
+  const runner = await resolveRunner(options.runner);
   const n = Math.min(samples, data.n);
   const indices = Uint32Array.from({ length: n }, (_, i) => i);
   const spec = specOf(arch);
   const buffers = spec.groups.map((g) => g.activations[0]);
-  const acts = readActivations(engine, compiled, theta, data, indices, buffers);
+  const acts = await runner.activations(arch, theta, data, indices, buffers);
   const denseAt = arch.layers.flatMap((l, j) => (l.type === 'dense' ? [j] : []));
   const byName = new Map(compiled.layout.map((e) => [e.name, e]));
   const layers: NoiseLayer[] = [];
@@ -69,8 +68,11 @@ export async function noiseStability(arch: Arch, theta: Float32Array, data: Data
     }
     const clean = acts[m - 1];
     const y = Uint32Array.from(indices, (i) => data.y[i]);
-    const logitsOf = (x: Float32Array) => engine.evaluate(restCompiled, restTheta, createDataSet({ name: `layer ${m}`, shape: [h], classes: arch.classes, x, y }), { logits: true }).logits!;
-    const base = logitsOf(clean);
+    const logitsOf = async (x: Float32Array) => {
+      const [[r]] = await runner.evaluate(rest, [restTheta], [createDataSet({ name: `layer ${m}`, shape: [h], classes: arch.classes, x, y })], { logits: true });
+      return r.logits!;
+    };
+    const base = await logitsOf(clean);
     let sum = 0;
     seedState(seed, m, state);
     const noise = new Float32Array(h);
@@ -79,10 +81,10 @@ export async function noiseStability(arch: Arch, theta: Float32Array, data: Data
       for (let s = 0; s < n; s++) {
         const x = clean.subarray(s * h, (s + 1) * h);
         const sd = scale * Math.sqrt(x.reduce((a, v) => a + v * v, 0) / h);
-        rngReference.rngNormal(state, noise);
+        xoshiroKernels.rngNormal(state, noise);
         for (let u = 0; u < h; u++) noisy[s * h + u] = x[u] + sd * noise[u];
       }
-      const out = logitsOf(noisy);
+      const out = await logitsOf(noisy);
       const c = arch.classes;
       for (let s = 0; s < n; s++) {
         let num = 0;

@@ -38,14 +38,16 @@ export interface CoreExports {
   /** y = conv2d(x, weight) + bias (bias 0 = none). */
   conv2d_forward(x: Ptr, weight: Ptr, bias: Ptr, y: Ptr, n: number, cIn: number, h: number, w: number, cOut: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number): number;
   /** dx (0 = skip), dweight, dbias (0 = skip), overwritten. */
-  conv2d_backward(x: Ptr, weight: Ptr, dy: Ptr, dx: Ptr, dweight: Ptr, dbias: Ptr, n: number, cIn: number, h: number, w: number, cOut: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number): number;
+  conv2d_backward(x: Ptr, weight: Ptr, dy: Ptr, dx: Ptr, dweight: Ptr, dbias: Ptr,
+    n: number, cIn: number, h: number, w: number, cOut: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number): number;
   maxpool2d_forward(x: Ptr, y: Ptr, argmax: Ptr, n: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number): number;
   maxpool2d_backward(dy: Ptr, argmax: Ptr, dx: Ptr, n: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number): number;
   avgpool2d_forward(x: Ptr, y: Ptr, n: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number): number;
   avgpool2d_backward(dy: Ptr, dx: Ptr, n: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number): number;
   // ---- norm / act / loss ----
   /** BatchNorm train forward over x[n, c, s]; mode 0 momentum, 1 exact average over `seen`, 2 frozen (running ptrs may be 0). */
-  batchnorm_forward_train(x: Ptr, gamma: Ptr, beta: Ptr, y: Ptr, saveMean: Ptr, saveInvstd: Ptr, runningMean: Ptr, runningVar: Ptr, n: number, c: number, s: number, eps: number, mode: number, momentum: number, seen: number): number;
+  batchnorm_forward_train(x: Ptr, gamma: Ptr, beta: Ptr, y: Ptr, saveMean: Ptr, saveInvstd: Ptr, runningMean: Ptr, runningVar: Ptr,
+    n: number, c: number, s: number, eps: number, mode: number, momentum: number, seen: number): number;
   batchnorm_forward_eval(x: Ptr, gamma: Ptr, beta: Ptr, runningMean: Ptr, runningVar: Ptr, y: Ptr, n: number, c: number, s: number, eps: number): number;
   batchnorm_backward(x: Ptr, dy: Ptr, gamma: Ptr, saveMean: Ptr, saveInvstd: Ptr, dx: Ptr, dgamma: Ptr, dbeta: Ptr, n: number, c: number, s: number): number;
   batchnorm_backward_eval(x: Ptr, dy: Ptr, gamma: Ptr, runningMean: Ptr, runningVar: Ptr, dx: Ptr, dgamma: Ptr, dbeta: Ptr, n: number, c: number, s: number, eps: number): number;

@@ -32,7 +32,11 @@ export interface Scope {
   ptrs(pointers: readonly number[]): number;
 }
 
-type ExportName = { [K in keyof CoreExports]: CoreExports[K] extends (...args: never[]) => number ? K : never }[keyof CoreExports];
+/** The name of an exported function of the core. */
+export type ExportName = { [K in keyof CoreExports]: CoreExports[K] extends (...args: never[]) => number ? K : never }[keyof CoreExports];
+
+/** The argument list of export `K`, as ts/wasm/abi.ts declares it: a wrong count is a compile error. */
+export type ExportArgs<K extends ExportName> = Parameters<CoreExports[K]>;
 
 interface Block { ptr: number; bytes: number }
 
@@ -120,7 +124,7 @@ export class Core {
    * through it and returns the argument list. Outputs are copied back, scratch is freed, a
    * non-zero status throws WASM_STATUS.
    */
-  call(name: ExportName, args: (scope: Scope) => number[]): void {
+  call<K extends ExportName>(name: K, args: (scope: Scope) => ExportArgs<K>): void {
     const blocks: Block[] = [];
     const copyBack: { ptr: number; array: Transferable }[] = [];
     const place = (array: Transferable, copyIn: boolean): number => {
@@ -148,7 +152,7 @@ export class Core {
     try {
       const status = this.#guard(name, (exports) => {
         const fn = exports[name] as (...a: number[]) => number;
-        return fn(...args(scope));
+        return fn(...(args(scope) as number[]));
       });
       this.#check(name, status);
       for (const { ptr, array } of copyBack) {
@@ -160,12 +164,12 @@ export class Core {
   }
 
   /** Calls an export with plain numbers (pointers from `alloc*`); returns its status. */
-  invoke(name: ExportName, ...args: number[]): number {
+  invoke<K extends ExportName>(name: K, ...args: ExportArgs<K>): number {
     return this.#guard(name, (exports) => (exports[name] as (...a: number[]) => number)(...args));
   }
 
   /** Like `invoke`, but a non-zero status throws WASM_STATUS. */
-  invokeChecked(name: ExportName, ...args: number[]): void {
+  invokeChecked<K extends ExportName>(name: K, ...args: ExportArgs<K>): void {
     this.#check(name, this.invoke(name, ...args));
   }
 

@@ -8,8 +8,10 @@ import { ModeconnError } from '../errors.js';
 import { createDataSet, type DataSet, type DataSetInit } from '../data/dataset.js';
 import type { Arch } from '../model/arch.js';
 import { Engine } from '../model/engine.js';
-import { compiledOf, trainModel, type EpochLog, type TrainProgress } from '../model/train.js';
-import { toWire, type EvalShard, type EvalTask, type TrainTask, type WorkerMemory } from './protocol.js';
+import { compiledOf } from '../model/model.js';
+import { trainOnEngine } from '../model/training.js';
+import type { EpochLog, TrainProgress } from '../model/training-options.js';
+import { toWire, type ActivationTask, type EvalShard, type EvalTask, type GradientShard, type GradientTask, type TrainTask, type WorkerMemory } from './protocol.js';
 
 const dataSets = new Map<number, DataSet>();
 const archs = new Map<number, Arch>();
@@ -21,7 +23,7 @@ const pendingRelease = new Set<number>();
 const running = new Map<number, AbortController>();
 let engine: Promise<Engine> | null = null;
 
-const getEngine = () => (engine ??= Engine.create());
+const getEngine = () => (engine ??= Engine.local());
 
 function lookup<T>(map: Map<number, T>, id: number, what: string): T {
   const value = map.get(id);
@@ -114,11 +116,10 @@ export const api = {
     let progressSent: unknown;
     let epochSent: unknown;
     try {
-      const result = await trainModel(arch, data, {
+      const result = await trainOnEngine(e, arch, data, {
         ...task.settings,
         init,
         evalData,
-        engine: e,
         signal: controller.signal,
         onProgress: (p) => {
           if (flag && Atomics.load(flag, 0) !== 0) controller.abort();
@@ -131,7 +132,7 @@ export const api = {
         onEpoch: onEpoch ? (log) => void (epochSent = onEpoch(log)) : undefined,
       });
       await Promise.all([progressSent, epochSent]);
-      return transfer({ params: result.params, log: result.log }, [result.params.buffer]);
+      return transfer({ params: result.params, log: result.log, batchesTracked: result.batchesTracked }, [result.params.buffer]);
     } finally {
       running.delete(job);
       for (const id of reads) {
@@ -144,6 +145,25 @@ export const api = {
       }
       for (const callback of [onProgress, onEpoch]) if (callback) (callback as unknown as Remote<() => void>)[releaseProxy]();
     }
+  }),
+
+  /** The gradient of one batch, continuing the dropout stream the task carries. */
+  gradient: guarded(async (task: GradientTask): Promise<GradientShard> => {
+    const e = await getEngine();
+    const compiled = compiledOf(lookup(archs, task.arch, 'architecture'));
+    const rng = task.rng;
+    const r = e.gradient(compiled, task.params, lookup(dataSets, task.data, 'data set'), task.indices, { mode: task.mode, rng });
+    const out: GradientShard = { grads: r.grads, params: r.params, loss: r.loss, losses: r.losses, correct: r.correct, rng };
+    return transfer(out, [out.grads.buffer, out.params.buffer, out.losses.buffer, out.correct.buffer]);
+  }),
+
+  /** Activation buffers after a forward pass (see Engine.activations). */
+  activations: guarded(async (task: ActivationTask): Promise<Float32Array[]> => {
+    const e = await getEngine();
+    const compiled = compiledOf(lookup(archs, task.arch, 'architecture'));
+    const parts = e.activations(compiled, task.params, lookup(dataSets, task.data, 'data set'), task.indices, task.buffers, { mode: task.mode });
+    const copies = parts.map((p) => p.slice());
+    return transfer(copies, copies.map((c) => c.buffer));
   }),
 
   /** Asks training run `job` to stop after its current batch. */

@@ -1,16 +1,25 @@
 /**
  * A pool of workers (Web Workers or worker_threads), each with its own WASM core, behind plain
- * promises. Evaluation is split into fixed shards on the batch grid — the batches the inline
- * `Engine.evaluate` runs — and reduced in sample order, so results are bit-identical to the inline
- * path for any number of workers. Data sets and architectures are sent to a worker once and kept
- * there (by id) until `release`; parameter vectors live in the workers for one job.
+ * promises: a Runner. Evaluation is split into fixed shards on the batch grid — the batches the
+ * inline `Engine.evaluate` runs — and reduced in sample order, so results are bit-identical to the
+ * inline runner for any number of workers. Data sets and architectures are sent to a worker once and
+ * kept there (by id) until `release`; parameter vectors live in the workers for one job.
  */
-import { proxy, transfer } from 'comlink';
+import { proxy, transfer, type Remote } from 'comlink';
 import { ModeconnError } from '../errors.js';
 import type { DataSet } from '../data/dataset.js';
 import type { Arch } from '../model/arch.js';
-import { assertFinite, checkData, summarizeEval, type EvalResult, type EvaluateOptions } from '../model/engine.js';
-import { compiledOf, type Model, type TrainOptions, type TrainProgress, type TrainResult } from '../model/train.js';
+import { Engine, checkData, summarizeEval, type EvalResult } from '../model/engine.js';
+import { checkEvaluate } from '../model/inline-runner.js';
+import { checkParams, compiledOf } from '../model/model.js';
+import type {
+  ActivationOptions, BatchGradient, GradientOptions, GradientSession, GradientSessionOptions, JobOptions, Runner, RunnerEvaluateOptions,
+} from '../model/runner.js';
+import { STREAM_DROPOUT } from '../model/training.js';
+import { progressClock, type TrainJob, type TrainProgress, type TrainResult } from '../model/training-options.js';
+import { rngState } from '../kernels/xoshiro.js';
+import type { Buf } from '../wasm/kernel.js';
+import type { WorkerApi } from './api.js';
 import type { EvalShard, Spawner, WorkerMemory } from './protocol.js';
 import { Scheduler, cancelledError, type Slot } from './scheduler.js';
 
@@ -21,64 +30,22 @@ export interface PoolOptions {
   workers?: number;
 }
 
-/** How far a job is: fraction done in [0, 1], seconds so far and an estimate of the seconds left. */
-export interface JobProgress {
-  fraction: number;
-  elapsedSeconds: number;
-  etaSeconds: number;
-}
-
-export interface JobOptions {
-  /** Aborting rejects the job with CANCELLED; workers stop within one batch. */
-  signal?: AbortSignal;
-  onProgress?: (progress: JobProgress) => void;
-}
-
-export type PoolEvaluateOptions = Omit<EvaluateOptions, 'start' | 'count'> & JobOptions & {
-  /** First recompute each θ's BatchNorm statistics over this set (`recomputeBatchNorm`, same batch size), in the workers. */
-  bnData?: DataSet;
-};
-
-export interface PoolTrainOptions extends Omit<TrainOptions, 'engine' | 'pool' | 'onProgress'> {
-  onProgress?: (progress: TrainProgress & JobProgress) => void;
-}
-
 /**
- * The worker pool. Arrays given to it are copied into fresh buffers that are transferred, so the
- * caller's data sets and parameter vectors stay usable; do not change them while a job runs.
+ * The worker pool: a Runner (pass it as `runner` to any library function) that you close when done.
+ * Arrays given to it are copied into fresh buffers that are transferred, so the caller's data sets
+ * and parameter vectors stay usable; do not change them while a job runs.
  */
-export interface Pool {
-  /** Number of workers. */
-  readonly size: number;
-  /** Loss and accuracy of `model` on `data`, shards spread over the workers. */
-  evaluate(model: Model, data: DataSet, options?: PoolEvaluateOptions): Promise<EvalResult>;
-  /** Every parameter vector of `arch` on `data` (points on a path, grid cells), in order. */
-  evaluateMany(arch: Arch, params: readonly Float32Array[], data: DataSet, options?: PoolEvaluateOptions): Promise<EvalResult[]>;
-  /** `recomputeBatchNorm` in a worker. */
-  recomputeBatchNorm(model: Model, data: DataSet, options?: { batchSize?: number; signal?: AbortSignal }): Promise<Model>;
-  /** `trainModel` in a worker, with progress (and ETA) streamed back. */
-  train(arch: Arch, data: DataSet, options: PoolTrainOptions): Promise<TrainResult>;
-  /** Frees the workers' copies of a data set or architecture (sent again if used later). */
-  release(target: DataSet | Arch): Promise<void>;
+export interface Pool extends Runner {
   /** Memory of each worker's core. */
   memory(): Promise<WorkerMemory[]>;
   /** Ends every worker; pending jobs fail with POOL_CLOSED. */
   close(): Promise<void>;
+  /** Test hook: makes worker `index` fail the way `fault` says (see WorkerFault). */
+  injectFault(index: number, fault: WorkerFault): Promise<void>;
 }
 
 /** Fault injection for tests of crash recovery: an uncaught error, a WASM trap, or `terminate()`. */
 export type WorkerFault = 'crash' | 'trap' | 'terminate';
-
-function progressClock(onProgress: ((p: JobProgress) => void) | undefined) {
-  const started = performance.now();
-  return (fraction: number): JobProgress => {
-    const elapsedSeconds = (performance.now() - started) / 1000;
-    const etaSeconds = fraction > 0 ? (elapsedSeconds * (1 - fraction)) / fraction : Infinity;
-    const progress = { fraction, elapsedSeconds, etaSeconds };
-    onProgress?.(progress);
-    return progress;
-  };
-}
 
 function copyForTransfer<T extends Float32Array | Uint32Array>(array: T): T {
   return array.slice() as T;
@@ -131,51 +98,55 @@ class WorkerPool implements Pool {
     return id;
   }
 
-  async evaluate(model: Model, data: DataSet, options: PoolEvaluateOptions = {}): Promise<EvalResult> {
-    const [result] = await this.evaluateMany(model.arch, [model.params], data, options);
-    return result;
-  }
-
-  async evaluateMany(arch: Arch, params: readonly Float32Array[], data: DataSet, options: PoolEvaluateOptions = {}): Promise<EvalResult[]> {
+  async evaluate(arch: Arch, params: readonly Float32Array[], sets: readonly DataSet[], options: RunnerEvaluateOptions = {}): Promise<EvalResult[][]> {
     const { batchSize = 1000, mode = 'eval', logits = false, signal, bnData } = options;
     const compiled = compiledOf(arch);
-    checkVectors(params, compiled.totalLength);
-    if (data.n === 0) throw new ModeconnError('EMPTY_DATA', `data set ${data.name} has no samples`);
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new ModeconnError('BAD_ARGUMENT', `batchSize must be a positive integer, got ${batchSize}`);
-    checkData(data, compiled);
-    if (bnData) checkData(bnData, compiled);
-    // Shards on the batch grid of the inline path: each shard runs exactly the inline batches.
-    const shards: Array<[number, number]> = [];
-    for (let start = 0; start < data.n; start += batchSize) shards.push([start, Math.min(batchSize, data.n - start)]);
-    const clock = progressClock(options.onProgress);
-    const total = params.length * (shards.length + (bnData ? 1 : 0));
+    checkEvaluate(compiled, params, sets, batchSize, bnData);
+    // Shards on the batch grid of the inline runner: each shard runs exactly the inline batches.
+    const shards = sets.map((set) => {
+      const out: Array<[number, number]> = [];
+      for (let start = 0; start < set.n; start += batchSize) out.push([start, Math.min(batchSize, set.n - start)]);
+      return out;
+    });
+    const perTheta = shards.reduce((sum, s) => sum + s.length, 0);
+    const clock = progressClock();
+    const total = params.length * (perTheta + (bnData ? 1 : 0));
     let done = 0;
-    const tick = () => void clock(++done / total);
+    const tick = () => options.onProgress?.(clock(++done / total));
     const thetas = bnData ? await this.#recompute(arch, params, bnData, batchSize, signal, tick) : params;
     const archId = this.#resident(arch);
-    const dataId = this.#resident(data);
+    const dataIds = sets.map((set) => this.#resident(set));
     const vectorIds = thetas.map((p) => this.#vector(p));
-    const runs = vectorIds.flatMap((vectorId) => shards.map(([start, count]) => async (slot: Slot) => {
-      await this.#scheduler.ensure(slot, [archId, dataId, vectorId]);
-      return slot.call((api) => api.evaluate({ arch: archId, params: vectorId, data: dataId, start, count, batchSize, mode, logits }));
-    }));
+    const runs = vectorIds.flatMap((vectorId) => sets.flatMap((_, s) => shards[s].map(([start, count]) => async (slot: Slot) => {
+      await this.#scheduler.ensure(slot, [archId, dataIds[s], vectorId]);
+      return slot.call((api) => api.evaluate({ arch: archId, params: vectorId, data: dataIds[s], start, count, batchSize, mode, logits }));
+    })));
     try {
       const out = await this.#scheduler.submit<EvalShard>(runs, { retries: 1, signal, onTaskDone: tick });
-      return vectorIds.map((_, v) => assemble(out.slice(v * shards.length, (v + 1) * shards.length), data.n, compiled.classes, logits));
+      const results: EvalResult[][] = sets.map(() => []);
+      vectorIds.forEach((_, v) => {
+        let at = v * perTheta;
+        sets.forEach((set, s) => {
+          results[s].push(assemble(out.slice(at, at + shards[s].length), set.n, compiled.classes, logits));
+          at += shards[s].length;
+        });
+      });
+      return results;
     } finally {
       for (const id of vectorIds) void this.#scheduler.forget(id);
     }
   }
 
-  async recomputeBatchNorm(model: Model, data: DataSet, options: { batchSize?: number; signal?: AbortSignal } = {}): Promise<Model> {
-    const [params] = await this.#recompute(model.arch, [model.params], data, options.batchSize, options.signal);
-    return { arch: model.arch, params };
+  async recomputeBatchNorm(arch: Arch, params: readonly Float32Array[], data: DataSet, options: JobOptions & { batchSize?: number } = {}): Promise<Float32Array[]> {
+    const clock = progressClock();
+    let done = 0;
+    return this.#recompute(arch, params, data, options.batchSize, options.signal, () => options.onProgress?.(clock(++done / params.length)));
   }
 
   /** Each θ with its BatchNorm statistics recomputed over `data`, one worker task per θ. */
   async #recompute(arch: Arch, params: readonly Float32Array[], data: DataSet, batchSize?: number, signal?: AbortSignal, onTaskDone?: () => void): Promise<Float32Array[]> {
     const compiled = compiledOf(arch);
-    checkVectors(params, compiled.totalLength);
+    checkParams(compiled, params);
     checkData(data, compiled);
     const archId = this.#resident(arch);
     const dataId = this.#resident(data);
@@ -190,8 +161,8 @@ class WorkerPool implements Pool {
     }
   }
 
-  async train(arch: Arch, data: DataSet, options: PoolTrainOptions): Promise<TrainResult> {
-    const { evalData, init, onProgress, onEpoch, signal, ...settings } = options;
+  async train(arch: Arch, data: DataSet, job: TrainJob): Promise<TrainResult> {
+    const { evalData, init, onProgress, onEpoch, signal, ...settings } = job;
     const compiled = compiledOf(arch);
     checkData(data, compiled);
     if (evalData) checkData(evalData, compiled);
@@ -199,33 +170,95 @@ class WorkerPool implements Pool {
     const dataId = this.#resident(data);
     const evalId = evalData ? this.#resident(evalData) : undefined;
     const initId = init instanceof Float32Array ? this.#vector(init) : undefined;
-    const job = this.#nextJob++;
+    const id = this.#nextJob++;
     // A shared flag stops the run at the next batch; where SharedArrayBuffer is missing (pages that
     // are not cross-origin isolated) the `cancel` message does, at the run's next yield (≤ 50 ms).
     const flag = typeof SharedArrayBuffer === 'function' ? new Int32Array(new SharedArrayBuffer(4)) : null;
-    const clock = progressClock(undefined);
+    const clock = progressClock();
     const progress = onProgress ? proxy((p: TrainProgress) => onProgress({ ...p, ...clock(p.fraction) })) : null;
     const epochs = onEpoch ? proxy(onEpoch) : null;
     const ids = [archId, dataId, ...(evalId === undefined ? [] : [evalId]), ...(initId === undefined ? [] : [initId])];
     try {
       const [result] = await this.#scheduler.submit([async (slot: Slot) => {
         await this.#scheduler.ensure(slot, ids);
-        return slot.call((api) => api.train(job, { arch: archId, data: dataId, evalData: evalId, init: initId ?? (init as Exclude<typeof init, Float32Array>), settings }, flag, progress, epochs));
+        return slot.call((api) => api.train(id, { arch: archId, data: dataId, evalData: evalId, init: initId ?? (init as Exclude<typeof init, Float32Array>), settings }, flag, progress, epochs));
       }], {
         retries: 0,
         signal,
         stopRunning: (slot) => {
           if (flag) Atomics.store(flag, 0, 1);
-          slot.call((api) => api.cancel(job)).catch(() => {});
+          slot.call((api) => api.cancel(id)).catch(() => {});
         },
       });
-      return { arch, params: result.params, log: result.log };
+      return { arch, params: result.params, log: result.log, ...(result.batchesTracked ? { batchesTracked: result.batchesTracked } : {}) };
     } catch (error) {
       if (signal?.aborted && error instanceof ModeconnError && error.code === 'CANCELLED') throw cancelledError(signal);
       throw error;
     } finally {
       if (initId !== undefined) void this.#scheduler.forget(initId);
     }
+  }
+
+  async gradient(arch: Arch, params: Float32Array, data: DataSet, indices: Uint32Array, options: GradientOptions = {}): Promise<BatchGradient> {
+    const out = await this.#gradient(arch, params, data, indices, options.mode ?? 'batch-stats', rngState(options.seed ?? 0, options.stream ?? 0));
+    return { grads: out.grads, loss: out.loss, losses: out.losses, correct: out.correct };
+  }
+
+  /** One batch gradient in some worker; the dropout state goes there and comes back advanced. */
+  async #gradient(arch: Arch, params: Float32Array, data: DataSet, indices: Uint32Array, mode: NonNullable<GradientOptions['mode']>, rng: Uint32Array) {
+    if (indices.length === 0) throw new ModeconnError('EMPTY_DATA', 'gradient needs at least one sample');
+    return this.#batchTask(arch, params, data, indices, { mode, rng: rng.slice() }, (api, task) => api.gradient(task));
+  }
+
+  /** One task over θ and some samples of `data` in any worker (θ and the indices transferred; retried once). */
+  async #batchTask<E extends object, T>(arch: Arch, params: Float32Array, data: DataSet, indices: Uint32Array, extra: E,
+    call: (api: Remote<WorkerApi>, task: { arch: number; data: number; params: Float32Array; indices: Uint32Array } & E) => Promise<T>): Promise<T> {
+    const compiled = compiledOf(arch);
+    checkParams(compiled, [params]);
+    checkData(data, compiled);
+    const archId = this.#resident(arch);
+    const dataId = this.#resident(data);
+    const [result] = await this.#scheduler.submit([async (slot: Slot) => {
+      await this.#scheduler.ensure(slot, [archId, dataId]);
+      const theta = copyForTransfer(params);
+      const idx = copyForTransfer(indices);
+      return slot.call((api) => call(api, transfer({ arch: archId, data: dataId, params: theta, indices: idx, ...extra }, [theta.buffer, idx.buffer])));
+    }], { retries: 1 });
+    return result;
+  }
+
+  async openGradients(arch: Arch, data: DataSet, options: GradientSessionOptions): Promise<GradientSession> {
+    const compiled = compiledOf(arch);
+    checkData(data, compiled);
+    const mode = options.mode ?? 'train';
+    const rng = rngState(options.seed, options.stream ?? STREAM_DROPOUT);
+    const engine = await Engine.local();
+    let order = new Uint32Array(0);
+    return {
+      setOrder: async (next: Uint32Array) => {
+        if (next.length !== data.n) throw new ModeconnError('BAD_SHAPE', `an order of ${next.length} samples for a data set of ${data.n}`);
+        order = next.slice();
+      },
+      gradient: async (theta: Buf, grads: Buf, start: number, n: number) => {
+        if (n < 1 || n > options.capacity || start < 0 || start + n > order.length) {
+          throw new ModeconnError('BAD_ARGUMENT', `batch ${start} .. ${start + n} is not a range of at most ${options.capacity} of ${order.length} ordered samples`);
+        }
+        const params = engine.core.f32(theta).slice(0, compiled.totalLength);
+        const out = await this.#gradient(arch, params, data, order.subarray(start, start + n), mode, rng);
+        rng.set(out.rng);
+        engine.core.f32(grads).set(out.grads);
+        // What the pass changed in θ (train mode: running statistics), as the inline session leaves it.
+        engine.core.f32(theta).set(out.params.subarray(compiled.paramCount), compiled.paramCount);
+        let right = 0;
+        for (let i = 0; i < n; i++) right += out.correct[i];
+        return { loss: out.loss, right };
+      },
+      close: async () => {},
+    };
+  }
+
+  async activations(arch: Arch, params: Float32Array, data: DataSet, indices: Uint32Array, buffers: readonly number[], options: ActivationOptions = {}): Promise<Float32Array[]> {
+    return this.#batchTask(arch, params, data, indices, { buffers: [...buffers], mode: options.mode ?? 'eval' }, (api, task) => api.activations(task));
   }
 
   async release(target: DataSet | Arch): Promise<void> {
@@ -254,14 +287,6 @@ class WorkerPool implements Pool {
       this.#scheduler.replace(slot);
     }
   }
-}
-
-/** The checks `evaluateModel` makes on θ, for each vector. */
-function checkVectors(params: readonly Float32Array[], length: number): void {
-  params.forEach((p, i) => {
-    if (p.length !== length) throw new ModeconnError('BAD_SHAPE', `parameter vector ${i} has ${p.length} values; the architecture needs ${length}`);
-    assertFinite(p, `parameter vector ${i}`);
-  });
 }
 
 /** Per-sample shards in sample order → one result; the mean is taken in the inline path's order. */

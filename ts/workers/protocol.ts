@@ -5,8 +5,9 @@
  */
 import type { Endpoint } from 'comlink';
 import { ModeconnError, type ErrorCode } from '../errors.js';
+import type { ForwardMode } from '../model/engine.js';
 import type { InitScheme } from '../model/init.js';
-import type { TrainOptions } from '../model/train.js';
+import type { TrainJob } from '../model/training-options.js';
 
 /** A started worker, as an environment's spawner returns it. */
 export interface SpawnedWorker {
@@ -76,7 +77,7 @@ export interface EvalShard {
 }
 
 /** Training options that are plain data. */
-export type TrainSettings = Omit<TrainOptions, 'evalData' | 'onProgress' | 'onEpoch' | 'signal' | 'engine' | 'init' | 'pool'>;
+export type TrainSettings = Omit<TrainJob, 'evalData' | 'onProgress' | 'onEpoch' | 'signal' | 'init'>;
 
 /** A training run over resident objects: ids for the arch, the data sets and an initial θ. */
 export interface TrainTask {
@@ -96,4 +97,35 @@ export interface WorkerMemory {
   liveBytes: number;
   /** Resident data sets, architectures and parameter vectors. */
   resident: number;
+}
+
+/** One batch gradient over resident arch and data; θ and indices transferred, the dropout state sent and returned advanced. */
+export interface GradientTask {
+  arch: number;
+  data: number;
+  params: Float32Array;
+  indices: Uint32Array;
+  mode: ForwardMode;
+  rng: Uint32Array;
+}
+
+/** A batch gradient's results (buffers transferred back). */
+export interface GradientShard {
+  grads: Float32Array;
+  /** θ after the pass (train mode updates BatchNorm running statistics). */
+  params: Float32Array;
+  loss: number;
+  losses: Float32Array;
+  correct: Uint32Array;
+  rng: Uint32Array;
+}
+
+/** Activation buffers after a forward pass over `indices`. */
+export interface ActivationTask {
+  arch: number;
+  data: number;
+  params: Float32Array;
+  indices: Uint32Array;
+  buffers: number[];
+  mode: 'eval' | 'batch-stats';
 }

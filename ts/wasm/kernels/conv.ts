@@ -3,8 +3,8 @@ import { expectLength } from '../../errors.js';
 import { type ConvKernels, type Conv2dParams, type Pool2dParams, checkConv2dBackward, checkConv2dForward, pool2dShape } from '../../kernels/conv.js';
 import type { Core } from '../kernel.js';
 
-const convDims = (p: Conv2dParams) => [p.n, p.cIn, p.h, p.w, p.cOut, p.kh, p.kw, p.sh, p.sw, p.ph, p.pw];
-const poolDims = (p: Pool2dParams) => [p.n, p.c, p.h, p.w, p.kh, p.kw, p.sh, p.sw, p.ph, p.pw];
+const convDims = (p: Conv2dParams) => [p.n, p.cIn, p.h, p.w, p.cOut, p.kh, p.kw, p.sh, p.sw, p.ph, p.pw] as const;
+const poolDims = (p: Pool2dParams) => [p.n, p.c, p.h, p.w, p.kh, p.kw, p.sh, p.sw, p.ph, p.pw] as const;
 
 /** ConvKernels backed by `core`. */
 export function convKernels(core: Core): ConvKernels {

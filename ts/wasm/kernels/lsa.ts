@@ -2,7 +2,7 @@
 import { ModeconnError } from '../../errors.js';
 import type { LsaKernels, LsaParams } from '../../kernels/lsa.js';
 import { checkLsa } from '../../kernels/lsa-check.js';
-import { infeasible } from '../../reference/lsa.js';
+import { infeasible } from '../../kernels/lsa.js';
 import type { Core } from '../kernel.js';
 
 /** The first NaN or wrong-signed infinity in `cost`, as the error to throw (undefined if none). */

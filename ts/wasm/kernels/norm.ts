@@ -1,6 +1,6 @@
 /** BatchNorm kernels on the WASM core: TS validates shapes, then one call per kernel; null arrays pass pointer 0. */
 import {
-  type BatchNormShape, type NormKernels, checkBatchNormArrays, checkEps, checkRunningUpdate,
+  type NormKernels, checkBatchNormArrays, checkEps, checkRunningUpdate,
 } from '../../kernels/norm.js';
 import type { Core } from '../kernel.js';
 

@@ -1,0 +1,93 @@
+/**
+ * The Runner: the one interface every long job runs through. Evaluation of many θ on data sets,
+ * BatchNorm recomputation, training runs, gradients of a batch and per-layer activations. The inline
+ * runner (this thread, its engine) and the worker pool (ts/workers) both implement it and give the
+ * same bits; library functions take one optional `runner` and default to the inline runner.
+ */
+import type { DataSet } from '../data/dataset.js';
+import type { Buf } from '../wasm/kernel.js';
+import type { Arch } from './arch.js';
+import type { EvalResult, ForwardMode } from './engine.js';
+import type { BatchOutcome } from './resident-batches.js';
+import type { JobProgress, TrainJob, TrainResult } from './training-options.js';
+
+/** Cancellation and progress of one runner call. */
+export interface JobOptions {
+  /** Aborting rejects the call with CANCELLED (within one batch). */
+  signal?: AbortSignal;
+  onProgress?: (progress: JobProgress) => void;
+}
+
+export interface RunnerEvaluateOptions extends JobOptions {
+  /** Samples per WASM call (default 1000); the pool shards on this grid, so results never depend on it being split. */
+  batchSize?: number;
+  /** 'eval' (default) uses θ's running statistics; 'batch-stats' normalises each batch by its own statistics. */
+  mode?: 'eval' | 'batch-stats';
+  /** Also return the logits `[n, classes]`. */
+  logits?: boolean;
+  /** First recompute each θ's BatchNorm statistics over this set (exact average, same batch size). */
+  bnData?: DataSet;
+}
+
+export interface GradientOptions {
+  /** Default 'batch-stats' (deterministic, running statistics untouched). */
+  mode?: ForwardMode;
+  /** Dropout draws come from `rngState(seed, stream)` (default 0, stream 0). */
+  seed?: number;
+  stream?: number;
+}
+
+/** ∂(mean loss)/∂θ over one batch, with the batch's per-sample results. */
+export interface BatchGradient {
+  grads: Float32Array;
+  loss: number;
+  losses: Float32Array;
+  correct: Uint32Array;
+}
+
+export interface GradientSessionOptions {
+  /** The most samples of one batch. */
+  capacity: number;
+  /** Dropout draws come from `rngState(seed, stream)` (default stream 0x20000), continued across calls. */
+  seed: number;
+  stream?: number;
+  /** Default 'train' (batch statistics, dropout). */
+  mode?: ForwardMode;
+}
+
+/**
+ * Gradients of many batches of one data set, for a loop that keeps its own state (curve bends,
+ * simplex vertices, NEB pivots) in resident blocks of `Engine.local()`. Close it when done.
+ */
+export interface GradientSession {
+  /** The sample order the ranges below index (one epoch's shuffle). */
+  setOrder(order: Uint32Array): Promise<void>;
+  /** grads = ∇(mean loss) at θ over order[start, start + n); θ and grads are blocks of `Engine.local()`'s core. */
+  gradient(theta: Buf, grads: Buf, start: number, n: number): Promise<BatchOutcome>;
+  close(): Promise<void>;
+}
+
+export interface ActivationOptions {
+  /** 'eval' (default) or 'batch-stats' (the samples form one batch). */
+  mode?: 'eval' | 'batch-stats';
+}
+
+/** Where long jobs run; see the module header. */
+export interface Runner {
+  /** Jobs it runs at once (1 inline, the worker count for a pool). */
+  readonly size: number;
+  /** results[s][i]: θ_i on sets[s], each with per-sample results, identical for every runner. */
+  evaluate(arch: Arch, params: readonly Float32Array[], sets: readonly DataSet[], options?: RunnerEvaluateOptions): Promise<EvalResult[][]>;
+  /** Each θ with its BatchNorm running statistics recomputed over `data` (Garipov's update_bn). */
+  recomputeBatchNorm(arch: Arch, params: readonly Float32Array[], data: DataSet, options?: JobOptions & { batchSize?: number }): Promise<Float32Array[]>;
+  /** A whole training run (trainModel). */
+  train(arch: Arch, data: DataSet, job: TrainJob): Promise<TrainResult>;
+  /** The gradient of one batch: samples `indices` of `data`. */
+  gradient(arch: Arch, params: Float32Array, data: DataSet, indices: Uint32Array, options?: GradientOptions): Promise<BatchGradient>;
+  /** A session of batch gradients (see GradientSession). */
+  openGradients(arch: Arch, data: DataSet, options: GradientSessionOptions): Promise<GradientSession>;
+  /** The plan's activation buffers `buffers` after a forward pass over samples `indices`, each `[n, size]`. */
+  activations(arch: Arch, params: Float32Array, data: DataSet, indices: Uint32Array, buffers: readonly number[], options?: ActivationOptions): Promise<Float32Array[]>;
+  /** Frees what the runner keeps of a data set or architecture (sent again if used later). */
+  release(target: DataSet | Arch): Promise<void>;
+}
