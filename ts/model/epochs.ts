@@ -41,6 +41,10 @@ export interface EpochLoop {
   signal?: AbortSignal;
   /** The activity a cancellation error names ('training', 'curve fitting'). */
   activity: string;
+  /** Steps already taken (a resumed run): the loop starts at step `startStep + 1`, mid-epoch if need be. */
+  startStep?: number;
+  /** Stop after this step (default: the last of `epochs` epochs); the epoch it ends in is logged over the batches run. */
+  stopStep?: number;
   /** At the start of each epoch, with the epoch's sample order. */
   onOrder(order: Uint32Array): void | Promise<void>;
   /** Runs one batch; returns its mean loss and how many of its samples were classified right. */
@@ -57,23 +61,35 @@ export function checkEpochOptions(epochs: number, batchSize: number, schedule: S
   if (data.n === 0) throw new ModeconnError('EMPTY_DATA', `data set ${data.name} has no samples`);
 }
 
-/** Runs the loop; returns the number of steps taken. */
+/** Steps per epoch of a loop over `n` samples in batches of `batchSize` (the last one short). */
+export function stepsPerEpoch(n: number, batchSize: number): number {
+  return Math.ceil(n / batchSize);
+}
+
+/** Runs the loop; returns the number of steps taken in all (resumed ones included). */
 export async function runEpochs(loop: EpochLoop): Promise<number> {
   const { data, seed, epochs, batchSize, schedule, signal } = loop;
-  const stepsPerEpoch = Math.ceil(data.n / batchSize);
-  const ctx = { lr: loop.lr, stepsPerEpoch, totalSteps: stepsPerEpoch * epochs, warmupSteps: Math.round(loop.warmupEpochs * stepsPerEpoch) };
+  const perEpoch = stepsPerEpoch(data.n, batchSize);
+  const ctx = { lr: loop.lr, stepsPerEpoch: perEpoch, totalSteps: perEpoch * epochs, warmupSteps: Math.round(loop.warmupEpochs * perEpoch) };
+  const startStep = loop.startStep ?? 0;
+  const stopStep = Math.min(loop.stopStep ?? ctx.totalSteps, ctx.totalSteps);
+  for (const [name, v] of [['startStep', startStep], ['stopStep', stopStep]] as const) {
+    if (!Number.isInteger(v) || v < 0) throw new ModeconnError('BAD_ARGUMENT', `${name} must be a non-negative integer, got ${v}`);
+  }
+  if (startStep > stopStep) throw new ModeconnError('BAD_ARGUMENT', `the run starts after step ${startStep} but stops at step ${stopStep}`);
   const order = new Uint32Array(data.n);
-  let step = 0;
+  let step = startStep;
   let lastYield = performance.now();
-  for (let epoch = 1; epoch <= epochs; epoch++) {
+  for (let epoch = Math.floor(startStep / perEpoch) + 1; epoch <= epochs && step < stopStep; epoch++) {
     const started = performance.now();
     for (let i = 0; i < data.n; i++) order[i] = i;
     permutation(rngState(seed, STREAM_SHUFFLE + epoch), order);
     await loop.onOrder(order);
     let lossSum = 0;
     let rightSum = 0;
+    let seen = 0;
     let lr = loop.lr;
-    for (let start = 0; start < data.n; start += batchSize) {
+    for (let start = (step - (epoch - 1) * perEpoch) * batchSize; start < data.n && step < stopStep; start += batchSize) {
       if (signal?.aborted) throw new ModeconnError('CANCELLED', `${loop.activity} cancelled in epoch ${epoch}`, { cause: signal.reason });
       const n = Math.min(batchSize, data.n - start);
       lr = learningRate(schedule, step, ctx);
@@ -81,12 +97,13 @@ export async function runEpochs(loop: EpochLoop): Promise<number> {
       const { loss, right } = await loop.runBatch({ epoch, step, steps: ctx.totalSteps, start, n, lr });
       lossSum += loss * n;
       rightSum += right;
+      seen += n;
       if (performance.now() - lastYield > 50) {
         await new Promise<void>((resolve) => setTimeout(resolve, 0));
         lastYield = performance.now();
       }
     }
-    loop.onEpochEnd({ epoch, lr, trainLoss: lossSum / data.n, trainAccuracy: rightSum / data.n, started });
+    loop.onEpochEnd({ epoch, lr, trainLoss: lossSum / seen, trainAccuracy: rightSum / seen, started });
   }
   return step;
 }

@@ -102,6 +102,12 @@ export class ResidentBatches {
     return this.#engine.core.u32(this.#bufs.rng).slice();
   }
 
+  /** Continues the dropout stream from `state` (4 words). */
+  setRngState(state: Uint32Array): void {
+    if (state.length !== 4) throw new ModeconnError('BAD_SHAPE', `a PRNG state has 4 words, got ${state.length}`);
+    this.#engine.core.u32(this.#bufs.rng).set(state);
+  }
+
   free(): void {
     for (const buf of Object.values(this.#bufs)) this.#engine.core.free(buf);
   }

@@ -63,10 +63,58 @@ export interface TrainJob extends TrainingLoopOptions {
   evalData?: DataSet;
   onProgress?: (progress: TrainProgress) => void;
   onEpoch?: (log: EpochLog) => void;
+  /** Keep copies of θ along the run (a trajectory, FGE's snapshots); only the ones asked for are stored. */
+  snapshots?: Cadence & { /** Also keep the initial θ (step 0). */ initial?: boolean };
+  /** A running average of θ (SWA, Izmailov et al. 2018): θ̄ ← θ̄ + (θ − θ̄)/(k + 1) after each chosen step or epoch. */
+  average?: Cadence;
+  /** Stop after this optimiser step (counting a resumed run's earlier steps); the last epoch is logged over the batches run. */
+  stopAfter?: number;
+  /** Continue a run from its `state` (init must then be that run's θ); same seed: the same bits as a run never stopped. */
+  resume?: TrainState;
+  /** Return the optimiser state, so that the run can be resumed (instability analysis spawns copies from it). */
+  returnState?: boolean;
+}
+
+/** Which steps (or epochs) a per-run option acts on: index ≥ start and (index − start) % every = 0 (indices 1-based). */
+export interface Cadence {
+  /** Default 'epoch'. */
+  unit?: 'step' | 'epoch';
+  /** Default 1. */
+  every?: number;
+  /** First index acted on (default `every`). */
+  start?: number;
+}
+
+/** θ at one point of a run. */
+export interface Snapshot {
+  /** Optimiser steps taken (0: the initial θ). */
+  step: number;
+  /** The epoch it was taken in (0 for the initial θ). */
+  epoch: number;
+  params: Float32Array;
+}
+
+/** What a run needs to continue exactly: steps taken, the optimiser's buffers, the dropout stream. */
+export interface TrainState {
+  step: number;
+  /** SGD: [momentum] (none without momentum); Adam: [m, v]; each over the trainable prefix. */
+  optimizer: Float32Array[];
+  rng: Uint32Array;
 }
 
 export interface TrainResult extends Model {
   log: EpochLog[];
+  snapshots?: Snapshot[];
+  /** The running average of θ and how many iterates it holds (BatchNorm buffers: recompute them, e.g. recomputeBatchNorm). */
+  average?: { params: Float32Array; count: number };
+  state?: TrainState;
+}
+
+/** Whether 1-based `index` is one that `cadence` acts on. */
+export function onCadence(cadence: Cadence, index: number): boolean {
+  const every = cadence.every ?? 1;
+  const start = cadence.start ?? every;
+  return index >= start && (index - start) % every === 0;
 }
 
 /** A clock for JobProgress: call it with the fraction done. */

@@ -132,7 +132,9 @@ export const api = {
         onEpoch: onEpoch ? (log) => void (epochSent = onEpoch(log)) : undefined,
       });
       await Promise.all([progressSent, epochSent]);
-      return transfer({ params: result.params, log: result.log, batchesTracked: result.batchesTracked }, [result.params.buffer]);
+      const { arch: _arch, ...out } = result;
+      const buffers = [out.params, ...(out.snapshots ?? []).map((s) => s.params), ...(out.average ? [out.average.params] : []), ...(out.state?.optimizer ?? [])];
+      return transfer(out, buffers.map((b) => b.buffer));
     } finally {
       running.delete(job);
       for (const id of reads) {

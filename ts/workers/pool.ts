@@ -190,7 +190,7 @@ class WorkerPool implements Pool {
           slot.call((api) => api.cancel(id)).catch(() => {});
         },
       });
-      return { arch, params: result.params, log: result.log, ...(result.batchesTracked ? { batchesTracked: result.batchesTracked } : {}) };
+      return { arch, ...result };
     } catch (error) {
       if (signal?.aborted && error instanceof ModeconnError && error.code === 'CANCELLED') throw cancelledError(signal);
       throw error;
