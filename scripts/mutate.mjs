@@ -7,6 +7,8 @@
 // own priority (nice 10), which Stryker's processes inherit: the machine is shared.
 //   --from-reports  read the targets' last Stryker reports instead of running Stryker
 //   --table         only rewrite tests/MUTATION.md (after editing the equivalent mutants)
+//   --retry-timeouts  forget the targets' timed-out mutants in their incremental files, so they run
+//                   again (a busy machine can time out a slow mutant that is no infinite loop)
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -21,6 +23,7 @@ const tablePath = join(root, 'tests/MUTATION.md');
 const args = process.argv.slice(2);
 const tableOnly = args.includes('--table');
 const fromReports = args.includes('--from-reports');
+const retryTimeouts = args.includes('--retry-timeouts');
 const build = !args.includes('--no-build') && !fromReports && !tableOnly;
 const targets = args.filter((a) => !a.startsWith('--')).map((a) => a.replace(/\/+$/, ''));
 
@@ -176,6 +179,18 @@ if (!tableOnly) {
   for (const target of chosen) {
     const started = Date.now();
     process.stderr.write(`mutate: ${target}\n`);
+    const incremental = join(root, 'reports/mutation', `${slugOf(target)}.incremental.json`);
+    if (retryTimeouts && !fromReports && existsSync(incremental)) {
+      const report = JSON.parse(readFileSync(incremental, 'utf8'));
+      let dropped = 0;
+      for (const f of Object.values(report.files)) {
+        const kept = f.mutants.filter((m) => m.status !== 'Timeout');
+        dropped += f.mutants.length - kept.length;
+        f.mutants = kept;
+      }
+      writeFileSync(incremental, JSON.stringify(report));
+      process.stderr.write(`mutate: ${dropped} timed-out mutant(s) of ${target} will run again\n`);
+    }
     const run = fromReports ? { status: 0 } : spawnSync('npx', ['stryker', 'run', 'stryker.config.mjs'], { cwd: root, stdio: 'inherit', env: { ...process.env, MUTATE_TARGET: target } });
     if (run.status !== 0) {
       failed += 1;
