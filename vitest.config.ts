@@ -15,6 +15,8 @@ export default defineConfig({
   // class); from dist/ it resolves through package.json as it does for users.
   plugins: [{ ...wasm({ targetEnv: 'auto-inline' }), enforce: 'pre' }, sourceHost],
   test: {
+    // fast-check's global seed (tests/setup/fast-check.ts): the same cases on every run.
+    setupFiles: ['tests/setup/fast-check.ts'],
     testTimeout: 60_000,
     pool: 'forks',
     projects: [

@@ -14,8 +14,14 @@ export interface CommandModule {
   run(argv: string[]): Promise<number>;
 }
 
+/** A subcommand as `main` sees it: a help line and a lazy loader. */
+export interface CommandEntry {
+  summary: string;
+  load: () => Promise<CommandModule>;
+}
+
 /** The subcommands, in help order; later ones (path, curve, demo) add a line here. */
-const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+const COMMANDS: Record<string, CommandEntry> = {
   train: { summary: 'train a network; write model.safetensors and train.json', load: () => import('./train.js') },
   eval: { summary: 'evaluate a saved model: loss and accuracy, overall and per class', load: () => import('./eval.js') },
   path: { summary: 'evaluate the line between two models (or a saved curve); report, plots, barriers', load: () => import('./path.js') },
@@ -36,15 +42,15 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   demo: { summary: 'the main job on the MNIST digits: two MLPs, the line and a fitted curve', load: () => import('./demo.js') },
 };
 
-function globalHelp(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length)) + 2;
+function globalHelp(commands: Record<string, CommandEntry>): string {
+  const width = Math.max(...Object.keys(commands).map((c) => c.length)) + 2;
   return [
     'Usage: modeconn <command> [options]',
     '',
     'Mode connectivity of neural networks: train, evaluate and connect models on a SIMD WebAssembly core.',
     '',
     'Commands:',
-    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}${c.summary}`),
+    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}${c.summary}`),
     '',
     'Options:',
     '  -h, --help     show this help (`modeconn <command> --help` for a command)',
@@ -55,15 +61,18 @@ function globalHelp(): string {
   ].join('\n');
 }
 
-/** Runs the CLI on `argv` (the arguments after `modeconn`); resolves to the exit code. */
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Runs the CLI on `argv` (the arguments after `modeconn`); resolves to the exit code. `commands`
+ * replaces the table of subcommands (tests use it to run a command that fails in a given way).
+ */
+export async function main(argv: string[], commands: Record<string, CommandEntry> = COMMANDS): Promise<number> {
   const [first, ...rest] = argv;
   const command = first !== undefined && !first.startsWith('-') ? first : undefined;
   try {
     if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
       const topic = first === 'help' ? rest[0] : undefined;
-      if (topic !== undefined && topic in COMMANDS) return printHelp((await COMMANDS[topic].load()).spec);
-      process.stdout.write(globalHelp());
+      if (topic !== undefined && topic in commands) return printHelp((await commands[topic].load()).spec);
+      process.stdout.write(globalHelp(commands));
       return first === undefined ? 2 : 0;
     }
     if (first === '--version' || first === '-v') {
@@ -71,13 +80,13 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (command === undefined) throw new UsageError(`unknown option ${first}; a command comes first`);
-    const entry = COMMANDS[command];
-    if (!entry) throw new UsageError(`unknown command ${JSON.stringify(command)}${suggest(command, Object.keys(COMMANDS), '')}`);
+    const entry = commands[command];
+    if (!entry) throw new UsageError(`unknown command ${JSON.stringify(command)}${suggest(command, Object.keys(commands), '')}`);
     const module = await entry.load();
     if (rest.includes('--help') || rest.includes('-h')) return printHelp(module.spec);
     return await module.run(rest);
   } catch (error) {
-    return report(error, command);
+    return report(error, command !== undefined && command in commands ? command : undefined);
   }
 }
 
@@ -86,10 +95,10 @@ function printHelp(spec: CommandSpec): number {
   return 0;
 }
 
-/** Prints an error as one line (plus advice) and returns its exit code. */
+/** Prints an error as one line (plus advice) and returns its exit code; `command` is a known subcommand or undefined. */
 function report(error: unknown, command: string | undefined): number {
   const debug = process.env.MODECONN_DEBUG === '1';
-  const prefix = command && command in COMMANDS ? `modeconn ${command}` : 'modeconn';
+  const prefix = command ? `modeconn ${command}` : 'modeconn';
   if (error instanceof UsageError) {
     process.stderr.write(`${prefix}: ${error.message}\nRun '${prefix} --help' for usage.\n`);
     return 2;
