@@ -20,6 +20,7 @@ import { ShardReducer, checkShardStatistics, checkShards, joinStates, shardRange
 import { progressClock, type TrainJob, type TrainProgress, type TrainResult } from '../model/training-options.js';
 import { rngState } from '../kernels/xoshiro.js';
 import type { Buf } from '../wasm/kernel.js';
+import { exactKernels, type GemmKernel } from '../wasm/kernel-choice.js';
 import type { WorkerApi } from './api.js';
 import type { EvalShard, Spawner, WorkerMemory } from './protocol.js';
 import { Scheduler, cancelledError, type Slot } from './scheduler.js';
@@ -29,6 +30,11 @@ export type { WorkerMemory } from './protocol.js';
 export interface PoolOptions {
   /** Number of workers (default: the machine's logical cores). */
   workers?: number;
+  /**
+   * Workers run the simd128 kernels even where relaxed SIMD exists (default: this thread's
+   * `setExactKernels`, so the pool gives the bits the inline runner gives).
+   */
+  exact?: boolean;
 }
 
 /**
@@ -37,6 +43,8 @@ export interface PoolOptions {
  * and parameter vectors stay usable; do not change them while a job runs.
  */
 export interface Pool extends Runner {
+  /** The GEMM micro-kernel every worker runs. */
+  readonly kernel: GemmKernel;
   /** Memory of each worker's core. */
   memory(): Promise<WorkerMemory[]>;
   /** Ends every worker; pending jobs fail with POOL_CLOSED. */
@@ -58,12 +66,16 @@ class WorkerPool implements Pool {
   #nextId = 1;
   #nextJob = 1;
 
-  constructor(spawner: Spawner) {
-    this.#scheduler = new Scheduler(spawner);
+  constructor(spawner: Spawner, exact: boolean) {
+    this.#scheduler = new Scheduler(spawner, exact);
   }
 
   get size(): number {
     return this.#scheduler.slots.length;
+  }
+
+  get kernel(): GemmKernel {
+    return this.#scheduler.kernel;
   }
 
   async start(workers: number): Promise<this> {
@@ -330,5 +342,5 @@ export async function createPool(options: PoolOptions = {}): Promise<Pool> {
   const spawner: Spawner = await import('#spawn-worker');
   const workers = options.workers ?? spawner.defaultWorkerCount();
   if (!Number.isInteger(workers) || workers < 1) throw new ModeconnError('BAD_ARGUMENT', `workers must be a positive integer, got ${workers}`);
-  return new WorkerPool(spawner).start(workers);
+  return new WorkerPool(spawner, options.exact ?? exactKernels()).start(workers);
 }
