@@ -1,10 +1,12 @@
 // The browser demo: train two MLPs on a pool of Web Workers, then evaluate the line, a fitted curve and
 // the weight-matched line between them, drawing the test loss as it arrives. `?auto` runs it at once
-// (with the parameters in the query string); `window.demo` holds the state for tests and embedding.
+// (with the parameters in the query string); `?exact` runs the simd128 kernels (the same bits as Node
+// 20 and any other engine) instead of relaxed SIMD; `window.demo` holds the state for tests and embedding.
 import * as lib from '/dist/index.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
+if (params.has('exact')) lib.setExactKernels(true);
 for (const key of ['hidden', 'epochs', 'fitEpochs', 'seed']) if (params.has(key)) $(key).value = params.get(key);
 window.demo = { status: 'ready', results: null, error: null };
 
