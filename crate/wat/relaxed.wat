@@ -22,7 +22,8 @@
     (param $flags i32) (param $beta f32) (param $bias i32)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
     (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
-    (local $b0 v128) (local $b1 v128) (local $x v128) (local $step i32)
+    (local $b0 v128) (local $b1 v128) (local $x v128)
+    (local $v0 v128) (local $v1 v128) (local $o0 v128) (local $o1 v128) (local $s v128) (local $at i32)
     ;; One step per p: two B vectors, then each row's A value splatted and fused into its two
     ;; accumulators. 8 accumulators + 2 B vectors + the splats (V8 hoists the four loads of a step)
     ;; take 14 of the 15 xmm registers V8 allocates on x64, so nothing spills; unrolling would.
@@ -44,45 +45,126 @@
       (local.set $a (i32.add (local.get $a) (i32.const 16)))
       (local.set $b (i32.add (local.get $b) (i32.const 32)))
       (br_if $step (local.tee $kb (i32.sub (local.get $kb) (i32.const 1)))))
-    ;; Row i's bias is bias[i] for BIAS_ROW; every row shares bias[col ..] for BIAS_COL.
-    (local.set $step (select (i32.const 4) (i32.const 0) (i32.and (local.get $flags) (i32.const 8))))
-    (call $merge_row (local.get $c00) (local.get $c01) (local.get $c) (local.get $flags) (local.get $beta) (local.get $bias))
-    (call $merge_row (local.get $c10) (local.get $c11) (i32.add (local.get $c) (local.get $ldc))
-      (local.get $flags) (local.get $beta) (i32.add (local.get $bias) (local.get $step)))
-    (call $merge_row (local.get $c20) (local.get $c21) (i32.add (local.get $c) (i32.shl (local.get $ldc) (i32.const 1)))
-      (local.get $flags) (local.get $beta) (i32.add (local.get $bias) (i32.shl (local.get $step) (i32.const 1))))
-    (call $merge_row (local.get $c30) (local.get $c31) (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 3)))
-      (local.get $flags) (local.get $beta) (i32.add (local.get $bias) (i32.mul (local.get $step) (i32.const 3)))))
-
-  ;; One tile row (two vectors) merged into C at `at`. `bias` points at bias[col] (BIAS_COL) or at
-  ;; bias[row + i] (BIAS_ROW); nothing is read through it otherwise.
-  (func $merge_row (param $v0 v128) (param $v1 v128) (param $at i32) (param $flags i32) (param $beta f32) (param $bias i32)
-    (local $s v128)
+    ;; The merge, written out row by row: a call here would keep the accumulators live across it,
+    ;; and V8 then spills them on every step of the loop above (measured: 2.5× slower).
+    (local.set $s (f32x4.splat (local.get $beta)))
+    ;; row 0
+    (local.set $at (local.get $c))
+    (local.set $v0 (local.get $c00))
+    (local.set $v1 (local.get $c01))
     (if (i32.and (local.get $flags) (i32.const 1))
       (then
+        (local.set $o0 (v128.load (local.get $at)))
+        (local.set $o1 (v128.load offset=16 (local.get $at)))
         (if (i32.and (local.get $flags) (i32.const 2))
           (then
-            (local.set $s (f32x4.splat (local.get $beta)))
-            (local.set $v0 (f32x4.add (f32x4.mul (local.get $s) (v128.load (local.get $at))) (local.get $v0)))
-            (local.set $v1 (f32x4.add (f32x4.mul (local.get $s) (v128.load offset=16 (local.get $at))) (local.get $v1))))
-          (else
-            (local.set $v0 (f32x4.add (v128.load (local.get $at)) (local.get $v0)))
-            (local.set $v1 (f32x4.add (v128.load offset=16 (local.get $at)) (local.get $v1)))))))
+            (local.set $o0 (f32x4.mul (local.get $s) (local.get $o0)))
+            (local.set $o1 (f32x4.mul (local.get $s) (local.get $o1)))))
+        (local.set $v0 (f32x4.add (local.get $o0) (local.get $v0)))
+        (local.set $v1 (f32x4.add (local.get $o1) (local.get $v1)))))
     (if (i32.and (local.get $flags) (i32.const 4))
       (then
         (local.set $v0 (f32x4.add (local.get $v0) (v128.load (local.get $bias))))
         (local.set $v1 (f32x4.add (local.get $v1) (v128.load offset=16 (local.get $bias))))))
     (if (i32.and (local.get $flags) (i32.const 8))
       (then
-        (local.set $s (v128.load32_splat (local.get $bias)))
-        (local.set $v0 (f32x4.add (local.get $v0) (local.get $s)))
-        (local.set $v1 (f32x4.add (local.get $v1) (local.get $s)))))
+        (local.set $o0 (v128.load32_splat offset=0 (local.get $bias)))
+        (local.set $v0 (f32x4.add (local.get $v0) (local.get $o0)))
+        (local.set $v1 (f32x4.add (local.get $v1) (local.get $o0)))))
     (if (i32.and (local.get $flags) (i32.const 16))
       (then
         (local.set $v0 (f32x4.pmax (local.get $v0) (v128.const f32x4 0 0 0 0)))
         (local.set $v1 (f32x4.pmax (local.get $v1) (v128.const f32x4 0 0 0 0)))))
     (v128.store (local.get $at) (local.get $v0))
-    (v128.store offset=16 (local.get $at) (local.get $v1)))
+    (v128.store offset=16 (local.get $at) (local.get $v1))
+    ;; row 1
+    (local.set $at (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 1))))
+    (local.set $v0 (local.get $c10))
+    (local.set $v1 (local.get $c11))
+    (if (i32.and (local.get $flags) (i32.const 1))
+      (then
+        (local.set $o0 (v128.load (local.get $at)))
+        (local.set $o1 (v128.load offset=16 (local.get $at)))
+        (if (i32.and (local.get $flags) (i32.const 2))
+          (then
+            (local.set $o0 (f32x4.mul (local.get $s) (local.get $o0)))
+            (local.set $o1 (f32x4.mul (local.get $s) (local.get $o1)))))
+        (local.set $v0 (f32x4.add (local.get $o0) (local.get $v0)))
+        (local.set $v1 (f32x4.add (local.get $o1) (local.get $v1)))))
+    (if (i32.and (local.get $flags) (i32.const 4))
+      (then
+        (local.set $v0 (f32x4.add (local.get $v0) (v128.load (local.get $bias))))
+        (local.set $v1 (f32x4.add (local.get $v1) (v128.load offset=16 (local.get $bias))))))
+    (if (i32.and (local.get $flags) (i32.const 8))
+      (then
+        (local.set $o0 (v128.load32_splat offset=4 (local.get $bias)))
+        (local.set $v0 (f32x4.add (local.get $v0) (local.get $o0)))
+        (local.set $v1 (f32x4.add (local.get $v1) (local.get $o0)))))
+    (if (i32.and (local.get $flags) (i32.const 16))
+      (then
+        (local.set $v0 (f32x4.pmax (local.get $v0) (v128.const f32x4 0 0 0 0)))
+        (local.set $v1 (f32x4.pmax (local.get $v1) (v128.const f32x4 0 0 0 0)))))
+    (v128.store (local.get $at) (local.get $v0))
+    (v128.store offset=16 (local.get $at) (local.get $v1))
+    ;; row 2
+    (local.set $at (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 2))))
+    (local.set $v0 (local.get $c20))
+    (local.set $v1 (local.get $c21))
+    (if (i32.and (local.get $flags) (i32.const 1))
+      (then
+        (local.set $o0 (v128.load (local.get $at)))
+        (local.set $o1 (v128.load offset=16 (local.get $at)))
+        (if (i32.and (local.get $flags) (i32.const 2))
+          (then
+            (local.set $o0 (f32x4.mul (local.get $s) (local.get $o0)))
+            (local.set $o1 (f32x4.mul (local.get $s) (local.get $o1)))))
+        (local.set $v0 (f32x4.add (local.get $o0) (local.get $v0)))
+        (local.set $v1 (f32x4.add (local.get $o1) (local.get $v1)))))
+    (if (i32.and (local.get $flags) (i32.const 4))
+      (then
+        (local.set $v0 (f32x4.add (local.get $v0) (v128.load (local.get $bias))))
+        (local.set $v1 (f32x4.add (local.get $v1) (v128.load offset=16 (local.get $bias))))))
+    (if (i32.and (local.get $flags) (i32.const 8))
+      (then
+        (local.set $o0 (v128.load32_splat offset=8 (local.get $bias)))
+        (local.set $v0 (f32x4.add (local.get $v0) (local.get $o0)))
+        (local.set $v1 (f32x4.add (local.get $v1) (local.get $o0)))))
+    (if (i32.and (local.get $flags) (i32.const 16))
+      (then
+        (local.set $v0 (f32x4.pmax (local.get $v0) (v128.const f32x4 0 0 0 0)))
+        (local.set $v1 (f32x4.pmax (local.get $v1) (v128.const f32x4 0 0 0 0)))))
+    (v128.store (local.get $at) (local.get $v0))
+    (v128.store offset=16 (local.get $at) (local.get $v1))
+    ;; row 3
+    (local.set $at (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 3))))
+    (local.set $v0 (local.get $c30))
+    (local.set $v1 (local.get $c31))
+    (if (i32.and (local.get $flags) (i32.const 1))
+      (then
+        (local.set $o0 (v128.load (local.get $at)))
+        (local.set $o1 (v128.load offset=16 (local.get $at)))
+        (if (i32.and (local.get $flags) (i32.const 2))
+          (then
+            (local.set $o0 (f32x4.mul (local.get $s) (local.get $o0)))
+            (local.set $o1 (f32x4.mul (local.get $s) (local.get $o1)))))
+        (local.set $v0 (f32x4.add (local.get $o0) (local.get $v0)))
+        (local.set $v1 (f32x4.add (local.get $o1) (local.get $v1)))))
+    (if (i32.and (local.get $flags) (i32.const 4))
+      (then
+        (local.set $v0 (f32x4.add (local.get $v0) (v128.load (local.get $bias))))
+        (local.set $v1 (f32x4.add (local.get $v1) (v128.load offset=16 (local.get $bias))))))
+    (if (i32.and (local.get $flags) (i32.const 8))
+      (then
+        (local.set $o0 (v128.load32_splat offset=12 (local.get $bias)))
+        (local.set $v0 (f32x4.add (local.get $v0) (local.get $o0)))
+        (local.set $v1 (f32x4.add (local.get $v1) (local.get $o0)))))
+    (if (i32.and (local.get $flags) (i32.const 16))
+      (then
+        (local.set $v0 (f32x4.pmax (local.get $v0) (v128.const f32x4 0 0 0 0)))
+        (local.set $v1 (f32x4.pmax (local.get $v1) (v128.const f32x4 0 0 0 0)))))
+    (v128.store (local.get $at) (local.get $v0))
+    (v128.store offset=16 (local.get $at) (local.get $v1))
+  )
 
   ;; fma_peak(iters): the FMA ceiling GEMM throughput is reported against — `iters` rounds of 12
   ;; independent chains x = x·0.5 + 0.5 (96 FLOPs a round, no memory traffic; every chain tends to 1,
