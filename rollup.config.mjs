@@ -35,7 +35,8 @@ export default {
   output: { dir: 'dist', format: 'es', importAttributesKey: 'with', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true,
     manualChunks: (id) => (id.includes('/node_modules/comlink/') ? 'comlink' : undefined),
     banner: (chunk) => (chunk.isEntry && chunk.name === 'cli' ? '#!/usr/bin/env node' : '') },
-  external: (id) => /^node:/.test(id) || id === '#spawn-worker' || /^(vega|vega-lite|@resvg\/resvg-wasm)(\/|$)/.test(id),
+  // 'modeconn/reference': `modeconn bench` loads the twin through the package's own entry at run time.
+  external: (id) => /^node:/.test(id) || id === '#spawn-worker' || id === 'modeconn/reference' || /^(vega|vega-lite|@resvg\/resvg-wasm)(\/|$)/.test(id),
   plugins: [
     comlink,
     wasm({ targetEnv: 'auto-inline' }),

@@ -85,3 +85,6 @@ export { evaluateSimplex, type EvaluateSimplexOptions, type SimplexPoint, type S
 
 // ---- plots ----
 export * from './plot/index.js';
+
+// ---- benchmarks ----
+export * from './bench/index.js';
