@@ -46,9 +46,10 @@ export default {
   output: { dir: 'dist', format: 'es', importAttributesKey: 'with', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true,
     manualChunks: (id) => (id.includes('/node_modules/comlink/') ? 'comlink' : PROTOBUF.test(id) ? 'protobuf' : undefined),
     banner: (chunk) => (chunk.isEntry && chunk.name === 'cli' ? '#!/usr/bin/env node' : '') },
+  // 'modeconn/reference': `modeconn bench` loads the twin through the package's own entry at run time.
   // protobufjs's modules require each other in cycles that CommonJS resolves at run time: not ours to fix.
   onwarn: (warning, warn) => (warning.code === 'CIRCULAR_DEPENDENCY' && warning.ids?.every((id) => PROTOBUF.test(id)) ? undefined : warn(warning)),
-  external: (id) => /^node:/.test(id) || id === '#spawn-worker' || id === '#host' || /^(vega|vega-lite|@resvg\/resvg-wasm|h5wasm)(\/|$)/.test(id),
+  external: (id) => /^node:/.test(id) || id === '#spawn-worker' || id === '#host' || id === 'modeconn/reference' || /^(vega|vega-lite|@resvg\/resvg-wasm|h5wasm)(\/|$)/.test(id),
   plugins: [
     comlink,
     nodeResolve({ browser: true, resolveOnly: ['protobufjs', /^@protobufjs\//, 'long'] }),

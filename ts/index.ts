@@ -3,7 +3,9 @@
  * @module modeconn
  */
 export { ModeconnError, type ErrorCode } from './errors.js';
-export { Core, getCore, type Buf, type Scope } from './wasm/kernel.js';
+export { Core, getCore, type Buf, type Scope, type CoreOptions } from './wasm/kernel.js';
+export { setExactKernels, exactKernels, kernelInfo, type GemmKernel, type KernelInfo } from './wasm/kernel-choice.js';
+export { relaxedSimdSupported } from './wasm/relaxed.js';
 export { setCoreSource } from './wasm/load.js';
 export { wasmKernels } from './wasm/kernels/index.js';
 export type { Kernels } from './kernels/types.js';
@@ -112,3 +114,6 @@ export { evaluateSimplex, type EvaluateSimplexOptions, type SimplexPoint, type S
 
 // ---- plots ----
 export * from './plot/index.js';
+
+// ---- benchmarks ----
+export * from './bench/index.js';

@@ -7,6 +7,7 @@ import { ModeconnError } from '../errors.js';
 import { formatHelp, suggest, UsageError, type CommandSpec } from './args.js';
 import { libraryVersion } from './manifest.js';
 import { cancelledExitCode } from './signals.js';
+import { setExactKernels } from '../wasm/kernel-choice.js';
 
 /** A subcommand module: its spec (for --help) and its run function (returns the exit code). */
 export interface CommandModule {
@@ -40,6 +41,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   simplex: { summary: 'grow a simplex of low loss from trained models; evaluate its interior and ensemble', load: () => import('./simplex.js') },
   convert: { summary: 'convert a model file between formats (safetensors, ONNX)', load: () => import('./convert.js') },
   demo: { summary: 'the main job on the MNIST digits: two MLPs, the line and a fitted curve', load: () => import('./demo.js') },
+  bench: { summary: 'benchmark this machine: GEMM kernels (simd128, relaxed SIMD, TS twin, native) and a training epoch', load: () => import('./bench.js') },
 };
 
 function globalHelp(commands: Record<string, CommandEntry>): string {
@@ -55,8 +57,10 @@ function globalHelp(commands: Record<string, CommandEntry>): string {
     'Options:',
     '  -h, --help     show this help (`modeconn <command> --help` for a command)',
     '  -v, --version  print the version',
+    '  --exact        (with any command) run the simd128 kernels, whose bits are the same on every',
+    '                 machine and engine, instead of relaxed SIMD (fused multiply-add) where it exists',
     '',
-    'Environment: MODECONN_DEBUG=1 prints stack traces with errors.',
+    'Environment: MODECONN_DEBUG=1 prints stack traces with errors; MODECONN_EXACT=1 is --exact.',
     '',
   ].join('\n');
 }
@@ -66,7 +70,9 @@ function globalHelp(commands: Record<string, CommandEntry>): string {
  * replaces the table of subcommands (tests use it to run a command that fails in a given way).
  */
 export async function main(argv: string[], commands: Record<string, CommandEntry> = COMMANDS): Promise<number> {
-  const [first, ...rest] = argv;
+  // --exact belongs to every command: taken out here, before a command's own flags are parsed.
+  if (argv.includes('--exact') || process.env.MODECONN_EXACT === '1') setExactKernels(true);
+  const [first, ...rest] = argv.filter((a) => a !== '--exact');
   const command = first !== undefined && !first.startsWith('-') ? first : undefined;
   try {
     if (first === undefined || first === '--help' || first === '-h' || first === 'help') {

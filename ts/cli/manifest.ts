@@ -6,6 +6,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ModeconnError } from '../errors.js';
+import { kernelInfo, type GemmKernel } from '../wasm/kernel-choice.js';
 
 let version: string | undefined;
 
@@ -46,6 +47,8 @@ export interface RunInfo {
   command: string[];
   node: string;
   platform: string;
+  /** The GEMM micro-kernel of this thread: 'relaxed' results are reproducible on this machine and engine, 'simd128' everywhere. */
+  kernel: GemmKernel;
   startedAt: string;
 }
 
@@ -59,6 +62,7 @@ export function runInfo(argv: readonly string[], kind: ReportKind): RunInfo {
     command: ['modeconn', ...argv],
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
+    kernel: kernelInfo().kernel,
     startedAt: new Date().toISOString(),
   };
 }

@@ -26,9 +26,8 @@ export function describeStatus(code: number): string {
 
 type Ptr = number;
 
+/** The core's exports; its memory is imported (`env.memory`, created by ts/wasm/kernel.ts). */
 export interface CoreExports {
-  /** The module's WebAssembly.Memory (typed by what is read, so the declarations need no DOM library). */
-  memory: { readonly buffer: ArrayBuffer };
   /** Returns a 16-byte aligned zeroed block, or 0 on failure. */
   mem_alloc(bytes: number): Ptr;
   mem_alloc_uninit(bytes: number): Ptr;
@@ -83,6 +82,10 @@ export interface CoreExports {
   gemm_f32(transA: number, transB: number, m: number, n: number, k: number, a: Ptr, b: Ptr, bias: Ptr, biasAxis: number, beta: number, relu: number, c: Ptr): number;
   /** Register-only mul+add loop, 48 FLOPs per iteration; writes its result to out[0]. */
   simd_peak(iters: number, out: Ptr): number;
+  /** Chooses the GEMM micro-kernel: 0 simd128, 1 relaxed SIMD (the imported `relaxed.gemm_tile`). */
+  gemm_set_kernel(kind: number): number;
+  /** The GEMM micro-kernel in use: 0 simd128, 1 relaxed SIMD (not a status). */
+  gemm_kernel(): number;
   // ---- plan ----
   /** Parses plan words for batches of up to `capacity`; writes the handle (≥ 1) to outHandle. */
   plan_create(words: Ptr, nWords: number, capacity: number, outHandle: Ptr): number;

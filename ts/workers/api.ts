@@ -9,6 +9,7 @@ import { createDataSet, type DataSet, type DataSetInit } from '../data/dataset.j
 import type { Arch } from '../model/arch.js';
 import { Engine } from '../model/engine.js';
 import { compiledOf } from '../model/model.js';
+import { setExactKernels } from '../wasm/kernel-choice.js';
 import { trainOnEngine } from '../model/training.js';
 import type { HvpBatch } from '../model/engine.js';
 import type { EpochLog, TrainProgress } from '../model/training-options.js';
@@ -55,9 +56,10 @@ function guarded<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>): (.
 const PROGRESS_INTERVAL = 50;
 
 export const api = {
-  /** Loads the core; resolves when the worker can take jobs. */
-  ready: guarded(async () => {
-    await getEngine();
+  /** Chooses the kernels (`exact`: simd128 only), loads the core; resolves with the kernel it runs. */
+  ready: guarded(async (exact: boolean) => {
+    setExactKernels(exact);
+    return (await getEngine()).core.kernel;
   }),
 
   /** Keeps a data set (its arrays were transferred: this worker owns them now). */

@@ -22,6 +22,7 @@ import { ShardReducer, checkShardStatistics, checkShards, joinStates, shardRange
 import { progressClock, type TrainJob, type TrainProgress, type TrainResult } from '../model/training-options.js';
 import { rngState } from '../kernels/xoshiro.js';
 import type { Buf } from '../wasm/kernel.js';
+import { exactKernels, type GemmKernel } from '../wasm/kernel-choice.js';
 import type { WorkerApi } from './api.js';
 import type { EvalShard, Spawner, WorkerMemory } from './protocol.js';
 import { Scheduler, cancelledError, type Slot } from './scheduler.js';
@@ -37,6 +38,11 @@ export interface PoolOptions {
    * import.meta.url)` (esbuild), or pages that copy the package. Default: beside the spawner.
    */
   workerUrl?: string | URL;
+  /**
+   * Workers run the simd128 kernels even where relaxed SIMD exists (default: this thread's
+   * `setExactKernels`, so the pool gives the bits the inline runner gives).
+   */
+  exact?: boolean;
 }
 
 /**
@@ -45,6 +51,8 @@ export interface PoolOptions {
  * and parameter vectors stay usable; do not change them while a job runs.
  */
 export interface Pool extends Runner {
+  /** The GEMM micro-kernel every worker runs. */
+  readonly kernel: GemmKernel;
   /** Memory of each worker's core. */
   memory(): Promise<WorkerMemory[]>;
   /** Ends every worker; pending jobs fail with POOL_CLOSED. */
@@ -66,12 +74,16 @@ class WorkerPool implements Pool {
   #nextId = 1;
   #nextJob = 1;
 
-  constructor(spawner: Spawner) {
-    this.#scheduler = new Scheduler(spawner);
+  constructor(spawner: Spawner, exact: boolean) {
+    this.#scheduler = new Scheduler(spawner, exact);
   }
 
   get size(): number {
     return this.#scheduler.slots.length;
+  }
+
+  get kernel(): GemmKernel {
+    return this.#scheduler.kernel;
   }
 
   async start(workers: number): Promise<this> {
@@ -369,5 +381,5 @@ export async function createPool(options: PoolOptions = {}): Promise<Pool> {
   const spawner: Spawner = workerUrl === undefined ? host : { spawnWorker: () => host.spawnWorker(workerUrl), defaultWorkerCount: host.defaultWorkerCount };
   const workers = options.workers ?? spawner.defaultWorkerCount();
   if (!Number.isInteger(workers) || workers < 1) throw new ModeconnError('BAD_ARGUMENT', `workers must be a positive integer, got ${workers}`);
-  return new WorkerPool(spawner).start(workers);
+  return new WorkerPool(spawner, options.exact ?? exactKernels()).start(workers);
 }

@@ -5,6 +5,7 @@
  */
 import { wrap, type Remote } from 'comlink';
 import { ModeconnError } from '../errors.js';
+import type { GemmKernel } from '../wasm/kernel-choice.js';
 import type { WorkerApi } from './api.js';
 import { fromWire, type SpawnedWorker, type Spawner } from './protocol.js';
 
@@ -100,7 +101,11 @@ export class Scheduler {
   #senders = new Map<number, (api: Remote<WorkerApi>) => Promise<void>>();
   #closed = false;
 
-  constructor(readonly spawner: Spawner) {}
+  /** The micro-kernel the workers reported when they started (they all run the same). */
+  kernel: GemmKernel = 'simd128';
+
+  /** `exact`: every worker, replacements included, runs the simd128 kernels. */
+  constructor(readonly spawner: Spawner, readonly exact: boolean) {}
 
   /** Starts `count` workers and resolves once every one has loaded its core. */
   async start(count: number): Promise<void> {
@@ -125,7 +130,13 @@ export class Scheduler {
       if (slot.ready) this.replace(slot);
       else this.#drop(slot);
     });
-    slot.started = slot.call((api) => api.ready());
+    slot.started = slot.call((api) => api.ready(this.exact)).then((kernel) => {
+      // One engine per process or page: workers agree, so a mismatch is a broken host, not a choice.
+      if (this.slots.some((other) => other !== slot && other.ready) && kernel !== this.kernel) {
+        throw new ModeconnError('WORKER_CRASHED', `a pool worker runs the ${kernel} kernels, the others ${this.kernel}`);
+      }
+      this.kernel = kernel;
+    });
     slot.started.then(
       () => {
         slot.ready = true;
