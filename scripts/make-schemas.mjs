@@ -218,6 +218,89 @@ const kinds = {
     },
     required: ['status', 'data', 'arch', 'inputs', 'options', 'fit', 'evaluation', 'files'],
   },
+  convert: {
+    title: 'modeconn convert: the JSON of --json (a model file in another format, read back and verified)',
+    properties: {
+      input: obj({ file: str, format: str, bytes: int }),
+      output: obj({ file: str, format: str, bytes: int }),
+      arch: ref('arch'),
+      parameters: int,
+      verified: bool,
+    },
+  },
+  counterexample: {
+    title: 'modeconn counterexample: report.json (disconnected global minimisers, Kuditipudi et al.)',
+    properties: {
+      status: completed,
+      options: { type: 'object' },
+      results: arrayOf({ type: 'object' }),
+      files: ref('files'),
+    },
+  },
+  hessian: {
+    title: 'modeconn hessian: report.json (Hessian spectrum at a model and along a path)',
+    properties: {
+      status: completed,
+      data: obj({ spec: str, split: { enum: ['train', 'test'] }, evaluated: ref('dataIdentity') }),
+      arch: ref('archInfo'),
+      inputs: { type: 'object' },
+      extra: arrayOf(obj({ label: str, file: str })),
+      options: { type: 'object' },
+      spectrum: obj({ top: arrayOf(obj({ value: num, residual: num })) }, ['top']),
+      along: { oneOf: [{ type: 'null' }, arrayOf({ type: 'object' })] },
+      seconds: num,
+      files: ref('files'),
+      warnings: ref('warnings'),
+    },
+    required: ['status', 'data', 'arch', 'options', 'spectrum', 'seconds', 'files'],
+  },
+  subspace: {
+    title: 'modeconn subspace: report.json (training in random subspaces; intrinsic dimension)',
+    properties: {
+      status: completed,
+      data: ref('splits'),
+      arch: ref('archInfo'),
+      options: { type: 'object' },
+      result: { type: 'object' },
+      seconds: num,
+      files: ref('files'),
+      warnings: ref('warnings'),
+    },
+    required: ['status', 'data', 'arch', 'options', 'result', 'seconds', 'files'],
+  },
+  trajectory: {
+    title: 'modeconn trajectory: report.json (PCA of a training trajectory and the loss on its plane)',
+    properties: {
+      status: completed,
+      data: { type: 'object' },
+      arch: ref('archInfo'),
+      options: { type: 'object' },
+      log: arrayOf({ type: 'object' }),
+      pca: obj({ explainedVarianceRatio: arrayOf(num), explainedVariance: arrayOf(num), singularValues: arrayOf(num), snapshots: arrayOf(obj({ step: int, epoch: num, x: num, y: num, inPlane: num })) }),
+      surface: { type: 'object' },
+      seconds: obj({ train: num, surface: num }),
+      files: ref('files'),
+      warnings: ref('warnings'),
+    },
+    required: ['status', 'data', 'arch', 'options', 'log', 'pca', 'surface', 'seconds', 'files'],
+  },
+  widths: {
+    title: 'modeconn widths: report.json (the width sweep of Nguyen et al.\'s conditions)',
+    properties: {
+      status: { enum: ['running', 'completed', 'cancelled', 'failed'] },
+      data: ref('splits'),
+      options: { type: 'object' },
+      rows: arrayOf({ type: 'object' }),
+      files: ref('files'),
+      seconds: num,
+    },
+  },
+  bench: {
+    title: 'modeconn bench: bench.json (GEMM kernels and training on this machine)',
+    properties: {
+      results: { type: 'object' },
+    },
+  },
 };
 
 /** The definitions `schema` refers to, transitively. */

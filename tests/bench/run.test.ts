@@ -60,8 +60,8 @@ describe('modeconn bench', () => {
     const file = JSON.parse(writes.join(''));
     expect(file.command).toEqual(['modeconn', 'bench', '--only', 'gemm', '--json', '--no-native', '--no-respawn']);
     expect(file.kernel).toBe('simd128');
-    expect(file.report.kernels.exact).toBe(true);
-    expect(file.report.gemm.rows).toHaveLength(lib.GEMM_SHAPES.length);
-    expect(file.report.train).toBeUndefined();
+    expect(file.results.kernels.exact).toBe(true);
+    expect(file.results.gemm.rows).toHaveLength(lib.GEMM_SHAPES.length);
+    expect(file.results.train).toBeUndefined();
   }, 120_000);
 });

@@ -138,7 +138,8 @@ describe('the constructed path (Nguyen et al.)', () => {
     expect(() => constructPath(arch, a, a, probes.slice(1), probes)).toThrow(expect.objectContaining({ code: 'BAD_ARGUMENT', message: expect.stringMatching(/one probe per hidden layer/) }));
     const tooMany = probes.map((p, i) => (i === 0 ? { ...p, kept: Uint32Array.of(0, 1, 2, 3, 4) } : p));
     expect(() => constructPath(arch, a, a, tooMany, probes)).toThrow(expect.objectContaining({ code: 'BAD_ARGUMENT', message: expect.stringMatching(/keeps 5 units of 9/) }));
-    const wrongArch = probes.map((p, i) => (i === 0 ? { ...p, arch: probeArch(mlp({ input: 5, hidden: [9, 9], classes: 3 }), 1, 0.5), params: new Float32Array(compileArch(probeArch(mlp({ input: 5, hidden: [9, 9], classes: 3 }), 1, 0.5)).totalLength) } : p));
+    const otherArch = probeArch(mlp({ input: 5, hidden: [9, 9], classes: 3 }), 1, 0.5);
+    const wrongArch = probes.map((p, i) => (i === 0 ? { ...p, arch: otherArch, params: new Float32Array(compileArch(otherArch).totalLength) } : p));
     expect(() => constructPath(arch, a, a, wrongArch, probes)).toThrow(expect.objectContaining({ code: 'BAD_ARGUMENT', message: expect.stringMatching(/expected \[out, in\]/) }));
   });
 });

@@ -87,8 +87,8 @@ describe('loss-landscape HDF5 files', () => {
     const h5 = (await import('h5wasm/node')).default;
     await h5.ready;
     const f = new h5.File(file, 'r');
-    expect(Array.from(f.get('proj_xcoord')!.value as Float64Array)).toEqual([1, 2]);
-    expect(Array.from(f.get('proj_ycoord')!.value as Float64Array)).toEqual([3, 4]);
+    expect(Array.from((f.get('proj_xcoord') as InstanceType<typeof h5.Dataset>).value as Float64Array)).toEqual([1, 2]);
+    expect(Array.from((f.get('proj_ycoord') as InstanceType<typeof h5.Dataset>).value as Float64Array)).toEqual([3, 4]);
     f.close();
   });
 });

@@ -1,7 +1,7 @@
 // The conditions and width-sweep plots: every bar, rule and series is in the spec's data; the √N
 // and N marks sit where they should; both render to SVG with their labels.
 import { describe, expect, it } from 'vitest';
-import { conditionsPlotSpec, renderSvg, widthSweepPlotSpec, type PlotSweepRow } from '../../ts/plot/index.js';
+import { conditionsPlotSpec, renderSvg, widthSweepPlotSpec, type PlotSweepRow } from '../../ts/plot/node.js';
 
 describe('conditionsPlotSpec', () => {
   it('one bar per net, layer, method and set; the network as a rule', async () => {

@@ -70,7 +70,7 @@ describe('simplexGradient', () => {
     const w = Float32Array.of(0.2, 0.3, 0.5);
     const lambda = 0.4;
     const path: Path = { kind: 'waypoints', points: vertices, degree: 1, coefficients: () => w, derivative: () => new Float32Array(3) };
-    const state = await CurveGradients.open(await resolveRunner(), arch, path, data, data.n, 1, 'train');
+    const state = await CurveGradients.open(await resolveRunner(), arch, path, data, { capacity: data.n, seed: 1, mode: 'train' });
     let g: Float64Array;
     let loss: number;
     try {

@@ -49,7 +49,7 @@ export const spec = {
 
 /** The JSON written to bench.json. */
 export interface BenchFile extends RunInfo {
-  report: BenchReport;
+  results: BenchReport;
 }
 
 /** The major version of the running Node. */
@@ -103,7 +103,7 @@ export async function run(argv: string[]): Promise<number> {
       onProgress: (p) => progress.update({ fraction: p.fraction, detail: p.detail }),
     });
     progress.done();
-    const file: BenchFile = { ...runInfo(['bench', ...argv]), report };
+    const file: BenchFile = { ...runInfo(['bench', ...argv], 'bench'), results: report };
     if (flags.out !== undefined) {
       ensureDir(flags.out);
       writeJsonAtomic(join(flags.out, 'bench.json'), file);

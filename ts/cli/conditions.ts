@@ -96,7 +96,8 @@ export async function run(argv: string[]): Promise<number> {
     }
     const pruning = await unlessNotSupported(async () => {
       const out: PruningComparison[] = [];
-      for (const [i, model] of [a, b].entries()) out.push(await comparePruning(arch, model.params, probes[i], trainEval, test, { trials: flags.trials, seed: flags.seed, batchSize: flags.evalBatchSize, runner }));
+      const pruning = { trials: flags.trials, seed: flags.seed, batchSize: flags.evalBatchSize, runner };
+      for (const [i, model] of [a, b].entries()) out.push(await comparePruning(arch, model.params, probes[i], trainEval, test, pruning));
       return out;
     });
     return { probes, pruning };

@@ -153,7 +153,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const seconds = (performance.now() - started) / 1000;
   writeJsonAtomic(files.report, {
-    ...runInfo(['hessian', ...argv]),
+    ...runInfo(['hessian', ...argv], 'hessian'),
     status: 'completed',
     data: { spec: flags.data, split: flags.split, evaluated: describeData(data) },
     arch: { label, parameters: compiled.paramCount, value: arch },

@@ -5,7 +5,7 @@
  * smallest d reaching 90% of the full model's accuracy. Writes report.json and intrinsic.svg/png.
  */
 import { join } from 'node:path';
-import type { TopLevelSpec } from 'vega-lite';
+import type { PlotSpec } from '../plot/spec.js';
 import { compiledOf } from '../model/model.js';
 import { intrinsicDimension } from '../subspace/intrinsic.js';
 import type { ProjectionKind } from '../subspace/projection.js';
@@ -85,12 +85,12 @@ export async function run(argv: string[]): Promise<number> {
           { mark: { type: 'text', align: 'left', dx: 4, dy: -5, x: 0 }, encoding: { y: { field: 'y', type: 'quantitative' }, text: { field: 'label' } } },
         ] },
     ],
-  } as TopLevelSpec;
+  } as PlotSpec;
   const files: Record<string, string> = { report: join(flags.out, 'report.json') };
   const figure = await writeFigure(plot, flags.out, 'intrinsic');
   Object.assign(files, figure.files);
   writeJsonAtomic(files.report, {
-    ...runInfo(['subspace', ...argv]),
+    ...runInfo(['subspace', ...argv], 'subspace'),
     status: 'completed',
     data: { spec: flags.data, train: describeData(train), test: describeData(test) },
     arch: { label: flags.arch ?? describeArch(arch), parameters: compiled.paramCount, value: arch },

@@ -129,7 +129,7 @@ export async function run(argv: string[]): Promise<number> {
   Object.assign(files, figure.files);
   const final = result.log[result.log.length - 1];
   writeJsonAtomic(files.report, {
-    ...runInfo(['trajectory', ...argv]),
+    ...runInfo(['trajectory', ...argv], 'trajectory'),
     status: 'completed',
     data: { spec: flags.data, train: describeData(train), test: describeData(test), trainEvaluated: describeData(trainEval), testEvaluated: describeData(testEval) },
     arch: { label, parameters: compiled.paramCount, value: arch },

@@ -87,7 +87,7 @@ export async function run(argv: string[]): Promise<number> {
   const files: Record<string, string> = { report: join(flags.out, 'report.json') };
   const done: SweepRow[] = [];
   const save = (status: 'running' | 'completed' | 'failed', extra: Record<string, unknown> = {}) => writeJsonAtomic(files.report, {
-    ...runInfo(['widths', ...argv]),
+    ...runInfo(['widths', ...argv], 'widths'),
     status,
     data: { spec: flags.data, train: describeData(train), test: describeData(test) },
     options: { ...flags, widths, sizes, seeds },

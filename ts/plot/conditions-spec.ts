@@ -4,7 +4,7 @@
  * layers above) beside the loss of the pruned network (drop half of layers ℓ..d, rest × 2, no
  * retraining), as grouped bars, with the network's own loss as a dashed rule.
  */
-import type { TopLevelSpec } from 'vega-lite';
+import type { PlotSpec } from './spec.js';
 
 /** What the plot reads per network: its own loss and per layer the probe and pruned losses on each set. */
 export interface PlotConditionsNet {
@@ -13,7 +13,7 @@ export interface PlotConditionsNet {
   layers: ReadonlyArray<{ layer: number; probe: Record<string, number>; pruned?: Record<string, number> }>;
 }
 
-export function conditionsPlotSpec(nets: readonly PlotConditionsNet[], options: { title?: string; subtitle?: string; fraction?: number } = {}): TopLevelSpec {
+export function conditionsPlotSpec(nets: readonly PlotConditionsNet[], options: { title?: string; subtitle?: string; fraction?: number } = {}): PlotSpec {
   const probeName = `probe: keep ${options.fraction ?? 0.5} of ℓ, refit above`;
   const prunedName = 'pruned: drop ½ of ℓ..d, rest × 2';
   const bars = nets.flatMap((n) => n.layers.flatMap((l) => [
@@ -53,5 +53,5 @@ export function conditionsPlotSpec(nets: readonly PlotConditionsNet[], options: 
     },
     resolve: { scale: { y: 'shared' } },
     config: { font: 'DejaVu Sans, sans-serif', view: { stroke: '#ccc' }, legend: { orient: 'bottom', labelLimit: 400 } },
-  } as unknown as TopLevelSpec;
+  } as unknown as PlotSpec;
 }

@@ -3,7 +3,7 @@
  * log density axis (as PyHessian draws it, with the quadrature nodes as ticks), and the top
  * eigenvalue and trace along a path (one panel each, t on the x axis, extra points as labelled dots).
  */
-import type { TopLevelSpec } from 'vega-lite';
+import type { PlotSpec } from './spec.js';
 
 /** An eigenvalue density on a grid (plus the quadrature nodes and weights it was smoothed from). */
 export interface PlotDensity {
@@ -13,7 +13,7 @@ export interface PlotDensity {
 }
 
 /** The density with a log y axis; `floor` keeps the log scale finite (default 1e-7 of the peak). */
-export function densityPlotSpec(d: PlotDensity, options: { title?: string; subtitle?: string; floor?: number } = {}): TopLevelSpec {
+export function densityPlotSpec(d: PlotDensity, options: { title?: string; subtitle?: string; floor?: number } = {}): PlotSpec {
   const peak = Math.max(...d.density);
   const floor = options.floor ?? peak * 1e-7;
   const values = d.grid.map((x, i) => ({ x, y: Math.max(d.density[i], floor) }));
@@ -39,7 +39,7 @@ export function densityPlotSpec(d: PlotDensity, options: { title?: string; subti
           }]
         : []),
     ],
-  } as TopLevelSpec;
+  } as PlotSpec;
 }
 
 /** One point of a path's curvature profile. */
@@ -51,7 +51,7 @@ export interface PlotCurvaturePoint {
 }
 
 /** Top eigenvalue and trace versus t (points with t), extra points drawn at the right edge with their labels. */
-export function curvaturePlotSpec(points: readonly PlotCurvaturePoint[], options: { title?: string; subtitle?: string } = {}): TopLevelSpec {
+export function curvaturePlotSpec(points: readonly PlotCurvaturePoint[], options: { title?: string; subtitle?: string } = {}): PlotSpec {
   const onPath = points.filter((p) => p.t !== undefined);
   const extra = points.filter((p) => p.t === undefined);
   const rows = (key: 'topEigenvalue' | 'trace', name: string) => [
@@ -83,5 +83,5 @@ export function curvaturePlotSpec(points: readonly PlotCurvaturePoint[], options
       ],
     },
     resolve: { scale: { y: 'independent' } },
-  } as TopLevelSpec;
+  } as PlotSpec;
 }

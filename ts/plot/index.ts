@@ -5,3 +5,4 @@ export { landscapePlotSpec, type PlotSurfaceReport, type LandscapePlotOptions } 
 export { simplexPlotSpec, type PlotSimplexReport } from './simplex-spec.js';
 export { conditionsPlotSpec, type PlotConditionsNet } from './conditions-spec.js';
 export { widthSweepPlotSpec, type PlotSweepRow } from './widths-spec.js';
+export { densityPlotSpec, curvaturePlotSpec, type PlotDensity, type PlotCurvaturePoint } from './hessian-spec.js';

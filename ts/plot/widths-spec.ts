@@ -4,7 +4,7 @@
  * ε, against the width at a fixed N (rules at w = √N and w = N) and against N at a fixed width
  * (rules at N = w², where w = √N, and N = w). A symlog y axis shows zeros and small values together.
  */
-import type { TopLevelSpec } from 'vega-lite';
+import type { PlotSpec } from './spec.js';
 
 /** The fields of a sweep row the plot reads (a SweepRow, or the same from report.json). */
 export interface PlotSweepRow {
@@ -31,7 +31,7 @@ function seriesOf(r: PlotSweepRow): Array<{ series: string; value: number }> {
 }
 
 /** Panels for the rows at N = fixedN (x = width) and at width = fixedWidth (x = N), whichever exist. */
-export function widthSweepPlotSpec(rows: readonly PlotSweepRow[], options: { fixedN?: number; fixedWidth?: number; title?: string; subtitle?: string } = {}): TopLevelSpec {
+export function widthSweepPlotSpec(rows: readonly PlotSweepRow[], options: { fixedN?: number; fixedWidth?: number; title?: string; subtitle?: string } = {}): PlotSpec {
   const colour = { field: 'series', type: 'nominal', title: null, sort: SERIES } as const;
   const panel = (name: string, x: 'width' | 'n', picked: readonly PlotSweepRow[], marks: Array<{ at: number; label: string }>) => ({
     width: 320,
@@ -71,5 +71,5 @@ export function widthSweepPlotSpec(rows: readonly PlotSweepRow[], options: { fix
     hconcat: panels,
     resolve: { scale: { color: 'shared' } },
     config: { font: 'DejaVu Sans, sans-serif', view: { stroke: '#ccc' }, legend: { orient: 'bottom', labelLimit: 400, columns: 2 } },
-  } as unknown as TopLevelSpec;
+  } as unknown as PlotSpec;
 }
