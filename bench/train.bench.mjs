@@ -8,8 +8,10 @@
 // quote the ratios. The same job in Chromium: train-browser.bench.mjs.
 //
 // Environment: MODECONN_BENCH_TRAIN_SAMPLES=n trains on the first n images and
-// MODECONN_BENCH_EVAL_SAMPLES=n evaluates the first n test images (quick runs; every column the same). MODECONN_BENCH_TFJS_STEPS=k times only k tfjs training steps and extrapolates.
-// MODECONN_BENCH_TRAIN_COLUMNS=wasm,relaxed,pool,twin,native,torch,jax,tfjs picks columns (default all).
+// MODECONN_BENCH_EVAL_SAMPLES=n evaluates the first n test images (quick runs; every column the same).
+// MODECONN_BENCH_TFJS_STEPS=k times only k tfjs training steps and extrapolates.
+// MODECONN_BENCH_TRAIN_COLUMNS=wasm,relaxed,pool,twin,native,torch,jax,tfjs,browser picks columns (default
+// all; `browser` is the Chromium section).
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
