@@ -185,7 +185,7 @@ export default async function run(ctx) {
     const column = async (key, label, fn) => {
       process.stderr.write(`bench: train-browser: ${label}\n`);
       const t0 = performance.now();
-      const result = await fn().catch((error) => ({ reason: error.message }));
+      const result = await Promise.resolve().then(fn).catch((error) => ({ reason: error.message }));
       process.stderr.write(`bench: train-browser: ${label} done in ${fmt((performance.now() - t0) / 1000)} s\n`);
       if (result.reason) notes.push(`${label}: ${result.reason}`);
       results[key] = result;
@@ -221,7 +221,7 @@ export default async function run(ctx) {
   ];
   const version = await readFile(join(root, 'node_modules', '@jax-js', 'jax', 'package.json'), 'utf8').then((t) => JSON.parse(t).version, () => '?');
   const text = [
-    `The job of the Node section above in ${host ? host.userAgent.match(/(?:Headless)?Chrom(?:e|ium)\/[\d.]+/)?.[0] ?? 'Chromium' : 'Chromium'} (headless, playwright-core), ` +
+    `The job of the Node training section (train.bench.mjs) in ${host ? host.userAgent.match(/(?:Headless)?Chrom(?:e|ium)\/[\d.]+/)?.[0] ?? 'Chromium' : 'Chromium'} (headless, playwright-core), ` +
       `page cross-origin isolated: ${host ? (host.isolated ? 'yes' : 'no') : '—'}, navigator.hardwareConcurrency ${host?.cores ?? '—'}, ` +
       `relaxed SIMD ${host ? (host.kernel.relaxedSimd ? 'on' : 'off') : '—'}. One epoch over ${trainN.toLocaleString('en')} training images (${Math.ceil(trainN / BATCH)} steps), ` +
       `evaluation of ${testN.toLocaleString('en')} test images in batches of ${EVAL_BATCH}; modeconn and jax-js ${version} start from the same initialisation and shuffle, sent from Node. ` +

@@ -281,7 +281,7 @@ export default async function run(ctx) {
     if (!want.has(name)) return { ...skipped };
     const t0 = now();
     process.stderr.write(`bench: train: ${label}\n`);
-    const result = await fn().catch((error) => ({ reason: `${label} failed: ${error?.message ?? error}` }));
+    const result = await Promise.resolve().then(fn).catch((error) => ({ reason: `${label} failed: ${error?.message ?? error}` }));
     process.stderr.write(`bench: train: ${label} done in ${fmt(now() - t0)} s\n`);
     if (result.reason) notes.push(result.reason);
     return result;
