@@ -164,7 +164,7 @@ function nativeColumn(root, compiled, trainN, testN) {
   return { train: out.train_s, eval: out.eval_s, parts: out.parts_s };
 }
 
-/** tfjs-layers on the wasm backend (one thread): tf.sequential of dense layers, model.fit; or a reason it is unavailable. */
+/** tfjs-layers on the wasm backend (one thread), bench/peers/tfjs-mlp.mjs; or a reason it is unavailable. */
 async function tfjsColumn(compiled, train, test, init) {
   let tf;
   let tfl;
@@ -189,69 +189,14 @@ async function tfjsColumn(compiled, train, test, init) {
   } catch (error) {
     return { reason: `tfjs unavailable: ${error.message}` };
   }
-  const inSize = compiled.inputSize;
-  const classes = compiled.classes;
-  const model = tfl.sequential();
-  const widths = ARCH_HIDDEN.concat([classes]);
-  widths.forEach((units, i) => {
-    model.add(tfl.layers.dense({ units, activation: i < widths.length - 1 ? 'relu' : 'linear', ...(i === 0 ? { inputShape: [inSize] } : {}) }));
+  const { tfjsMlpRun } = await import('./peers/tfjs-mlp.mjs');
+  const out = await tfjsMlpRun(tf, tfl, {
+    sizes: [compiled.inputSize, ...ARCH_HIDDEN, compiled.classes], init, train, test, batch: BATCH, evalBatch: EVAL_BATCH, lr: LR, momentum: MOMENTUM,
+    steps: Number(process.env.MODECONN_BENCH_TFJS_STEPS) || 0,
   });
-  // θ in the library's layout (PyTorch's: Linear weight [out, in]) → tfjs kernels [in, out].
-  const weights = tf.tidy(() => compiled.layout.filter((e) => e.kind === 'weight' || e.kind === 'bias').map((e) => {
-    const values = init.subarray(e.offset, e.offset + e.length);
-    return e.kind === 'weight' ? tf.transpose(tf.tensor2d(values, e.shape)) : tf.tensor1d(values);
-  }));
-  model.setWeights(weights);
-  weights.forEach((w) => w.dispose());
-  // Mean softmax cross-entropy on logits (the loss the other columns use).
-  const loss = (yTrue, logits) => tf.losses.softmaxCrossEntropy(yTrue, logits);
-  model.compile({ optimizer: tf.train.momentum(LR, MOMENTUM), loss });
-
-  const stepsPerEpoch = Math.ceil(train.n / BATCH);
-  const limit = Number(process.env.MODECONN_BENCH_TFJS_STEPS) || stepsPerEpoch;
-  const steps = Math.min(limit, stepsPerEpoch);
-  const nTrain = Math.min(train.n, steps * BATCH);
-  const xs = tf.tensor2d(train.x.subarray(0, nTrain * inSize), [nTrain, inSize]);
-  const ys = tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from(train.y.subarray(0, nTrain)), 'int32'), classes));
-  const t0 = now();
-  await model.fit(xs, ys, { batchSize: BATCH, epochs: 1, shuffle: true, verbose: 0 });
-  model.getWeights()[0].dataSync(); // wait for the last update
-  const trainS = ((now() - t0) * stepsPerEpoch) / steps;
-  xs.dispose();
-  ys.dispose();
-
-  const testX = tf.tensor2d(test.x, [test.n, inSize]);
-  const testY = tf.tensor1d(Int32Array.from(test.y), 'int32');
-  const evalOnce = () => {
-    let right = 0;
-    let lossSum = 0;
-    for (let start = 0; start < test.n; start += EVAL_BATCH) {
-      const n = Math.min(EVAL_BATCH, test.n - start);
-      const [losses, correct] = tf.tidy(() => {
-        const logits = model.predict(tf.slice(testX, [start, 0], [n, inSize]), { batchSize: n });
-        const labels = tf.slice(testY, [start], [n]);
-        const perSample = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, classes), logits, undefined, undefined, tf.Reduction.NONE);
-        return [perSample, tf.equal(tf.argMax(logits, 1), labels)];
-      });
-      const l = losses.dataSync();
-      const c = correct.dataSync();
-      for (let i = 0; i < n; i++) {
-        lossSum += l[i];
-        right += c[i];
-      }
-      losses.dispose();
-      correct.dispose();
-    }
-    return { loss: lossSum / test.n, accuracy: right / test.n };
-  };
-  const accuracy = evalOnce().accuracy;
-  const ev = await time(evalOnce, { reps: 5, warmup: 0 });
-  const dispose = () => {
-    model.dispose();
-    testX.dispose();
-    testY.dispose();
-  };
-  return { train: trainS, trainN: 1, partial: steps < stepsPerEpoch ? steps : 0, eval: ev.median, evalN: ev.n, accuracy: steps < stepsPerEpoch ? NaN : accuracy, version, evalOnce, dispose };
+  const accuracy = out.evalOnce().accuracy;
+  const ev = await time(out.evalOnce, { reps: 5, warmup: 0 });
+  return { train: out.trainS, trainN: 1, partial: out.partial, eval: ev.median, evalN: ev.n, accuracy: out.partial ? NaN : accuracy, version, evalOnce: out.evalOnce, dispose: out.dispose };
 }
 
 export default async function run(ctx) {
