@@ -2,10 +2,11 @@
 // batch 128, SGD lr 0.05 momentum 0.9; evaluation of the test set in batches of 1000) on a page of
 // Debian's chromium driven by playwright-core: modeconn on the page's thread and on pools of 1 and 2
 // module workers (2 shards per batch), against jax-js (Wasm backend, jitted step;
-// bench/peers/jax-mlp.mjs). The page is cross-origin isolated (COOP/COEP), so jax-js has
-// SharedArrayBuffer and runs its kernels on navigator.hardwareConcurrency workers; relaxed SIMD is on
-// in Chromium for both. Data, initialisation and shuffle come from Node, so every column does the same
-// work. Same quick-run variables as train.bench.mjs (MODECONN_BENCH_TRAIN_SAMPLES / _EVAL_SAMPLES);
+// bench/peers/jax-mlp.mjs) and tfjs-backend-wasm (bench/peers/tfjs-mlp.mjs). The page is cross-origin
+// isolated (COOP/COEP), so both peers have SharedArrayBuffer and run on navigator.hardwareConcurrency
+// threads; relaxed SIMD is on in Chromium (modeconn and jax-js use it). Data, initialisation and shuffle come from Node, so every column does the same
+// work. Same quick-run variables as train.bench.mjs (MODECONN_BENCH_TRAIN_SAMPLES / _EVAL_SAMPLES /
+// _TFJS_STEPS);
 // CHROMIUM_PATH picks the browser; MODECONN_BENCH_TRAIN_COLUMNS without `browser` skips the section.
 import { createServer } from 'node:http';
 import { existsSync } from 'node:fs';
@@ -21,7 +22,7 @@ const MOMENTUM = 0.9;
 const SEED = 1;
 const TRAIN_REPS = 2;
 const EVAL_REPS = 5;
-const TITLE = 'Training in Chromium: MLP 784-512-512-10 on Fashion-MNIST (modeconn vs jax-js)';
+const TITLE = 'Training in Chromium: MLP 784-512-512-10 on Fashion-MNIST (modeconn vs jax-js and tfjs)';
 
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm' };
 // Cross-origin isolation: without these two headers a page has no SharedArrayBuffer (jax-js then runs one thread).
@@ -106,6 +107,37 @@ const page = `<!doctype html><meta charset="utf-8">
       return fail(error);
     }
   };
+  // tfjs from its UMD bundles (classic scripts that fill the global \`tf\`; tfjs-layers adds to it).
+  const loadScript = (src) => new Promise((resolve, reject) => {
+    const script = Object.assign(document.createElement('script'), { src, onload: resolve, onerror: () => reject(new Error('cannot load ' + src)) });
+    document.head.append(script);
+  });
+  window.runTfjs = async (job) => {
+    try {
+      const { train, test, init } = await load(job);
+      for (const p of ['tfjs-core/dist/tf-core', 'tfjs-layers/dist/tf-layers', 'tfjs-backend-wasm/dist/tf-backend-wasm']) await loadScript('/node_modules/@tensorflow/' + p + '.es2017.js');
+      const tf = self.tf;
+      tf.wasm.setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/wasm-out/');
+      // Ask for every core, as jax-js takes them; its threaded build's worker pool is sized at load
+      // (about half the cores), so the row reports the count it actually runs (getThreadsCount).
+      tf.wasm.setThreadsCount(navigator.hardwareConcurrency);
+      if (!(await tf.setBackend('wasm'))) return { reason: 'the wasm backend failed to initialise' };
+      await tf.ready();
+      const { tfjsMlpRun } = await import('/bench/peers/tfjs-mlp.mjs');
+      const out = await tfjsMlpRun(tf, tf, { ...job, init, train, test });
+      const accuracy = out.evalOnce().accuracy;
+      const evalS = [];
+      for (let r = 0; r < job.evalReps; r++) {
+        const t0 = now();
+        out.evalOnce();
+        evalS.push(now() - t0);
+      }
+      out.dispose();
+      return { train: out.trainS, trainN: 1, partial: out.partial, eval: median(evalS), evalN: evalS.length, accuracy: out.partial ? NaN : accuracy, threads: tf.wasm.getThreadsCount(), threadedBuild: await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'), version: tf.version_wasm ?? tf.version_core };
+    } catch (error) {
+      return fail(error);
+    }
+  };
   window.ready = true;
 </script>`;
 
@@ -165,7 +197,10 @@ export default async function run(ctx) {
     '/bench-data/test-y': bytesOf(Uint32Array.from(test.y.subarray(0, testN))),
     '/bench-data/init': bytesOf(init),
   };
-  const job = { sizes: [row, ...HIDDEN, train.classes], batch: BATCH, evalBatch: EVAL_BATCH, lr: LR, momentum: MOMENTUM, seed: SEED, shards: 2, trainReps: TRAIN_REPS, evalReps: EVAL_REPS };
+  const job = {
+    sizes: [row, ...HIDDEN, train.classes], batch: BATCH, evalBatch: EVAL_BATCH, lr: LR, momentum: MOMENTUM, seed: SEED, shards: 2, trainReps: TRAIN_REPS, evalReps: EVAL_REPS,
+    steps: Number(process.env.MODECONN_BENCH_TFJS_STEPS) || 0,
+  };
 
   const notes = [];
   const server = await serveBench(root, blobs);
@@ -193,6 +228,7 @@ export default async function run(ctx) {
     await column('inline', 'modeconn, page thread', () => tab.evaluate(([j]) => window.runModeconn(j, 0), [job]));
     for (const workers of [1, 2]) await column(`pool${workers}`, `modeconn, pool of ${workers}`, () => tab.evaluate(([j, w]) => window.runModeconn(j, w), [job, workers]));
     await column('jax', 'jax-js', () => tab.evaluate(([j]) => window.runJax(j), [job]));
+    await column('tfjs', 'tfjs wasm', () => tab.evaluate(([j]) => window.runTfjs(j), [job]));
   } catch (error) {
     notes.push(`Chromium run failed: ${error.message}`);
   } finally {
@@ -201,7 +237,7 @@ export default async function run(ctx) {
   }
 
   const none = { reason: 'not run' };
-  const [inline, pool1, pool2, jax] = ['inline', 'pool1', 'pool2', 'jax'].map((k) => results[k] ?? none);
+  const [inline, pool1, pool2, jax, tfjs] = ['inline', 'pool1', 'pool2', 'jax', 'tfjs'].map((k) => results[k] ?? none);
   const secs = (c, key) => (c.reason ? '—' : fmt(c[key]));
   const acc = (c) => (c.reason || !Number.isFinite(c.accuracy) ? '—' : `${(100 * c.accuracy).toFixed(1)}%`);
   const how = (c, extra = '') => (c.reason ? 'unavailable' : `train ×${c.trainN}, eval ×${c.evalN}, medians${extra}`);
@@ -211,12 +247,15 @@ export default async function run(ctx) {
     [`modeconn, page thread (${inline.kernel ?? '—'})`, secs(inline, 'train'), secs(inline, 'eval'), acc(inline), how(inline)],
     ...[[pool1, 1], [pool2, 2]].map(([c, w]) => [`modeconn, pool of ${w} worker${w > 1 ? 's' : ''} (${c.kernel ?? '—'}; 2 shards per batch)`, secs(c, 'train'), secs(c, 'eval'), acc(c), how(c, '; data resident in the workers')]),
     [`jax-js (Wasm backend, ${jaxThreads}; jitted step)`, secs(jax, 'train'), secs(jax, 'eval'), acc(jax), jax.reason ? 'unavailable' : `train ×1 (includes its jit compilation), eval ×${jax.evalN} median; same init and shuffle`],
+    [`tfjs-backend-wasm${tfjs.version ? ` ${tfjs.version}` : ''} (${tfjs.threads ? `${tfjs.threadedBuild ? 'threaded build, ' : ''}${tfjs.threads} thread${tfjs.threads > 1 ? 's' : ''}` : 'threads: —'})`, secs(tfjs, 'train'), secs(tfjs, 'eval'), acc(tfjs),
+      tfjs.reason ? 'unavailable' : `${tfjs.partial ? `extrapolated from ${tfjs.partial} steps` : 'train ×1'}, eval ×${tfjs.evalN} median; same init, own shuffle`],
   ];
   const ratio = (a, b, key) => (!a.reason && !b.reason ? `${fmt(b[key] / a[key])}×` : '—');
   const verdict = (a, b, target) => (!a.reason && !b.reason ? (b.train / a.train >= target ? 'meets' : 'misses') : '—');
   const ratios = [
     ['2 workers vs 1 worker (pool)', ratio(pool2, pool1, 'train'), ratio(pool2, pool1, 'eval'), `target train ≥ 1.8× (${verdict(pool2, pool1, 1.8)})`],
     ['modeconn, 2 workers vs jax-js', ratio(pool2, jax, 'train'), ratio(pool2, jax, 'eval'), `target ≥ 2× (${verdict(pool2, jax, 2)}); both use the page's cores`],
+    ['modeconn, 2 workers vs tfjs-backend-wasm', ratio(pool2, tfjs, 'train'), ratio(pool2, tfjs, 'eval'), `target: ahead (${verdict(pool2, tfjs, 1)})`],
     ['modeconn, page thread vs jax-js', ratio(inline, jax, 'train'), ratio(inline, jax, 'eval'), `target ≥ 2× (${verdict(inline, jax, 2)}); jax-js on ${host?.isolated ? host.cores : 1} thread(s)`],
   ];
   const version = await readFile(join(root, 'node_modules', '@jax-js', 'jax', 'package.json'), 'utf8').then((t) => JSON.parse(t).version, () => '?');
@@ -224,7 +263,7 @@ export default async function run(ctx) {
     `The job of the Node training section (train.bench.mjs) in ${host ? host.userAgent.match(/(?:Headless)?Chrom(?:e|ium)\/[\d.]+/)?.[0] ?? 'Chromium' : 'Chromium'} (headless, playwright-core), ` +
       `page cross-origin isolated: ${host ? (host.isolated ? 'yes' : 'no') : '—'}, navigator.hardwareConcurrency ${host?.cores ?? '—'}, ` +
       `relaxed SIMD ${host ? (host.kernel.relaxedSimd ? 'on' : 'off') : '—'}. One epoch over ${trainN.toLocaleString('en')} training images (${Math.ceil(trainN / BATCH)} steps), ` +
-      `evaluation of ${testN.toLocaleString('en')} test images in batches of ${EVAL_BATCH}; modeconn and jax-js ${version} start from the same initialisation and shuffle, sent from Node. ` +
+      `evaluation of ${testN.toLocaleString('en')} test images in batches of ${EVAL_BATCH}; modeconn, jax-js ${version} and tfjs start from the same initialisation (modeconn and jax-js also from the same shuffle), sent from Node. ` +
       'Accuracy after the (last) epoch is a sanity check.',
     ...notes.map((n) => `Note: ${n}.`),
     '',
