@@ -25,6 +25,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   landscape: { summary: 'loss over a grid around one model, along two, or on the plane through three', load: () => import('./landscape.js') },
   stability: { summary: 'dropout stability of two MLPs and the path of Kuditipudi et al. through their dropout nets', load: () => import('./stability.js') },
   simplex: { summary: 'grow a simplex of low loss from trained models; evaluate its interior and ensemble', load: () => import('./simplex.js') },
+  ensembles: { summary: 'compare independent, FGE, SWA, curve and simplex ensembles at equal training budget', load: () => import('./ensembles.js') },
   convert: { summary: 'convert a model file between formats (safetensors, ONNX)', load: () => import('./convert.js') },
   demo: { summary: 'the main job on the MNIST digits: two MLPs, the line and a fitted curve', load: () => import('./demo.js') },
 };

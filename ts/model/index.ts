@@ -18,4 +18,4 @@ export {
 } from './runner.js';
 export { inlineRunner, resolveRunner } from './inline-runner.js';
 export { trainModel, evaluateModel, evaluateMany, recomputeBatchNorm, readActivations, type TrainOptions, type RunnerOption, type EvaluateModelOptions } from './train.js';
-export { learningRate, checkSchedule, type Schedule, type ScheduleContext } from './schedule.js';
+export { learningRate, checkSchedule, cycleSteps, cycleMinimum, type Schedule, type ScheduleContext, type CycleShape } from './schedule.js';

@@ -3,3 +3,4 @@ export { pathPlotSpec, type PlotPathReport, type PlotMetrics, type PathPlotOptio
 export { renderSvg, renderPng, writePlots, DEJAVU_SANS, type RenderPngOptions } from './render.js';
 export { landscapePlotSpec, type PlotSurfaceReport, type LandscapePlotOptions } from './landscape-spec.js';
 export { simplexPlotSpec, type PlotSimplexReport } from './simplex-spec.js';
+export { ensemblePlotSpec, type EnsemblePlotInput, type EnsemblePlotOptions, type PlotEnsemblePoint } from './ensembles-spec.js';
