@@ -4,3 +4,4 @@ export { renderSvg, renderPng, writePlots, DEJAVU_SANS, type RenderPngOptions } 
 export { landscapePlotSpec, type PlotSurfaceReport, type LandscapePlotOptions } from './landscape-spec.js';
 export { simplexPlotSpec, type PlotSimplexReport } from './simplex-spec.js';
 export { ensemblePlotSpec, type EnsemblePlotInput, type EnsemblePlotOptions, type PlotEnsemblePoint } from './ensembles-spec.js';
+export { swaGeometryPlotSpec, type PlotSwaGeometry } from './swa-spec.js';
