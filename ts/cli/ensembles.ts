@@ -129,7 +129,7 @@ export function summaryTable(comparison: EnsembleComparison): string {
   for (const r of comparison.rows) {
     rows.push(r.skipped
       ? [String(r.k), r.method, '-', '-', '-', '-', '-', '-', `(${r.skipped})`]
-      : [String(r.k), r.method, String(r.epochs), String(r.members), percent(r.accuracy), fixed4(r.nll), fixed4(r.ece),
+      : [String(r.k), r.method, String(Number(r.epochs.toFixed(2))), String(r.members), percent(r.accuracy), fixed4(r.nll), fixed4(r.ece),
         Number.isFinite(r.disagreement) ? fixed4(r.disagreement) : '-', Number.isFinite(r.kl) ? fixed4(r.kl) : '-']);
   }
   return formatTable(['k', 'method', 'epochs', 'members', 'test acc', 'NLL', 'ECE', 'disagree', 'KL'], rows);

@@ -146,7 +146,7 @@ export async function run(argv: string[]): Promise<number> {
     const width = (w: number | null) => (w === null ? `> ${geometry.distances[geometry.distances.length - 1]}` : fixed4(w));
     const line = geometry.line.sets.train.loss;
     const argmin = line.indexOf(Math.min(...line));
-    text += `\n\nwidth (mean ${geometry.widthSet} loss rises ${flags.rise} over ${flags.directions} rays): SWA ${width(geometry.width.swa)}, SGD ${width(geometry.width.sgd)}` +
+    text += `\nwidth (mean ${geometry.widthSet} loss rises ${flags.rise} over ${flags.directions} rays): SWA ${width(geometry.width.swa)}, SGD ${width(geometry.width.sgd)}` +
       `\nline SGD → SWA (‖Δ‖ = ${fixed4(geometry.line.distance)}): lowest train loss at t = ${geometry.line.ts[argmin]}`;
   }
   process.stdout.write(`${text}\n\n${formatPairs([...Object.entries(files), ['time', formatDuration(seconds)]])}`);
