@@ -1,4 +1,4 @@
-// Lint for ts/ and tests/: the recommended JS and TypeScript rules (syntax only, no type information,
+// Lint for ts/, tests/ and the lab (web/src/): the recommended JS and TypeScript rules (syntax only, no type information,
 // so it runs in seconds), plus the few conventions this code keeps. Layering is checked by
 // tests/layering.test.ts, which also sees dynamic imports.
 import js from '@eslint/js';
@@ -12,7 +12,7 @@ export default tseslint.config(
   // Scripts beside the tests (fixture makers) run in Node.
   { files: ['**/*.mjs'], languageOptions: { globals: globals.node } },
   {
-    files: ['ts/**/*.ts', 'tests/**/*.ts'],
+    files: ['ts/**/*.ts', 'tests/**/*.ts', 'web/src/**/*.ts'],
     rules: {
       // `_name` marks a value destructured away on purpose.
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true }],

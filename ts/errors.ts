@@ -37,7 +37,10 @@ export type ErrorCode =
   | 'WORKER_CRASHED' // a worker died or trapped during a job (it was replaced; the pool stays usable)
   | 'POOL_CLOSED' // the pool was closed before or during the job
   // plots
-  | 'FONT_UNAVAILABLE'; // the font file PNG rendering needs is missing (Debian: fonts-dejavu-core)
+  | 'FONT_UNAVAILABLE' // the font file PNG rendering needs is missing (Debian: fonts-dejavu-core)
+  | 'MISSING_DEPENDENCY' // an optional package a feature needs is not installed (the advice names it)
+  // worker start-up
+  | 'WORKER_LOAD'; // a pool worker's script could not be loaded (the message names its URL)
 
 /** The one error class of the library. */
 export class ModeconnError extends Error {

@@ -107,7 +107,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const seconds = (performance.now() - started) / 1000;
   writeJsonAtomic(files.report, {
-    ...runInfo(['ensembles', ...argv]),
+    ...runInfo(['ensembles', ...argv], 'ensembles'),
     status: 'completed',
     data: { spec: flags.data, train: describeData(train), test: describeData(test) },
     arch: { label: archLabel, parameters: compiledOf(arch).paramCount, value: arch },

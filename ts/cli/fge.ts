@@ -102,7 +102,7 @@ export async function run(argv: string[]): Promise<number> {
   Object.assign(files, figure.files);
   const seconds = (performance.now() - started) / 1000;
   writeJsonAtomic(files.report, {
-    ...runInfo(['fge', ...argv]),
+    ...runInfo(['fge', ...argv], 'fge'),
     status: 'completed',
     data: { spec: flags.data, train: describeData(train), test: describeData(test) },
     arch: { label: archLabel, parameters: compiledOf(arch).paramCount, value: arch },

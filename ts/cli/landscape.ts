@@ -5,6 +5,8 @@
  * report.json and landscape.svg/png.
  */
 import { join } from 'node:path';
+import { hessianDirections } from '../hessian/along-path.js';
+import { writeDirectionsH5, writeSurfaceH5 } from '../io/landscape-h5.js';
 import { planeThrough, randomDirection, type Normalization } from '../landscape/directions.js';
 import { evaluateSurface, type Surface, type SurfaceReport } from '../landscape/surface.js';
 import type { Arch } from '../model/arch.js';
@@ -43,12 +45,16 @@ export const spec = {
     dims: { kind: 'int', default: 2, min: 1, max: 2, value: 'n', help: 'one model: a 1-D or 2-D grid' },
     seed: { kind: 'int', default: 0, min: 0, value: 'n', help: 'seed of the random directions (one model)' },
     normalization: { kind: 'string', default: 'filter', choices: ['filter', 'layer', 'none'], value: 'kind', help: 'scaling of the random directions to the model' },
+    directions: { kind: 'string', default: 'random', choices: ['random', 'hessian'], value: 'kind', help: 'one model: seeded random directions, or the Hessian\'s top eigenvectors (unit vectors;\nLanczos over --hessian-samples training samples, eval-mode BatchNorm)' },
+    hessianSamples: { kind: 'int', default: 2000, min: 1, value: 'n', help: '--directions hessian: evenly spaced training samples of the Hessian' },
+    h5: { kind: 'string', value: 'file', help: 'also write the surface as loss-landscape\'s HDF5 (and <file>_directions.h5 beside it)' },
     ...EVAL_ONLY,
   },
   examples: [
     'modeconn landscape runs/a/model.safetensors --data mnist --out runs/land-a',
     'modeconn landscape runs/a/model.safetensors runs/b/model.safetensors --data mnist --grid 61 --out runs/land-ab',
     'modeconn landscape runs/a/model.safetensors runs/b/model.safetensors runs/c/model.safetensors --data mnist --grid 25 --workers 2 --out runs/plane',
+    'modeconn landscape runs/a/model.safetensors --data mnist --directions hessian --range -0.5,0.5 --h5 runs/la/surface.h5 --out runs/la',
   ],
 } as const satisfies CommandSpec;
 
@@ -78,15 +84,20 @@ interface Layout {
   details: Record<string, unknown>;
 }
 
-function layoutOf(models: { file: string; params: Float32Array }[], arch: Arch, flags: ParsedFlags<typeof spec.flags>): Layout {
+function layoutOf(models: { file: string; params: Float32Array }[], arch: Arch, flags: ParsedFlags<typeof spec.flags>,
+  hessian?: { directions: [Float32Array, Float32Array]; eigenvalues: number[] }): Layout {
   const range = parseRange(flags.range);
   const label = (file: string, fallback: string) => file.replace(/^.*\//, '').replace(/\.safetensors$/, '').replace(/^model$/, fallback);
   if (models.length === 1) {
     const [lo, hi] = range ?? [-1, 1];
     const n = flags.grid ?? (flags.dims === 1 ? 41 : 21);
     const normalization = flags.normalization as Normalization;
-    const dirs = Array.from({ length: flags.dims }, (_, stream) => randomDirection(arch, models[0].params, { seed: flags.seed, stream, normalization }));
-    const axis = (k: number) => `direction ${k} (${normalization === 'none' ? 'raw' : `${normalization}-normalised`}, seed ${flags.seed})`;
+    const dirs = hessian
+      ? hessian.directions.slice(0, flags.dims)
+      : Array.from({ length: flags.dims }, (_, stream) => randomDirection(arch, models[0].params, { seed: flags.seed, stream, normalization }));
+    const axis = (k: number) => (hessian
+      ? `Hessian eigenvector ${k} (λ${k} = ${hessian.eigenvalues[k - 1].toPrecision(4)})`
+      : `direction ${k} (${normalization === 'none' ? 'raw' : `${normalization}-normalised`}, seed ${flags.seed})`);
     return {
       kind: 'random',
       surface: { origin: models[0].params, directions: dirs as [Float32Array] | [Float32Array, Float32Array] },
@@ -95,7 +106,7 @@ function layoutOf(models: { file: string; params: Float32Array }[], arch: Arch, 
       marks: [{ label: 'A', x: 0, y: flags.dims === 2 ? 0 : undefined }],
       xTitle: axis(1),
       yTitle: flags.dims === 2 ? axis(2) : undefined,
-      details: { seed: flags.seed, normalization, ignore: 'biasbn' },
+      details: hessian ? { directions: 'hessian', eigenvalues: hessian.eigenvalues } : { seed: flags.seed, normalization, ignore: 'biasbn' },
     };
   }
   if (models.length === 2) {
@@ -164,7 +175,11 @@ export async function run(argv: string[]): Promise<number> {
   const models = await readModels(positionals, flags, train);
   const arch = models[0].model.arch;
   const compiled = compiledOf(arch);
-  const layout = layoutOf(models.map((m) => ({ file: m.file, params: m.model.params })), arch, flags);
+  if (flags.directions === 'hessian' && models.length !== 1) throw new UsageError('--directions hessian applies to one model');
+  const hessian = flags.directions === 'hessian'
+    ? await withRunner(flags.workers, (runner) => hessianDirections(arch, models[0].model.params, trainSubset(train, flags.hessianSamples), { runner, seed: flags.seed }))
+    : undefined;
+  const layout = layoutOf(models.map((m) => ({ file: m.file, params: m.model.params })), arch, flags, hessian);
   const bn = (flags.bn ?? (hasBatchNorm(compiled) ? 'recompute' : 'blend')) as BnMode;
   const trainEval = trainSubset(train, flags.trainSamples);
   ensureDir(flags.out);
@@ -187,10 +202,16 @@ export async function run(argv: string[]): Promise<number> {
     marks: layout.marks, xTitle: layout.xTitle, yTitle: layout.yTitle,
   });
   const files: Record<string, string> = { report: join(flags.out, 'report.json') };
+  if (flags.h5 !== undefined) {
+    const dirFile = flags.h5.replace(/\.h5$/, '') + '_directions.h5';
+    await writeDirectionsH5(dirFile, arch, layout.surface.directions);
+    await writeSurfaceH5(flags.h5, report, dirFile.replace(/^.*\//, ''));
+    Object.assign(files, { h5: flags.h5, h5Directions: dirFile });
+  }
   const figure = await writeFigure(plot, flags.out, 'landscape');
   Object.assign(files, figure.files);
   writeJsonAtomic(files.report, {
-    ...runInfo(['landscape', ...argv]),
+    ...runInfo(['landscape', ...argv], 'landscape'),
     status: 'completed',
     data: { spec: flags.data, train: describeData(train), test: describeData(test), trainEvaluated: describeData(trainEval) },
     arch: { label: archLabel, parameters: compiled.paramCount, value: arch },

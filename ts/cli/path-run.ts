@@ -17,6 +17,7 @@ import type { FlagSpec } from './args.js';
 import { describeData } from './data-spec.js';
 import { writeFigure } from './figure.js';
 import { ensureDir, runInfo, writeJsonAtomic, type RunInfo } from './manifest.js';
+import { cancelOnSignals } from './signals.js';
 import { ProgressBar } from './progress.js';
 import { withRunner } from './runner.js';
 import { fixed4, formatTable, percent } from './table.js';
@@ -133,7 +134,7 @@ export async function evaluateAndReport(init: {
   Object.assign(files, figure.files);
   const warnings = figure.warnings;
   const report: PathsReport = {
-    ...runInfo(init.argv),
+    ...runInfo(init.argv, 'paths'),
     status: 'completed',
     data: { spec: init.dataSpec, train: describeData(init.train), test: describeData(init.test), trainEvaluated: describeData(trainEval) },
     arch: { label: init.archLabel, parameters: compiled.paramCount, value: arch },
@@ -207,16 +208,7 @@ export function describeArch(arch: Arch): string {
   return parts.join('-');
 }
 
-/** An AbortSignal that Ctrl-C triggers (a second Ctrl-C quits at once); call dispose() when done. */
+/** An AbortSignal that SIGINT or SIGTERM triggers (a second signal quits at once); call dispose() when done. */
 export function cancelOnSigint(progress: ProgressBar): { signal: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts += 1;
-    if (interrupts > 1) process.exit(130);
-    progress.note('cancelling after the current batch (Ctrl-C again to quit at once)');
-    controller.abort(new Error('SIGINT'));
-  };
-  process.on('SIGINT', onSigint);
-  return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
+  return cancelOnSignals(progress);
 }

@@ -120,7 +120,7 @@ export async function run(argv: string[]): Promise<number> {
   const seconds = (performance.now() - started) / 1000;
   const metrics = (r: { loss: number; accuracy: number }) => ({ loss: r.loss, accuracy: r.accuracy });
   writeJsonAtomic(files.report, {
-    ...runInfo(['swa', ...argv]),
+    ...runInfo(['swa', ...argv], 'swa'),
     status: 'completed',
     data: { spec: flags.data, train: describeData(train), test: describeData(test), trainEvaluated: describeData(trainEval) },
     arch: { label: archLabel, parameters: compiled.paramCount, value: arch },

@@ -17,5 +17,6 @@ export {
   type GradientSessionOptions, type ActivationOptions,
 } from './runner.js';
 export { inlineRunner, resolveRunner } from './inline-runner.js';
+export { type HvpOptions, type HvpResult } from './runner.js';
 export { trainModel, evaluateModel, evaluateMany, recomputeBatchNorm, readActivations, type TrainOptions, type RunnerOption, type EvaluateModelOptions } from './train.js';
 export { learningRate, checkSchedule, cycleSteps, cycleMinimum, type Schedule, type ScheduleContext, type CycleShape } from './schedule.js';

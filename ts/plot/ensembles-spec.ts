@@ -4,7 +4,7 @@
  * curves (the ensemble after each added member: independent networks, FGE snapshots) as thin lines;
  * dashed rules mark reference models (a single network, an SGD baseline). Plain JSON, browser-safe.
  */
-import type { TopLevelSpec } from 'vega-lite';
+import type { PlotSpec } from './spec.js';
 
 /** A point of a method's curve: its member count, budget label and metrics. */
 export interface PlotEnsemblePoint {
@@ -34,7 +34,7 @@ export interface EnsemblePlotOptions {
 }
 
 /** Accuracy and NLL versus members (or budget); see the module header. */
-export function ensemblePlotSpec(input: EnsemblePlotInput, options: EnsemblePlotOptions = {}): TopLevelSpec {
+export function ensemblePlotSpec(input: EnsemblePlotInput, options: EnsemblePlotOptions = {}): PlotSpec {
   const byBudget = options.x === 'k';
   const rows: Array<Record<string, unknown>> = [];
   const push = (layer: string, method: string, p: PlotEnsemblePoint) => {
@@ -81,5 +81,5 @@ export function ensemblePlotSpec(input: EnsemblePlotInput, options: EnsemblePlot
       ],
     },
     resolve: { scale: { y: 'independent' } },
-  } as TopLevelSpec;
+  } as PlotSpec;
 }

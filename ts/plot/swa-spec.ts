@@ -4,7 +4,7 @@
  * per direction and the mean over directions bold, per data set; right, the loss along the line
  * θ_SGD + t·(θ_SWA − θ_SGD), with rules at t = 0 (SGD) and t = 1 (SWA). Plain JSON, browser-safe.
  */
-import type { TopLevelSpec } from 'vega-lite';
+import type { PlotSpec } from './spec.js';
 
 /** What the plot needs of measureSwaGeometry's result. */
 export interface PlotSwaGeometry {
@@ -15,7 +15,7 @@ export interface PlotSwaGeometry {
 }
 
 /** The two panels; see the module header. */
-export function swaGeometryPlotSpec(geometry: PlotSwaGeometry, options: { title?: string; subtitle?: string; width?: number; height?: number } = {}): TopLevelSpec {
+export function swaGeometryPlotSpec(geometry: PlotSwaGeometry, options: { title?: string; subtitle?: string; width?: number; height?: number } = {}): PlotSpec {
   const rays: Array<Record<string, unknown>> = [];
   for (const point of ['swa', 'sgd'] as const) {
     for (const [set, { loss }] of Object.entries(geometry.rays[point])) {
@@ -72,5 +72,5 @@ export function swaGeometryPlotSpec(geometry: PlotSwaGeometry, options: { title?
       },
     ],
     resolve: { scale: { color: 'independent' } },
-  } as TopLevelSpec;
+  } as PlotSpec;
 }
