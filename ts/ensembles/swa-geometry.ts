@@ -1,5 +1,5 @@
 /**
- * The two geometry measurements of Izmailov et al. (2018, §3.4–3.5, Figs. 4–5) for θ_SWA and an SGD
+ * The two geometry measurements of Izmailov et al. (2018, §3.4, Figs. 4–5) for θ_SWA and an SGD
  * solution θ_SGD: (1) width — loss and accuracy along rays θ + r·d_i from each point in D seeded random
  * directions (filter-normalised to the point it leaves from, Li et al. 2018; or the paper's unit-sphere
  * rays over the trainable parameters), with the basin width as the distance where the mean train loss
