@@ -49,7 +49,8 @@ export const spec = {
     trainSize: { kind: 'int', min: 1, value: 'n', help: 'train (and recompute BatchNorm) on n evenly spaced training samples (default all)' },
     trainSamples: { kind: 'int', default: 10000, min: 1, value: 'n', help: 'evaluate on this many evenly spaced training samples' },
     directions: { kind: 'int', default: 5, min: 0, value: 'n', help: 'random rays from each point (0: no geometry)' },
-    distance: { kind: 'number', default: 1, min: 0, value: 'r', help: 'the rays\' length in filter-normalised units (11 points)' },
+    normalization: { kind: 'string', default: 'filter', choices: ['filter', 'unit'], value: 'kind', help: 'rays filter-normalised to their origin, or unit vectors (the paper\'s)' },
+    distance: { kind: 'number', default: 1, min: 0, value: 'r', help: 'the rays\' length (11 points): filter-normalised units, or for unit rays a fraction of ‖θ_SWA‖' },
     rise: { kind: 'number', default: 0.1, min: 0, value: 'nats', help: 'the width is where the mean train loss first rises this much' },
     seed: { kind: 'int', default: 1, min: 0, max: 0xffffffff, value: 'seed', help: 'seed of the tail (and of pretraining); the rays use seed + 1' },
     workers: { kind: 'int', default: 0, min: 0, value: 'n', help: 'run on a pool of n worker threads (same bits)' },
@@ -60,6 +61,13 @@ export const spec = {
     'modeconn swa --arch mlp:784-200-200-10 --pretrain 6 --data fashion-mnist --epochs 4 --cycle 1 --lr 0.02 --lr-min 0.002 --out runs/swa-cyclic',
   ],
 } as const satisfies CommandSpec;
+
+/** ‖θ‖ over the first `count` (trainable) values. */
+function trainableNorm(theta: Float32Array, count: number): number {
+  let sum = 0;
+  for (let i = 0; i < count; i++) sum += theta[i] * theta[i];
+  return Math.sqrt(sum);
+}
 
 export async function run(argv: string[]): Promise<number> {
   const { positionals, flags: flagArgs } = splitPositionals(spec, argv);
@@ -95,7 +103,8 @@ export async function run(argv: string[]): Promise<number> {
       })));
       const geometry = flags.directions > 0
         ? await measureSwaGeometry(arch, { swa: swa.swa, sgd: swa.last }, sets, {
-          directions: flags.directions, seed: flags.seed + 1, distances: Array.from({ length: 11 }, (_, i) => (i * flags.distance) / 10), rise: flags.rise,
+          directions: flags.directions, seed: flags.seed + 1, normalization: flags.normalization as 'filter' | 'unit', rise: flags.rise,
+          distances: Array.from({ length: 11 }, (_, i) => (i * flags.distance * (flags.normalization === 'unit' ? trainableNorm(swa.swa, compiled.paramCount) : 1)) / 10),
           bnData, runner, signal: sigint.signal,
           onProgress: ({ done, total }) => progress.update({ fraction: share + (1 - share) * (done / total), detail: 'geometry' }),
         })
@@ -125,7 +134,7 @@ export async function run(argv: string[]): Promise<number> {
     data: { spec: flags.data, train: describeData(train), test: describeData(test), trainEvaluated: describeData(trainEval) },
     arch: { label: archLabel, parameters: compiled.paramCount, value: arch },
     input,
-    options: { epochs: flags.epochs, lr: flags.lr, schedule: swa.schedule, cadence: swa.cadence, optimizer, batchSize: flags.batchSize, seed: flags.seed },
+    options: { epochs: flags.epochs, lr: flags.lr, normalization: flags.normalization, schedule: swa.schedule, cadence: swa.cadence, optimizer, batchSize: flags.batchSize, seed: flags.seed },
     epochs: swa.epochs,
     averaged: swa.average.count,
     results: Object.fromEntries(Object.entries(evaluated).map(([role, r]) => [role, { swa: metrics(r.swa), sgd: metrics(r.sgd), averageWithoutUpdateBn: metrics(r.averageWithoutUpdateBn) }])),
