@@ -2,10 +2,19 @@
 // name) against the built package (dist/) in one process, single thread unless a table says
 // otherwise, and writes bench/RESULTS.md. Sections not re-run are kept as they were, each marked
 // with the date and the machine's load when it was measured. Quote ratios within one section.
+import { spawnSync } from 'node:child_process';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+
+// Node 20/21 have relaxed SIMD only behind a V8 flag: run again with it, so the relaxed-SIMD columns
+// (and jax-js's relaxed kernels) are measured; Node 22+ has it on. MODECONN_BENCH_NO_RELAXED=1 skips it.
+const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
+if (Number(process.versions.node.split('.')[0]) < 22 && !process.execArgv.includes(RELAXED_FLAG) && process.env.MODECONN_BENCH_NO_RELAXED !== '1') {
+  const r = spawnSync(process.execPath, [RELAXED_FLAG, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
 
 const here = dirname(fileURLToPath(import.meta.url));
 const resultsPath = join(here, 'RESULTS.md');

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch CPU column of bench/train.bench.mjs: MLP 784-512-512-10 on Fashion-MNIST, one thread.
+"""PyTorch CPU column of bench/train.bench.mjs: MLP 784-512-512-10 on Fashion-MNIST, `--threads` threads (1).
 
 Trains `--epochs` epochs (batch 128, SGD lr 0.05 momentum 0.9, shuffled each epoch), timing each
 epoch separately, and evaluates the 10,000 test images `--eval-reps` times (batches of 1000,
@@ -60,12 +60,16 @@ def main():
     ap.add_argument('--batch', type=int, default=128)
     ap.add_argument('--eval-batch', type=int, default=1000)
     ap.add_argument('--seed', type=int, default=1)
+    ap.add_argument('--threads', type=int, default=1)
+    ap.add_argument('--train-samples', type=int, default=0, help='train on the first n images (0: all)')
     args = ap.parse_args()
 
-    torch.set_num_threads(1)
+    torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     xtr, ytr = load(args.dir, 'train')
     xte, yte = load(args.dir, 'test')
+    if args.train_samples:
+        xtr, ytr = xtr[:args.train_samples], ytr[:args.train_samples]
     model = torch.nn.Sequential(
         torch.nn.Linear(784, 512), torch.nn.ReLU(),
         torch.nn.Linear(512, 512), torch.nn.ReLU(),
