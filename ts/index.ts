@@ -110,6 +110,9 @@ export * from './conditions/index.js';
 export { fitSimplex, logVolume, sampleWeights, type FitSimplexOptions, type SimplexResult, type SimplexEpochLog } from './simplex/fit.js';
 export { evaluateSimplex, type EvaluateSimplexOptions, type SimplexPoint, type SimplexReport } from './simplex/evaluate.js';
 
+// ---- ensembles and averages: ensemble prediction, FGE, SWA, the equal-budget comparison ----
+export * from './ensembles/index.js';
+
 // ---- plots ----
 export * from './plot/index.js';
 

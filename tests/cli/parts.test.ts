@@ -71,6 +71,8 @@ describe('spec parsers', () => {
     expect(parseSchedule('step:every=2,gamma=0.5')).toEqual({ type: 'step', every: 2, gamma: 0.5 });
     expect(parseSchedule('cosine')).toEqual({ type: 'cosine', lrMin: 0 });
     expect(parseSchedule('cyclic:cycle=2,min=0.001')).toEqual({ type: 'cyclic', cycle: 2, lrMin: 0.001 });
+    expect(parseSchedule('cyclic-cosine:cycle=2,min=0.001')).toEqual({ type: 'cyclic', cycle: 2, lrMin: 0.001, shape: 'cosine' });
+    expect(parseSchedule('sawtooth:cycle=1,min=0.01')).toEqual({ type: 'cyclic', cycle: 1, lrMin: 0.01, shape: 'sawtooth' });
     expect(() => parseSchedule('step:every=2,gama=1')).toThrow(/expected key=value with key every, gamma/);
     expect(() => parseSchedule('linear')).toThrow(/unknown schedule "linear"/);
   });

@@ -24,7 +24,7 @@ describe('training hooks', () => {
     expect(bits(perEpoch.snapshots![2].params)).toBe(bits(perEpoch.params));
   });
 
-  it('average: the running mean θ̄_k = θ̄_{k−1}·(k−1)/k + θ_k/k (f32, as one blend) of the iterates it names', async () => {
+  it('average: the running mean θ̄_k = θ̄_{k−1} + (θ_k − θ̄_{k−1})/k (f32: a difference, then one axpy) of the iterates it names', async () => {
     const cadence = { unit: 'step' as const, every: 2, start: 3 };
     const run = await lib.trainModel(arch, data, { ...base, average: cadence, snapshots: cadence });
     const iterates = run.snapshots!.map((s) => s.params);
@@ -33,9 +33,8 @@ describe('training hooks', () => {
     const f = Math.fround;
     const mean = new Float32Array(iterates[0].length);
     iterates.forEach((theta, i) => {
-      const k = i + 1;
-      const [c0, c1] = [f((k - 1) / k), f(1 / k)];
-      for (let j = 0; j < mean.length; j++) mean[j] = f(f(c0 * mean[j]) + f(c1 * theta[j]));
+      const c = f(1 / (i + 1));
+      for (let j = 0; j < mean.length; j++) mean[j] = f(mean[j] + f(c * f(theta[j] - mean[j])));
     });
     expect(bits(run.average!.params)).toBe(bits(mean));
   });

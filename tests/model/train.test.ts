@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadMnist } from '../../ts/data/mnist.js';
 import { mlp } from '../../ts/model/builders.js';
 import { evaluateModel, recomputeBatchNorm, trainModel } from '../../ts/model/train.js';
-import { learningRate } from '../../ts/model/schedule.js';
+import { checkSchedule, cycleMinimum, learningRate } from '../../ts/model/schedule.js';
 import { twoMoons } from '../../ts/data/synthetic.js';
 
 describe('trainModel', async () => {
@@ -78,5 +78,39 @@ describe('learning-rate schedules', () => {
     expect(learningRate(cyc, 19, ctx)).toBeCloseTo(0.1);
     expect(learningRate(cyc, 4, ctx)).toBeCloseTo(0.1 - 0.09 * 0.5);
     expect(learningRate({ type: 'constant' }, 0, { ...ctx, warmupSteps: 4 })).toBeCloseTo(0.025);
+  });
+
+  it('cycles: every value of the triangle, its cosine twin and the sawtooth over two cycles, against the papers\' formulas', () => {
+    // 6-step cycles (0.6 epochs of 10 steps); t(i) = (mod(i − 1, 6) + 1)/6 at 1-based step i.
+    const lr = 0.1;
+    const lrMin = 0.01;
+    const c = 6;
+    const at = (shape: 'triangle' | 'cosine' | 'sawtooth') => Array.from({ length: 2 * c }, (_, s) => learningRate({ type: 'cyclic', cycle: 0.6, lrMin, shape }, s, ctx));
+    const t = Array.from({ length: 2 * c }, (_, s) => ((s % c) + 1) / c);
+    // Garipov et al. (2018), FGE: α(i) = (1 − 2t)α1 + 2tα2 for t ≤ ½, (2 − 2t)α2 + (2t − 1)α1 after.
+    const triangle = t.map((x) => (x <= 0.5 ? (1 - 2 * x) * lr + 2 * x * lrMin : (2 - 2 * x) * lrMin + (2 * x - 1) * lr));
+    // Izmailov et al. (2018), SWA: α(i) = (1 − t)α1 + tα2.
+    const sawtooth = t.map((x) => (1 - x) * lr + x * lrMin);
+    const cosine = t.map((x) => lrMin + (lr - lrMin) * (1 + Math.cos(2 * Math.PI * x)) / 2);
+    at('triangle').forEach((v, i) => expect(v).toBeCloseTo(triangle[i], 12));
+    at('sawtooth').forEach((v, i) => expect(v).toBeCloseTo(sawtooth[i], 12));
+    at('cosine').forEach((v, i) => expect(v).toBeCloseTo(cosine[i], 12));
+    // Hand values: the triangle's 3rd step (t = ½) is lrMin and its 6th (t = 1) is lr; the sawtooth reaches lrMin on the 6th.
+    expect(at('triangle')[2]).toBeCloseTo(0.01, 12);
+    expect(at('triangle')[1]).toBeCloseTo(0.1 - 0.09 * (2 / 3), 12);
+    expect(at('triangle')[5]).toBeCloseTo(0.1, 12);
+    expect(at('sawtooth')[5]).toBeCloseTo(0.01, 12);
+    expect(at('sawtooth')[6]).toBeCloseTo(0.1 - 0.09 / 6, 12);
+    expect(at('cosine')[2]).toBeCloseTo(0.01, 12);
+    // The minimum each shape snapshots at: the lowest lr of the cycle, at ⌊c/2⌋ or c.
+    for (const shape of ['triangle', 'cosine', 'sawtooth'] as const) {
+      const { steps, offset } = cycleMinimum({ type: 'cyclic', cycle: 0.6, lrMin, shape }, 10);
+      expect(steps).toBe(6);
+      const values = at(shape).slice(0, c);
+      expect(values[offset - 1]).toBeCloseTo(Math.min(...values), 12);
+    }
+    expect(cycleMinimum({ type: 'cyclic', cycle: 0.7, lrMin }, 10)).toEqual({ steps: 7, offset: 3 });
+    expect(() => cycleMinimum({ type: 'cyclic', cycle: 0.1, lrMin }, 10)).toThrow(/at least 2 steps/);
+    expect(() => checkSchedule({ type: 'cyclic', cycle: 1, lrMin, shape: 'square' as 'cosine' })).toThrow(/shape must be one of/);
   });
 });

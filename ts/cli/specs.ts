@@ -120,7 +120,7 @@ export async function readArchFile(path: string): Promise<Arch> {
   return arch;
 }
 
-/** `--schedule`: constant | step:every=2,gamma=0.1 | cosine[:min=0] | cyclic:cycle=2,min=0.001. */
+/** `--schedule`: constant | step:every=2,gamma=0.1 | cosine[:min=0] | cyclic:cycle=2,min=0.001 (also cyclic-cosine:…, sawtooth:…). */
 export function parseSchedule(spec: string): Schedule {
   const [type, rest] = splitSpec(spec);
   const where = `--schedule ${spec}`;
@@ -137,12 +137,16 @@ export function parseSchedule(spec: string): Schedule {
       const kv = parseKeyValues(rest, { min: 'number' }, where);
       return { type: 'cosine', lrMin: kv.min ?? 0 };
     }
-    case 'cyclic': {
+    case 'cyclic':
+    case 'cyclic-cosine':
+    case 'sawtooth': {
       const kv = parseKeyValues(rest, { cycle: 'number', min: 'number' }, where);
       if (!(kv.cycle > 0) || !(kv.min > 0)) throw new UsageError(`${where}: needs cycle=<epochs> > 0 and min=<lr> > 0`);
-      return { type: 'cyclic', cycle: kv.cycle, lrMin: kv.min };
+      const shape = type === 'cyclic' ? {} : { shape: type === 'sawtooth' ? 'sawtooth' as const : 'cosine' as const };
+      return { type: 'cyclic', cycle: kv.cycle, lrMin: kv.min, ...shape };
     }
     default:
-      throw new UsageError(`${where}: unknown schedule ${JSON.stringify(type)}; use constant, step:every=N,gamma=G, cosine[:min=M] or cyclic:cycle=C,min=M`);
+      throw new UsageError(`${where}: unknown schedule ${JSON.stringify(type)}; use constant, step:every=N,gamma=G, cosine[:min=M], ` +
+        'cyclic:cycle=C,min=M (triangle), cyclic-cosine:cycle=C,min=M or sawtooth:cycle=C,min=M');
   }
 }

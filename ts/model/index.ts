@@ -19,4 +19,4 @@ export {
 export { inlineRunner, resolveRunner } from './inline-runner.js';
 export { type HvpOptions, type HvpResult } from './runner.js';
 export { trainModel, evaluateModel, evaluateMany, recomputeBatchNorm, readActivations, type TrainOptions, type RunnerOption, type EvaluateModelOptions } from './train.js';
-export { learningRate, checkSchedule, type Schedule, type ScheduleContext } from './schedule.js';
+export { learningRate, checkSchedule, cycleSteps, cycleMinimum, type Schedule, type ScheduleContext, type CycleShape } from './schedule.js';

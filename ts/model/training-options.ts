@@ -72,7 +72,7 @@ export interface TrainJob extends TrainingLoopOptions {
   onEpoch?: (log: EpochLog) => void;
   /** Keep copies of θ along the run (a trajectory, FGE's snapshots); only the ones asked for are stored. */
   snapshots?: Cadence & { /** Also keep the initial θ (step 0). */ initial?: boolean };
-  /** A running average of θ (SWA, Izmailov et al. 2018): θ̄ ← θ̄ + (θ − θ̄)/(k + 1) after each chosen step or epoch. */
+  /** A running average of θ (SWA, Izmailov et al. 2018): θ̄_k = θ̄_{k−1} + (θ_k − θ̄_{k−1})/k in f32 after each chosen step or epoch. */
   average?: Cadence;
   /** Stop after this optimiser step (counting a resumed run's earlier steps); the last epoch is logged over the batches run. */
   stopAfter?: number;

@@ -142,6 +142,7 @@ async function runTraining(engine: Engine, arch: Arch, data: DataSet, job: Train
   const total = compiled.totalLength;
   const resume = job.resume;
   const average = core.allocF32(job.average ? total : 0);
+  const delta = core.allocF32(job.average ? total : 0);
   const clock = progressClock();
   const log: EpochLog[] = [];
   const snapshots: Snapshot[] = [];
@@ -153,8 +154,11 @@ async function runTraining(engine: Engine, arch: Arch, data: DataSet, job: Train
       snapshots.push({ step, epoch, params: core.f32(stepper.theta).slice() });
     }
     if (job.average && (job.average.unit ?? 'epoch') === unit && onCadence(job.average, index)) {
+      // θ̄ += (θ − θ̄)/k rather than one blend of θ̄·(k−1)/k and θ/k: iterates equal to θ̄ leave it
+      // exactly as it is (the blend's two roundings move about one value in six by an ulp).
       averaged += 1;
-      engine.ops.blend([average, stepper.theta], Float32Array.of((averaged - 1) / averaged, 1 / averaged), average);
+      engine.ops.blend([stepper.theta, average], Float32Array.of(1, -1), delta);
+      engine.ops.axpy(delta, average, 1 / averaged);
     }
   };
   try {
@@ -204,6 +208,7 @@ async function runTraining(engine: Engine, arch: Arch, data: DataSet, job: Train
     };
   } finally {
     core.free(average);
+    core.free(delta);
     await stepper.free();
   }
 }

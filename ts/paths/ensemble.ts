@@ -1,7 +1,7 @@
 /**
  * Ensembles along a curve (Garipov et al. 2018): the softmax outputs of k points θ(t_i) averaged,
- * p(y|x) = (1/k)·Σ_i softmax(f(x; θ(t_i))); reported with each member's and each endpoint's accuracy
- * and loss, and the two-endpoint ensemble for comparison.
+ * p(y|x) = (1/k)·Σ_i softmax(f(x; θ(t_i))) (combinePredictions, ts/ensembles); reported with each
+ * member's and each endpoint's accuracy and loss, and the two-endpoint ensemble for comparison.
  */
 import { ModeconnError } from '../errors.js';
 import type { DataSet } from '../data/dataset.js';
@@ -10,6 +10,7 @@ import { Engine } from '../model/engine.js';
 import { resolveRunner } from '../model/inline-runner.js';
 import { compiledOf } from '../model/model.js';
 import type { RunnerOption } from '../model/train.js';
+import { combinePredictions } from '../ensembles/predictions.js';
 import { PathBlender } from './blender.js';
 import { type BnMode, checkPath, hasBatchNorm } from './evaluate.js';
 import { createManifest, type RunManifest } from './manifest.js';
@@ -38,19 +39,6 @@ export interface EnsembleReport {
   ensemble: Scored;
   endpoints: { a: Scored; b: Scored; /** Two-model ensemble of θ(0) and θ(1). */ pair: Scored };
   manifest: RunManifest;
-}
-
-/** Softmax of each row of `logits` [n, classes], added into `into` times `weight`. */
-function addSoftmax(logits: Float32Array, classes: number, into: Float64Array, weight: number): void {
-  const n = logits.length / classes;
-  for (let i = 0; i < n; i++) {
-    const row = i * classes;
-    let max = -Infinity;
-    for (let c = 0; c < classes; c++) max = Math.max(max, logits[row + c]);
-    let sum = 0;
-    for (let c = 0; c < classes; c++) sum += Math.exp(logits[row + c] - max);
-    for (let c = 0; c < classes; c++) into[row + c] += (weight * Math.exp(logits[row + c] - max)) / sum;
-  }
 }
 
 /** Accuracy (argmax, first on ties) and mean −log p(label) of probabilities [n, classes]. */
@@ -84,23 +72,12 @@ export async function ensembleAlongPath(path: Path, arch: Arch, data: DataSet, o
   try {
     const thetas = [...ts, 0, 1].map((t) => blender.blend(t));
     const [results] = await runner.evaluate(arch, thetas, [data], { batchSize, logits: true, bnData: recompute ? options.bnData : undefined });
-    const probs = results.map((r) => {
-      const p = new Float64Array(data.n * data.classes);
-      addSoftmax(r.logits!, data.classes, p, 1);
-      return p;
-    });
-    const sum = new Float64Array(data.n * data.classes);
-    const members = ts.map((t, m) => {
-      const p = probs[m];
-      for (let i = 0; i < sum.length; i++) sum[i] += p[i] / ts.length;
-      return { t, ...scoreProbabilities(p, data) };
-    });
-    const [pa, pb] = probs.slice(ts.length);
-    const pair = pa.map((v, i) => (v + pb[i]) / 2);
+    const scored = (r: Scored): Scored => ({ accuracy: r.accuracy, loss: r.loss });
+    const [ra, rb] = results.slice(ts.length);
     return {
-      members,
-      ensemble: scoreProbabilities(sum, data),
-      endpoints: { a: scoreProbabilities(pa, data), b: scoreProbabilities(pb, data), pair: scoreProbabilities(pair, data) },
+      members: ts.map((t, m) => ({ t, ...scored(results[m]) })),
+      ensemble: scored(combinePredictions(results.slice(0, ts.length), data)),
+      endpoints: { a: scored(ra), b: scored(rb), pair: scored(combinePredictions([ra, rb], data)) },
       manifest: createManifest({
         operation: 'ensembleAlongPath',
         arch,

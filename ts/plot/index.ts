@@ -3,6 +3,8 @@ export type { PlotSpec } from './spec.js';
 export { pathPlotSpec, type PlotPathReport, type PlotMetrics, type PathPlotOptions } from './path-spec.js';
 export { landscapePlotSpec, type PlotSurfaceReport, type LandscapePlotOptions } from './landscape-spec.js';
 export { simplexPlotSpec, type PlotSimplexReport } from './simplex-spec.js';
+export { ensemblePlotSpec, type EnsemblePlotInput, type EnsemblePlotOptions, type PlotEnsemblePoint } from './ensembles-spec.js';
+export { swaGeometryPlotSpec, type PlotSwaGeometry } from './swa-spec.js';
 export { conditionsPlotSpec, type PlotConditionsNet } from './conditions-spec.js';
 export { widthSweepPlotSpec, type PlotSweepRow } from './widths-spec.js';
 export { densityPlotSpec, curvaturePlotSpec, type PlotDensity, type PlotCurvaturePoint } from './hessian-spec.js';

@@ -16,6 +16,7 @@ import { getCore } from '../wasm/kernel.js';
 import { createManifest, type RunManifest } from '../paths/manifest.js';
 import { hasBatchNorm, namedSets, resolveBn, type BnMode, type PathData } from '../paths/evaluate.js';
 import { wasmKernels } from '../wasm/kernels/index.js';
+import { combinePredictions } from '../ensembles/predictions.js';
 import { sampleWeights } from './fit.js';
 
 export interface EvaluateSimplexOptions extends RunnerOption {
@@ -43,17 +44,6 @@ export interface SimplexReport {
   manifest: RunManifest;
 }
 
-/** Mean of row-wise softmax of `logits` ([n, classes]) accumulated into `probs`. */
-function addSoftmax(logits: Float32Array, classes: number, probs: Float64Array, weight: number): void {
-  for (let s = 0; s * classes < logits.length; s++) {
-    const row = logits.subarray(s * classes, (s + 1) * classes);
-    const max = Math.max(...row);
-    let sum = 0;
-    for (let c = 0; c < classes; c++) sum += Math.exp(row[c] - max);
-    for (let c = 0; c < classes; c++) probs[s * classes + c] += (weight * Math.exp(row[c] - max)) / sum;
-  }
-}
-
 /** Evaluates the simplex of `vertices`; see the module header. */
 export async function evaluateSimplex(arch: Arch, vertices: readonly Float32Array[], data: PathData, options: EvaluateSimplexOptions = {}): Promise<SimplexReport> {
   const { samples = 16, seed = 0, batchSize = 1000 } = options;
@@ -77,7 +67,6 @@ export async function evaluateSimplex(arch: Arch, vertices: readonly Float32Arra
     { kind: 'centroid', weights: new Float32Array(k).fill(1 / k) },
     ...Array.from({ length: samples }, () => ({ kind: 'sample' as const, weights: sampleWeights(state, k) })),
   ];
-  const probs = sets.map(([, set]) => new Float64Array(set.n * set.classes));
   const results = await evaluatePoints(runner, arch, chosen.length, (i) => {
     const theta = new Float32Array(compiled.totalLength);
     kernels.vecBlend(chosen[i].weights, vertices, theta);
@@ -85,27 +74,18 @@ export async function evaluateSimplex(arch: Arch, vertices: readonly Float32Arra
   }, sets.map(([, set]) => set), { batchSize, mode, logits: samples > 0, bnData: recompute ? bnData : undefined });
   const points = chosen.map(({ kind, weights }, i): SimplexPoint => {
     const point: SimplexPoint = { kind, weights: Array.from(weights), sets: {} };
-    sets.forEach(([role, set], s) => {
+    sets.forEach(([role], s) => {
       const r = results[s][i];
       point.sets[role] = { loss: r.loss, accuracy: r.accuracy };
-      if (kind === 'sample') addSoftmax(r.logits!, set.classes, probs[s], 1 / samples);
     });
     return point;
   });
   const ensemble: SimplexReport['ensemble'] = {};
   if (samples > 0) {
+    const sampled = chosen.flatMap((c, i) => (c.kind === 'sample' ? [i] : []));
     sets.forEach(([role, set], s) => {
-      let nll = 0;
-      let right = 0;
-      for (let i = 0; i < set.n; i++) {
-        const row = probs[s].subarray(i * set.classes, (i + 1) * set.classes);
-        const y = set.y[i];
-        nll -= Math.log(Math.max(row[y], 1e-300));
-        let best = 0;
-        for (let c = 1; c < set.classes; c++) if (row[c] > row[best]) best = c;
-        if (best === y) right += 1;
-      }
-      ensemble[role] = { loss: nll / set.n, accuracy: right / set.n, members: samples };
+      const { loss, accuracy } = combinePredictions(sampled.map((i) => results[s][i]), set);
+      ensemble[role] = { loss, accuracy, members: samples };
     });
   }
   const roles: Record<string, DataSet> = Object.fromEntries(sets);
