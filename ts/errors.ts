@@ -37,7 +37,11 @@ export type ErrorCode =
   | 'WORKER_CRASHED' // a worker died or trapped during a job (it was replaced; the pool stays usable)
   | 'POOL_CLOSED' // the pool was closed before or during the job
   // plots
-  | 'FONT_UNAVAILABLE'; // the font file PNG rendering needs is missing (Debian: fonts-dejavu-core)
+  | 'FONT_UNAVAILABLE' // the font file PNG rendering needs is missing (Debian: fonts-dejavu-core)
+  // sharded runs (docs/CLUSTER.md)
+  | 'SHARD_MISSING' // merge-shards found no part for some shard k of N (or no parts at all)
+  | 'SHARD_DUPLICATE' // two part files claim the same shard k of N
+  | 'SHARD_MISMATCH'; // a part from another run: its manifest hash (inputs and options) or N differs
 
 /** The one error class of the library. */
 export class ModeconnError extends Error {

@@ -26,6 +26,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   stability: { summary: 'dropout and noise stability of two nets and the paths of Kuditipudi et al. (Theorems 1 and 2)', load: () => import('./stability.js') },
   counterexample: { summary: 'global minimisers no path joins (Kuditipudi et al.): barriers of every path method vs a wider net', load: () => import('./counterexample.js') },
   simplex: { summary: 'grow a simplex of low loss from trained models; evaluate its interior and ensemble', load: () => import('./simplex.js') },
+  'merge-shards': { summary: 'assemble the report of a sharded run (--shard k/N) from its parts', load: () => import('./merge-shards.js') },
   convert: { summary: 'convert a model file between formats (safetensors, ONNX)', load: () => import('./convert.js') },
   demo: { summary: 'the main job on the MNIST digits: two MLPs, the line and a fitted curve', load: () => import('./demo.js') },
 };

@@ -19,3 +19,4 @@ export {
 export { inlineRunner, resolveRunner } from './inline-runner.js';
 export { trainModel, evaluateModel, evaluateMany, recomputeBatchNorm, readActivations, type TrainOptions, type RunnerOption, type EvaluateModelOptions } from './train.js';
 export { learningRate, checkSchedule, type Schedule, type ScheduleContext } from './schedule.js';
+export { allCells, cellsOfShard, checkShard, type CellPlan, type ShardIndex } from './grid-cells.js';
