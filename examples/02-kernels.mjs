@@ -1,7 +1,7 @@
 // One kernel, two implementations: the WASM core's blocked SIMD GEMM and its pure-TS twin give the
 // same numbers; the WASM one is much faster. Run: npm run build:js && node examples/02-kernels.mjs
-import { getCore, wasmKernels } from '../dist/index.js';
-import { referenceKernels } from '../dist/reference.js';
+import { getCore, wasmKernels } from 'modeconn';
+import { referenceKernels } from 'modeconn/reference';
 
 const [m, k, n] = [256, 784, 512];
 const a = Float32Array.from({ length: m * k }, (_, i) => Math.sin(i));

@@ -1,6 +1,11 @@
-/** modeconn: mode connectivity of neural networks on a SIMD WebAssembly core. */
+/**
+ * modeconn: mode connectivity of neural networks on a SIMD WebAssembly core.
+ * @module modeconn
+ */
 export { ModeconnError, type ErrorCode } from './errors.js';
-export { Core, getCore, type Buf, type Scope } from './wasm/kernel.js';
+export { Core, getCore, type Buf, type Scope, type CoreOptions } from './wasm/kernel.js';
+export { setExactKernels, exactKernels, kernelInfo, type GemmKernel, type KernelInfo } from './wasm/kernel-choice.js';
+export { relaxedSimdSupported } from './wasm/relaxed.js';
 export { setCoreSource } from './wasm/load.js';
 export { wasmKernels } from './wasm/kernels/index.js';
 export type { Kernels } from './kernels/types.js';
@@ -11,7 +16,7 @@ export { batches, fillBatch, batchCount, type Batch, type BatchBuffers, type Bat
 export { normalizeDataSet, computeNormStats, scaleToUnit, type NormStats, type NormalizeOptions, type ScaleStats } from './data/normalize.js';
 export { parseIdx, decodeIdx, loadIdx, type IdxArray, type IdxDtype, type LoadIdxOptions } from './data/idx.js';
 export { loadIdxFiles, loadIdxDirectory, type IdxDirectoryOptions } from './data/idx-files.js';
-export { loadMnist, loadFashionMnist, FASHION_MNIST_DIR, type Split, type FashionMnistOptions } from './data/mnist.js';
+export { loadMnist, loadFashionMnist, FASHION_MNIST_DIR, MNIST_ASSETS, type Split, type MnistOptions, type FashionMnistOptions } from './data/mnist.js';
 export { twoMoons, spirals, gaussianBlobs, type SyntheticOptions, type SpiralOptions, type BlobOptions } from './data/synthetic.js';
 export { parseCifar, cifarRecordSize, CIFAR_STATS, type CifarVariant, type ChannelStats, type ParseCifarOptions } from './data/cifar.js';
 export { loadCifar, cifarFileNames, type LoadCifarOptions } from './data/cifar-files.js';
@@ -28,6 +33,7 @@ export {
 } from './io/safetensors.js';
 export { serializeSafetensors, type TensorInput, type WriteSafetensorsOptions } from './io/safetensors-write.js';
 export { loadSafetensors, saveSafetensors } from './io/safetensors-files.js';
+export { detectModelFormat, type ModelFileFormat } from './io/file-format.js';
 
 // ---- models: architectures, plans, training ----
 export * from './model/index.js';
@@ -54,6 +60,15 @@ export { loadOnnx, saveOnnx } from './io/onnx-files.js';
 
 // ---- paths and curves ----
 export * from './paths/index.js';
+
+// ---- Hessians: products, spectra, along paths ----
+export * from './hessian/index.js';
+export {
+  writeSurfaceH5, readSurfaceH5, writeDirectionsH5, readDirectionsH5, writeProjectionH5, type H5Surface, type PcaStatistics,
+} from './io/landscape-h5.js';
+
+// ---- subspace training and intrinsic dimension ----
+export * from './subspace/index.js';
 
 // ---- align: assignment, permutation specs, weight and activation matching ----
 export { linearSumAssignment, solveAssignment, type Assignment, type AssignmentOptions } from './align/lsa.js';
@@ -91,9 +106,15 @@ export { counterexample, wideCounterexample, groundTruthNet, type Counterexample
 export { demonstrateCounterexample, type CounterexampleOptions, type CounterexampleReport, type CounterexampleNet, type CounterexamplePath } from './stability/counterexample-paths.js';
 export { createSquaredLossRunner } from './stability/squared-loss-runner.js';
 
+// ---- when are solutions connected (Nguyen et al. 2021): feature probes, their path, widths ----
+export * from './conditions/index.js';
+
 // ---- simplexes of low loss (Benton et al. 2021) ----
 export { fitSimplex, logVolume, sampleWeights, type FitSimplexOptions, type SimplexResult, type SimplexEpochLog } from './simplex/fit.js';
 export { evaluateSimplex, type EvaluateSimplexOptions, type SimplexPoint, type SimplexReport } from './simplex/evaluate.js';
 
 // ---- plots ----
 export * from './plot/index.js';
+
+// ---- benchmarks ----
+export * from './bench/index.js';

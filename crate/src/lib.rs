@@ -25,4 +25,5 @@ pub mod plan;
 pub mod pool;
 pub mod rng;
 pub mod simd;
+pub mod tangent;
 pub mod wmatch;

@@ -154,3 +154,18 @@ pub fn avgpool2d_backward(g: &Pool2d, s: &PoolSizes, dy: &[f32], dx: &mut [f32])
         }
     }
 }
+
+/// y = x at the recorded argmax of each window (the tangent of max pooling, whose argmax is fixed
+/// almost everywhere): `y[o] = x[argmax[o]]` per `h·w` plane.
+pub fn maxpool2d_gather(g: &Pool2d, s: &PoolSizes, x: &[f32], argmax: &[u32], y: &mut [f32]) -> Result<(), BadIndex> {
+    let plane = g.h * g.w;
+    let oplane = s.oh * s.ow;
+    for pi in 0..g.n * g.c {
+        let src = &x[pi * plane..(pi + 1) * plane];
+        let dst = &mut y[pi * oplane..(pi + 1) * oplane];
+        for (d, &i) in dst.iter_mut().zip(&argmax[pi * oplane..(pi + 1) * oplane]) {
+            *d = *src.get(i as usize).ok_or(BadIndex)?;
+        }
+    }
+    Ok(())
+}

@@ -176,3 +176,14 @@ fn scalar_simd_twin_ops() {
     assert_eq!(Scalar::add(Scalar::mul(v, s), Scalar::splat(0.5)), [2.5, 3.5, 4.5, 5.5]);
     assert_eq!(Scalar::sum(v), 14.0);
 }
+
+#[test]
+fn relaxed_kernel_exists_only_in_the_wasm_build() {
+    use modeconn_core::abi::{gemm_kernel, gemm_set_kernel, ERR_ARG, OK};
+    // Natively there is no relaxed tile: asking for it is refused and changes nothing.
+    assert_eq!(gemm_set_kernel(1), ERR_ARG);
+    assert_eq!(gemm_set_kernel(7), ERR_ARG);
+    assert_eq!(gemm_kernel(), 0);
+    assert_eq!(gemm_set_kernel(0), OK);
+    assert_eq!(gemm_kernel(), 0);
+}

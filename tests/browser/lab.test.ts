@@ -103,7 +103,7 @@ describe.skipIf(!browserAvailable && !process.env.CI)('the lab in Chromium', () 
       expected[key] = await lib.evaluatePath(path, arch, { test }, { points: 11 });
     }
 
-    const { tab, errors } = await openLab(browser, `${server.url}?n=600&width=24&epochs=12&fit=6&points=11&grid=9&seed=${seed}`);
+    const { tab, errors } = await openLab(browser, `${server.url}?exact&n=600&width=24&epochs=12&fit=6&points=11&grid=9&seed=${seed}`);
     await finished(tab);
     const lab = await readLab(tab);
     expect(lab.error).toBeNull();
@@ -164,7 +164,7 @@ describe.skipIf(!browserAvailable && !process.env.CI)('the lab in Chromium', () 
   }, 120_000);
 
   it('digits at 375 px: the gallery shows test digits right at both ends and wrong at t, as Node finds them', async () => {
-    const { tab, errors } = await openLab(browser, `${server.url}?src=digits&samples=2000&width=32&epochs=2&fit=0&points=5&grid=5`, 375);
+    const { tab, errors } = await openLab(browser, `${server.url}?exact&src=digits&samples=2000&width=32&epochs=2&fit=0&points=5&grid=5`, 375);
     await finished(tab);
     const lab = await readLab(tab);
     expect(lab.error).toBeNull();
@@ -218,7 +218,7 @@ describe.skipIf(!browserAvailable && !process.env.CI)('the lab in Chromium', () 
     });
     const line = await lib.evaluatePath(lib.linearPath(models[0].params, models[1].params), arch, { test }, { points: 5 });
 
-    const { tab, errors } = await openLab(browser, `${server.url}?src=own&fit=0&points=5&grid=5`);
+    const { tab, errors } = await openLab(browser, `${server.url}?exact&src=own&fit=0&points=5&grid=5`);
     await tab.waitForFunction(() => (window as unknown as { lab?: Lab }).lab?.status === 'idle');
     await tab.locator('#files').setInputFiles(files);
     await finished(tab);

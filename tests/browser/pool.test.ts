@@ -16,6 +16,7 @@ const page = `<!doctype html><meta charset="utf-8">
 <script type="module">
   const lib = await import('/dist/index.js');
   window.runPool = async ({ x, y, dims, classes, hidden, seeds, train }) => {
+    lib.setExactKernels(true);
     const data = lib.createDataSet({ name: 'from-node', x: Float32Array.from(x), y: Uint32Array.from(y), shape: [dims], classes });
     const arch = lib.mlp({ input: dims, hidden, classes });
     const compiled = lib.compileArch(arch);
@@ -78,6 +79,8 @@ describe.skipIf(!browserAvailable && !process.env.CI)('worker pool in Chromium',
     const train = { seed: 9, epochs: 1, batchSize: 100, optimizer: { type: 'sgd' as const, lr: 0.02, momentum: 0.9 } };
     const arch = lib.mlp({ input: 64, hidden, classes: 10 });
     const compiled = lib.compileArch(arch);
+    // simd128 on both sides (Chromium has relaxed SIMD, Node 20 has not): the same bits on any engine.
+    lib.setExactKernels(true);
     const engine = await lib.Engine.create();
     const expected = seeds.map((seed) => engine.evaluate(compiled, lib.initParams(compiled, { seed }), data, { batchSize: 250 }));
     const expectedTrain = await lib.trainModel(arch, data, train);

@@ -1,9 +1,9 @@
 // `modeconn demo --quick` end to end with the built CLI: two MLPs, the line and a fitted curve on
 // the MNIST digits; every file is written and the curve's test-loss maximum is below the line's.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempRoot } from './run-cli.js';
+import { readJson, runCli, tempRoot } from './run-cli.js';
 
 const root = tempRoot('modeconn-demo-');
 
@@ -19,7 +19,7 @@ describe('modeconn demo --quick', () => {
       expect(existsSync(join(out, f)), f).toBe(true);
       expect(stdout).toContain(join(out, f));
     }
-    const r = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    const r = readJson(join(out, 'report.json'));
     expect(r.quick).toBe(true);
     expect(r.training.map((t: { seed: number }) => t.seed)).toEqual([1, 2]);
     expect(r.paths.line.manifest.seeds).toEqual({ a: 1, b: 2, fit: 1 });

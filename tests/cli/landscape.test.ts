@@ -6,11 +6,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './run-cli.js';
+import { readJson, runCli } from './run-cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'modeconn-landscape-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
 const model = (name: string) => join(root, name, 'model.safetensors');
 const PNG = [137, 80, 78, 71, 13, 10, 26, 10];
 const SMALL = ['--data', 'mnist', '--train-samples', '300', '-q'];

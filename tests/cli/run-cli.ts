@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect } from 'vitest';
+import { assertValidReport } from '../helpers/report-schema.js';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
@@ -48,8 +49,12 @@ export function tempRoot(prefix: string): string {
   return root;
 }
 
-/** A JSON file's contents. */
-export const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
+/** A JSON file's contents; a CLI report (one with formatVersion) is first checked against its shipped schema. */
+export function readJson(path: string) {
+  const value = JSON.parse(readFileSync(path, 'utf8'));
+  if (value !== null && typeof value === 'object' && 'formatVersion' in value) assertValidReport(value, path);
+  return value;
+}
 
 /**
  * Before the calling file's tests, trains models `a` (seed 1) and `b` (seed 2) of `arch` for one

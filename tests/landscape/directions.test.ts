@@ -11,6 +11,7 @@ import { compileArch } from '../../ts/model/compile.js';
 import { initParams } from '../../ts/model/init.js';
 import { planeThrough, randomDirection } from '../../ts/landscape/directions.js';
 import { ModeconnError } from '../../ts/errors.js';
+import { randomArray } from '../helpers/close.js';
 
 const ARCHS: Record<string, Arch> = {
   'mlp+bn': mlp({ input: 20, hidden: [16, 12], classes: 5, batchNorm: true }),
@@ -42,6 +43,30 @@ describe('randomDirection', () => {
         }
       }
       expect(filters).toBeGreaterThan(10);
+    });
+  }
+
+  for (const [name, arch] of Object.entries(ARCHS)) {
+    it(`${name}: every running-statistic entry is 0 for θ with random running statistics, whatever the options`, () => {
+      // Buffers found by kind (not by the paramCount boundary the code uses), filled with non-zero
+      // values so that copying θ's values or scaling a draw to θ's norm would show.
+      const compiled = compileArch(arch);
+      const theta = initParams(compiled, { seed: 4 });
+      const buffers = compiled.layout.filter((e) => e.length > 0 && !['weight', 'bias', 'bn_weight', 'bn_bias'].includes(e.kind));
+      expect(buffers.map((e) => e.kind).sort()).toEqual(['running_mean', 'running_mean', 'running_var', 'running_var']);
+      const random = randomArray(compiled.totalLength, 11);
+      for (const e of buffers) for (let i = e.offset; i < e.offset + e.length; i++) theta[i] = e.kind === 'running_var' ? 0.5 + Math.abs(random[i]) : random[i] || 0.25;
+      for (const normalization of ['filter', 'layer', 'none'] as const) {
+        for (const ignore of ['biasbn', 'none'] as const) {
+          const d = randomDirection(arch, theta, { seed: 2, normalization, ignore });
+          for (const e of buffers) {
+            const entries = [...d.subarray(e.offset, e.offset + e.length)];
+            expect(entries, `${e.name} (${normalization}, ${ignore})`).toEqual(new Array(e.length).fill(0));
+          }
+          // The trainable entries next to them still move (the test is not vacuous).
+          expect(d.subarray(0, compiled.paramCount).some((x) => x !== 0)).toBe(true);
+        }
+      }
     });
   }
 

@@ -138,6 +138,27 @@ describe('lsaSolve', () => {
     }), { numRuns: 60 });
   });
 
+  it('regression cases: a 6×6 three-level and an 85×85 two-level problem', () => {
+    // Issue 20's reviewer found counterexamples of these shapes with unseeded runs; the matrices
+    // were not kept. These have the same structure and catch, every time, the tie-rule mutants we
+    // tried by hand: in the twin (≤ for < in the column minima, the two smallest, the argmin of
+    // the shortest path, the augmenting row reduction's tie test, one reduction pass instead of
+    // two) and in the crate's odd-tail scans (two_smallest, relax), which random 6×6 three-level
+    // cases catch only one time in eight.
+    const square6 = { rows: 6, cols: 6, maximize: false, levels: 3, forbidden: 0, seed: 250 };
+    const cost6 = makeCost(square6);
+    expect(new Set(cost6)).toEqual(new Set([0, 1, 2]));
+    const solved = solveBoth(square6, cost6)!;
+    expect(solved.cost).toBe(brute(cost6, 6, 6, false));
+    for (const maximize of [false, true]) {
+      const square85 = { rows: 85, cols: 85, maximize, levels: 2, forbidden: 0, seed: 0 };
+      const cost85 = makeCost(square85);
+      expect(new Set(cost85)).toEqual(new Set([0, 1]));
+      const { colForRow } = solveBoth(square85, cost85)!;
+      expect(new Set(colForRow).size).toBe(85);
+    }
+  });
+
   it('typed errors: INFEASIBLE, NaN, wrong-signed infinity, shapes', async () => {
     const code = (f: () => unknown) => {
       try {

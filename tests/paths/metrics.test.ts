@@ -8,6 +8,7 @@ import { LIBRARY_VERSION, createManifest, hashParams } from '../../ts/paths/mani
 import { uniformTs } from '../../ts/paths/path.js';
 import { twoMoons } from '../../ts/data/synthetic.js';
 import { mlp } from '../../ts/model/builders.js';
+import { below, seedState } from '../../ts/reference/rng.js';
 
 describe('path metrics', () => {
   it('barrier = sup v(t) − linear interpolation of the endpoints; max-minus-mean and midpoint differ from it', () => {
@@ -78,6 +79,44 @@ describe('bootstrapBarrier', () => {
     const mid = bootstrapBarrier(ts, perSample, { seed: 3, resamples: 200, statistic: 'midpoint-deficit' });
     expect(mid.lower).toBeLessThanOrEqual(mid.estimate);
     expect(mid.upper).toBeGreaterThanOrEqual(mid.estimate);
+  });
+
+  it('its bounds are the exact quantiles of the resampled statistics, recomputed here', () => {
+    // Resample r draws n example indices with below(state, n) from (seed, stream 0x42), as documented;
+    // the statistic of the count-weighted mean curve is recomputed from its definition, and the
+    // bounds are the sorted values' linear-interpolation quantiles at (1 ± level)/2, h = q·(R − 1).
+    const small = perSample.map((a) => a.subarray(0, 60));
+    const m = 60;
+    const exactQuantile = (sorted: number[], q: number) => {
+      const h = q * (sorted.length - 1);
+      const below = Math.floor(h);
+      return below + 1 < sorted.length ? sorted[below] + (h - below) * (sorted[below + 1] - sorted[below]) : sorted[below];
+    };
+    const stats = {
+      barrier: (v: number[]) => Math.max(...v.map((x, i) => x - ((1 - ts[i]) * v[0] + ts[i] * v[v.length - 1]))),
+      'max-minus-mean': (v: number[]) => Math.max(...v) - (v[0] + v[v.length - 1]) / 2,
+      'midpoint-deficit': (v: number[]) => v[2] - (v[0] + v[v.length - 1]) / 2, // ts[2] = 0.5
+    } as const;
+    // R − 1 = 40 puts 0.05·40 = 2 on a grid point; R − 1 = 36 puts 0.25·36 = 9 and 0.75·36 = 27 on
+    // them, 0.05·36 = 1.8 between two.
+    for (const [statistic, resamples, level, seed] of [['barrier', 41, 0.9, 5], ['max-minus-mean', 37, 0.5, 6], ['midpoint-deficit', 37, 0.9, 7]] as const) {
+      const state = new Uint32Array(4);
+      seedState(seed, 0x42, state);
+      const values: number[] = [];
+      for (let r = 0; r < resamples; r++) {
+        const counts = new Array<number>(m).fill(0);
+        for (let k = 0; k < m; k++) counts[below(state, m)] += 1;
+        const curve = small.map((a) => a.reduce((s, x, k) => s + counts[k] * x, 0) / m);
+        values.push(stats[statistic](curve));
+      }
+      values.sort((a, b) => a - b);
+      const ci = bootstrapBarrier(ts, small, { seed, resamples, level, statistic });
+      expect(ci.lower, statistic).toBeCloseTo(exactQuantile(values, (1 - level) / 2), 12);
+      expect(ci.upper, statistic).toBeCloseTo(exactQuantile(values, (1 + level) / 2), 12);
+      expect(ci.estimate, statistic).toBeCloseTo(stats[statistic](small.map((a) => a.reduce((s, x) => s + x, 0) / m)), 12);
+      // The interval is informative here: its ends are different resamples.
+      expect(ci.upper - ci.lower, statistic).toBeGreaterThan(0.01);
+    }
   });
 
   it('checks its input', () => {

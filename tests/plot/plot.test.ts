@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { curveMetrics } from '../../ts/paths/metrics.js';
-import { pathPlotSpec, renderPng, renderSvg, writePlots, type PlotPathReport } from '../../ts/plot/index.js';
+import { pathPlotSpec, renderPng, renderSvg, writePlots, type PlotPathReport } from '../../ts/plot/node.js';
 import { ModeconnError } from '../../ts/errors.js';
 
 /** A report of a path whose loss is base + bump·sin(πt) on train and test. */
@@ -91,11 +91,13 @@ describe('rendering', () => {
 });
 
 describe('built package', () => {
-  it('exports the spec builder and the renderers, with vega loaded only on demand', async () => {
+  it('exports the spec builders from modeconn and the renderers from modeconn/plot, vega loaded only on demand', async () => {
     const pkg = await import('modeconn');
+    const plot = await import('modeconn/plot');
     expect(typeof pkg.pathPlotSpec).toBe('function');
-    expect(typeof pkg.renderSvg).toBe('function');
-    const svg = await pkg.renderSvg(pkg.pathPlotSpec(paths));
+    expect('renderSvg' in pkg).toBe(false);
+    expect(plot.pathPlotSpec).toBe(pkg.pathPlotSpec);
+    const svg = await plot.renderSvg(pkg.pathPlotSpec(paths));
     expect(svg).toContain('bezier (1 bend)');
   }, 30_000);
 });

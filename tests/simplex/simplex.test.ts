@@ -12,8 +12,13 @@ import { mlp } from '../../ts/model/builders.js';
 import { compileArch } from '../../ts/model/compile.js';
 import { Engine } from '../../ts/model/engine.js';
 import { trainModel } from '../../ts/model/train.js';
+import { initParams } from '../../ts/model/init.js';
+import { resolveRunner } from '../../ts/model/inline-runner.js';
 import { rngState } from '../../ts/model/index.js';
-import { fitSimplex, logVolume, sampleWeights } from '../../ts/simplex/fit.js';
+import { CurveGradients } from '../../ts/paths/fit.js';
+import type { Path } from '../../ts/paths/path.js';
+import { fitSimplex, logVolume, sampleWeights, simplexGradient } from '../../ts/simplex/fit.js';
+import { randomArray } from '../helpers/close.js';
 import { evaluateSimplex } from '../../ts/simplex/evaluate.js';
 
 let engine: Engine;
@@ -48,6 +53,66 @@ describe('logVolume', () => {
         expect(Math.abs(g - numeric)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(numeric)));
       });
     }
+  });
+});
+
+describe('simplexGradient', () => {
+  it('the assembled gradient (loss + volume term) matches central differences of the objective', async () => {
+    // Objective of one batch: f(θ_last) = L(Σ_j w_j θ_j) − λ·log V(θ_0, θ_1, θ_last), L the batch's
+    // mean loss (engine.evaluate, f64 from f32 losses) and log V from the f64 distances of the f32
+    // vertices. Directional differences along u use the f32 points actually evaluated,
+    // f(θ + hu) − f(θ − hu) ≈ g·(θ₊ − θ₋); tolerance 2e-3 relative: f32 losses over h = 1e-2.
+    const arch = mlp({ input: 4, hidden: [5], classes: 3 });
+    const compiled = compileArch(arch);
+    const P = compiled.paramCount;
+    const data = gaussianBlobs({ n: 12, classes: 3, dims: 4, std: 2, seed: 5 });
+    const vertices = [1, 2, 3].map((seed) => initParams(compiled, { seed }));
+    const w = Float32Array.of(0.2, 0.3, 0.5);
+    const lambda = 0.4;
+    const path: Path = { kind: 'waypoints', points: vertices, degree: 1, coefficients: () => w, derivative: () => new Float32Array(3) };
+    const state = await CurveGradients.open(await resolveRunner(), arch, path, data, { capacity: data.n, seed: 1, mode: 'train' });
+    let g: Float64Array;
+    let loss: number;
+    try {
+      await state.session.setOrder(Uint32Array.from({ length: data.n }, (_, i) => i));
+      const result = await simplexGradient(state, lambda, 0, data.n);
+      g = Float64Array.from(state.engine.core.f32(result.grad));
+      loss = result.loss;
+    } finally {
+      await state.close();
+    }
+    const objective = (last: Float32Array) => {
+      const theta = Float32Array.from({ length: compiled.totalLength }, (_, i) => w[0] * vertices[0][i] + w[1] * vertices[1][i] + w[2] * last[i]);
+      const pts = [vertices[0], vertices[1], last];
+      const d2 = pts.map((a) => pts.map((b) => a.subarray(0, P).reduce((s, x, i) => s + (x - b[i]) ** 2, 0)));
+      return engine.evaluate(compiled, theta, data).loss - lambda * logVolume(d2).logVolume;
+    };
+    expect(Math.abs(loss - engine.evaluate(compiled, Float32Array.from(vertices[0], (_, i) => w[0] * vertices[0][i] + w[1] * vertices[1][i] + w[2] * vertices[2][i]), data).loss)).toBeLessThan(1e-5);
+    const unit = (v: ArrayLike<number>) => {
+      const n = Math.sqrt(Array.from(v).reduce((s, x) => s + x * x, 0));
+      return Array.from(v, (x) => x / n);
+    };
+    const volumeOnly = (() => {
+      // −λ·∇ log V alone, by differences of the volume term: the direction halving λ·∇ log V moves most.
+      const at = (i: number, h: number) => {
+        const p = vertices[2].slice();
+        p[i] += h;
+        const pts = [vertices[0], vertices[1], p];
+        return logVolume(pts.map((a) => pts.map((b) => a.subarray(0, P).reduce((s, x, k) => s + (x - b[k]) ** 2, 0)))).logVolume;
+      };
+      return Array.from({ length: P }, (_, i) => (at(i, 1e-3) - at(i, -1e-3)) / 2e-3);
+    })();
+    const directions = [unit(volumeOnly), unit(g), unit(Array.from(randomArray(P, 9))), unit(Array.from({ length: P }, (_, i) => vertices[2][i] - vertices[0][i]))];
+    for (const [d, u] of directions.entries()) {
+      const plus = Float32Array.from(vertices[2], (x, i) => (i < P ? x + 1e-2 * u[i] : x));
+      const minus = Float32Array.from(vertices[2], (x, i) => (i < P ? x - 1e-2 * u[i] : x));
+      const numeric = objective(plus) - objective(minus);
+      const analytic = g.reduce((s, x, i) => s + x * (plus[i] - minus[i]), 0);
+      expect(Math.abs(numeric - analytic), `direction ${d}: ${numeric} vs ${analytic}`).toBeLessThanOrEqual(2e-3 * Math.abs(numeric) + 1e-7);
+    }
+    // The volume term is a large part of the gradient here, so a wrong weight on it cannot hide.
+    const volumePart = lambda * Math.sqrt(volumeOnly.reduce((s, x) => s + x * x, 0));
+    expect(volumePart).toBeGreaterThan(0.2 * Math.sqrt(g.reduce((s, x) => s + x * x, 0)));
   });
 });
 

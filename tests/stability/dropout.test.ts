@@ -14,6 +14,8 @@ import { mlp, resnet, vgg } from '../../ts/model/builders.js';
 import { compileArch, type CompiledArch } from '../../ts/model/compile.js';
 import { Engine } from '../../ts/model/engine.js';
 import { initParams } from '../../ts/model/init.js';
+import { trainModel } from '../../ts/model/train.js';
+import { gaussianBlobs } from '../../ts/data/synthetic.js';
 import { dropoutNetwork, dropoutPath, dropoutStability } from '../../ts/stability/dropout.js';
 import { randomData, randomTheta, logitsOf } from '../align/helpers.js';
 import { expectClose } from '../helpers/close.js';
@@ -45,7 +47,13 @@ describe('dropout stability and its path', () => {
       const sb = await dropoutStability(arch, b, data, { trials: 4, seed: 2 });
       const d = compiled.layout.filter((e) => e.kind === 'weight').length - 1;
       expect(sa.levels.map((l) => l.from)).toEqual(Array.from({ length: d }, (_, i) => d - i));
-      expect(sa.epsilon).toBeGreaterThanOrEqual(0);
+      // ε is max(0, level loss − loss) with every loss recomputed here from the halves found.
+      const ownLoss = (theta: Float32Array, from?: number, kept?: Uint32Array[]) => engine.evaluate(compiled, from ? dropoutNetwork(arch, theta, kept!, from) : theta, data).loss;
+      for (const [s, theta] of [[sa, a], [sb, b]] as const) {
+        expect(s.loss).toBe(ownLoss(theta));
+        s.levels.forEach((l) => expect(l.loss).toBe(ownLoss(theta, l.from, s.kept)));
+        expect(s.epsilon).toBe(Math.max(0, ...s.levels.map((l) => ownLoss(theta, l.from, s.kept) - ownLoss(theta))));
+      }
       const path = dropoutPath(arch, a, b, sa.kept, sb.kept);
       expect(path.kinds.length).toBe(path.points.length - 1);
       expect(path.kinds.length).toBe(2 * (1 + 2 * (d - 1)) + 3);
@@ -76,6 +84,37 @@ describe('dropout stability and its path', () => {
       expect(worst).toBeLessThanOrEqual(Math.max(sa.loss, sb.loss) + Math.max(sa.epsilon, sb.epsilon) + 1e-5);
     });
   }
+
+  it('the chosen half of each level is never worse than any candidate tried', async () => {
+    // Every candidate is reported through onCandidate; its loss is recomputed here from its units
+    // (levels above it at their final halves, chosen first), and the level's loss must be the
+    // smallest of them (the candidates differ by 1e-4 or more here, so the choice matters). The net
+    // is trained briefly on blobs, so dropping units costs loss.
+    const arch = ARCHS['three hidden layers, dropout layers'];
+    const compiled = compileArch(arch);
+    const data = gaussianBlobs({ n: 96, classes: 3, dims: 6, std: 1.5, seed: 6 });
+    const theta = (await trainModel(arch, data, { seed: 5, epochs: 20, batchSize: 16, optimizer: { type: 'adam', lr: 0.01 } })).params;
+    const tried: Array<{ from: number; units: Uint32Array; loss: number }> = [];
+    const trials = 6;
+    const result = await dropoutStability(arch, theta, data, { trials, seed: 3, onCandidate: (c) => tried.push({ ...c, units: c.units.slice() }) });
+    expect(tried.map((c) => c.from)).toEqual([3, 2, 1].flatMap((m) => new Array(trials + 1).fill(m)));
+    for (const level of result.levels) {
+      const m = level.from;
+      const losses = tried.filter((c) => c.from === m).map((c) => {
+        const kept = result.kept.map((k, l) => (l === m - 1 ? c.units : k));
+        const loss = engine.evaluate(compiled, dropoutNetwork(arch, theta, kept, m), data).loss;
+        expect(c.loss).toBe(loss);
+        return loss;
+      });
+      expect(level.loss).toBe(Math.min(...losses));
+      expect(Math.max(...losses) - Math.min(...losses), `level ${m}`).toBeGreaterThan(1e-4);
+      expect(tried.some((c) => c.from === m && [...c.units].join() === [...result.kept[m - 1]].join())).toBe(true);
+    }
+    // A trained net loses something to dropout: ε > 0, the worst level's excess over the net's loss.
+    expect(result.loss).toBe(engine.evaluate(compiled, theta, data).loss);
+    expect(result.epsilon).toBeGreaterThan(0.01);
+    expect(result.epsilon).toBe(Math.max(...result.levels.map((l) => l.loss - result.loss)));
+  });
 
   it('searches deterministically by seed and keeps ⌊h/2⌋ units per layer', async () => {
     const arch = ARCHS['two hidden layers'];

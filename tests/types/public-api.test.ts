@@ -14,6 +14,9 @@ describe('public types', () => {
     expectTypeOf<lib.SurfaceOptions['runner']>().toEqualTypeOf<lib.Runner | undefined>();
     expectTypeOf<lib.FitCurveOptions['runner']>().toEqualTypeOf<lib.Runner | undefined>();
     expectTypeOf(lib.inlineRunner).returns.resolves.toEqualTypeOf<lib.Runner>();
+    expectTypeOf<lib.SpectrumOptions['runner']>().toEqualTypeOf<lib.Runner | undefined>();
+    expectTypeOf<lib.SubspaceOptions['runner']>().toEqualTypeOf<lib.Runner | undefined>();
+    expectTypeOf<lib.Runner['hessianVectorProducts']>().returns.resolves.toEqualTypeOf<lib.HvpResult>();
   });
 
   it('models, results and reports have the documented shapes', () => {
@@ -27,6 +30,10 @@ describe('public types', () => {
     expectTypeOf(lib.loadOnnx).returns.resolves.toEqualTypeOf<lib.Model>();
     expectTypeOf(lib.parseOnnx).returns.resolves.toEqualTypeOf<lib.Model>();
     expectTypeOf(lib.serializeOnnx).returns.resolves.toEqualTypeOf<Uint8Array>();
+    expectTypeOf(lib.hessianSpectrum).returns.resolves.toEqualTypeOf<lib.SpectrumReport>();
+    expectTypeOf<lib.SpectrumReport['top'][number]>().toEqualTypeOf<{ value: number; residual: number }>();
+    expectTypeOf(lib.trajectoryPca).returns.toEqualTypeOf<lib.TrajectoryPca>();
+    expectTypeOf(lib.intrinsicDimension).returns.resolves.toEqualTypeOf<lib.IntrinsicResult>();
   });
 
   it('removed options and wrong ABI calls do not compile', () => {

@@ -76,6 +76,21 @@ describe('worker pool (dist/, worker_threads)', async () => {
     expect(bits(bn.params)).toBe(bits(inline.bn));
   });
 
+  it('n a multiple of the batch size (600 = 6 × 100): the inline bits, no empty last shard', async () => {
+    const pool = pools[1];
+    const even = lib.gaussianBlobs({ n: 600, classes: 4, dims: 11, seed: 8 });
+    const fractions: number[] = [];
+    const [[one]] = await pool.evaluate(arch, [thetas[3]], [even], { batchSize: 100, logits: true, onProgress: (p) => fractions.push(p.fraction) });
+    expectSameResult(one, engine.evaluate(compiled, thetas[3], even, { batchSize: 100, logits: true }));
+    // One progress event per shard of 100: six of them.
+    expect(fractions).toEqual([1, 2, 3, 4, 5, 6].map((k) => k / 6));
+    const [many] = await pool.evaluate(arch, thetas.slice(0, 2), [even], { batchSize: 100, mode: 'batch-stats', bnData: even });
+    many.forEach((r, i) => {
+      const bn = engine.recomputeBatchNorm(compiled, thetas[i], even, { batchSize: 100 });
+      expectSameResult(r, engine.evaluate(compiled, bn, even, { batchSize: 100, mode: 'batch-stats' }));
+    });
+  });
+
   it('recomputes BatchNorm per θ first when asked (bnData), and serves evaluatePath as its runner', async () => {
     const pool = pools[1];
     const test = lib.gaussianBlobs({ n: 333, classes: 4, dims: 11, seed: 6 });

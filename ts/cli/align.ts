@@ -72,7 +72,7 @@ export async function run(argv: string[]): Promise<number> {
   await saveModel(result.aligned, modelPath, { metadata: { 'modeconn.aligned_to': fileA, 'modeconn.aligned_from': fileB, 'modeconn.align_method': flags.method } });
   const reportPath = join(flags.out, 'report.json');
   const report = {
-    ...runInfo(['align', ...argv]),
+    ...runInfo(['align', ...argv], 'align'),
     status: 'completed',
     method: flags.method,
     data: { spec: flags.data, train: describeData(train), test: describeData(test) },

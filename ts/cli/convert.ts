@@ -81,7 +81,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!same) throw new ModeconnError('BAD_FILE', `${output}: reading the written file back does not give the input's model`);
   progress.done();
   const report: ConvertReport = {
-    ...runInfo(['convert', ...argv]),
+    ...runInfo(['convert', ...argv], 'convert'),
     input: { file: input, format: inputFormat, bytes: (await stat(input)).size },
     output: { file: output, format: writer.format, bytes: (await stat(output)).size },
     arch: model.arch,

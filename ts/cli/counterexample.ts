@@ -68,7 +68,7 @@ export async function run(argv: string[]): Promise<number> {
     subtitle: `the ${shown.h}-unit net's minimisers are not connected; the ${shown.wide.units}-unit net's are (explicit path)`,
   }), flags.out, 'paths');
   Object.assign(files, figure.files);
-  writeJsonAtomic(files.report, { ...runInfo(['counterexample', ...argv]), status: 'completed', options: { h: hs, width: flags.width ?? null, points: flags.points, curveSteps: flags.curveSteps, nebCycles: flags.nebCycles, nebSteps: flags.nebSteps, seed: flags.seed }, results: reports, files });
+  writeJsonAtomic(files.report, { ...runInfo(['counterexample', ...argv], 'counterexample'), status: 'completed', options: { h: hs, width: flags.width ?? null, points: flags.points, curveSteps: flags.curveSteps, nebCycles: flags.nebCycles, nebSteps: flags.nebSteps, seed: flags.seed }, results: reports, files });
   const methods = ['line', 'bezier', 'autoneb', 'aligned', 'explicit'] as const;
   const cell = (net: CounterexampleNet, m: (typeof methods)[number]) => {
     const p = net.paths.find((q) => q.method === m);

@@ -78,7 +78,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const result = await withRunner(flags.workers, (runner) => evaluateModel(model, data, { batchSize: flags.batchSize, runner }));
   const report: EvalReport = {
-    ...runInfo(['eval', ...argv]),
+    ...runInfo(['eval', ...argv], 'eval'),
     model: { file: flags.model, parameters: compiledOf(model.arch).paramCount, arch: model.arch, metadata },
     data: { spec: flags.data, split: flags.split, ...describeData(data) },
     bnRecompute: flags.bnRecompute && hasBatchNorm,

@@ -70,7 +70,7 @@ export async function run(argv: string[]): Promise<number> {
   Object.assign(files, figure.files);
   const warnings = figure.warnings;
   const report = {
-    ...runInfo(['explain', ...argv]),
+    ...runInfo(['explain', ...argv], 'explain'),
     status: 'completed',
     data: { spec: flags.data, train: describeData(train), test: describeData(test) },
     arch: { label: archLabel, parameters: compiledOf(arch).paramCount, value: arch },

@@ -5,6 +5,8 @@
  * report.json and landscape.svg/png, or with --shard one part of the grid (docs/CLUSTER.md).
  */
 import { join } from 'node:path';
+import { hessianDirections } from '../hessian/along-path.js';
+import { writeDirectionsH5, writeSurfaceH5 } from '../io/landscape-h5.js';
 import { planeThrough, randomDirection, type Normalization } from '../landscape/directions.js';
 import { assembleSurfaceReport, planSurfaceCells, type Surface, type SurfaceCell, type SurfacePlan, type SurfaceReport } from '../landscape/surface.js';
 import type { Arch } from '../model/arch.js';
@@ -44,6 +46,9 @@ export const spec = {
     dims: { kind: 'int', default: 2, min: 1, max: 2, value: 'n', help: 'one model: a 1-D or 2-D grid' },
     seed: { kind: 'int', default: 0, min: 0, value: 'n', help: 'seed of the random directions (one model)' },
     normalization: { kind: 'string', default: 'filter', choices: ['filter', 'layer', 'none'], value: 'kind', help: 'scaling of the random directions to the model' },
+    directions: { kind: 'string', default: 'random', choices: ['random', 'hessian'], value: 'kind', help: 'one model: seeded random directions, or the Hessian\'s top eigenvectors (unit vectors;\nLanczos over --hessian-samples training samples, eval-mode BatchNorm)' },
+    hessianSamples: { kind: 'int', default: 2000, min: 1, value: 'n', help: '--directions hessian: evenly spaced training samples of the Hessian' },
+    h5: { kind: 'string', value: 'file', help: 'also write the surface as loss-landscape\'s HDF5 (and <file>_directions.h5 beside it)' },
     ...EVAL_ONLY,
     ...SHARD_FLAGS,
   },
@@ -51,6 +56,7 @@ export const spec = {
     'modeconn landscape runs/a/model.safetensors --data mnist --out runs/land-a',
     'modeconn landscape runs/a/model.safetensors runs/b/model.safetensors --data mnist --grid 61 --out runs/land-ab',
     'modeconn landscape runs/a/model.safetensors runs/b/model.safetensors runs/c/model.safetensors --data mnist --grid 25 --workers 2 --out runs/plane',
+    'modeconn landscape runs/a/model.safetensors --data mnist --directions hessian --range -0.5,0.5 --h5 runs/la/surface.h5 --out runs/la',
     'modeconn landscape runs/a/model.safetensors --data mnist --grid 41 --shard 0/4 --out runs/land-a   # then 1/4 … 3/4, then merge-shards',
   ],
 } as const satisfies CommandSpec;
@@ -81,15 +87,20 @@ interface Layout {
   details: Record<string, unknown>;
 }
 
-function layoutOf(models: { file: string; params: Float32Array }[], arch: Arch, flags: ParsedFlags<typeof spec.flags>): Layout {
+function layoutOf(models: { file: string; params: Float32Array }[], arch: Arch, flags: ParsedFlags<typeof spec.flags>,
+  hessian?: { directions: [Float32Array, Float32Array]; eigenvalues: number[] }): Layout {
   const range = parseRange(flags.range);
   const label = (file: string, fallback: string) => file.replace(/^.*\//, '').replace(/\.safetensors$/, '').replace(/^model$/, fallback);
   if (models.length === 1) {
     const [lo, hi] = range ?? [-1, 1];
     const n = flags.grid ?? (flags.dims === 1 ? 41 : 21);
     const normalization = flags.normalization as Normalization;
-    const dirs = Array.from({ length: flags.dims }, (_, stream) => randomDirection(arch, models[0].params, { seed: flags.seed, stream, normalization }));
-    const axis = (k: number) => `direction ${k} (${normalization === 'none' ? 'raw' : `${normalization}-normalised`}, seed ${flags.seed})`;
+    const dirs = hessian
+      ? hessian.directions.slice(0, flags.dims)
+      : Array.from({ length: flags.dims }, (_, stream) => randomDirection(arch, models[0].params, { seed: flags.seed, stream, normalization }));
+    const axis = (k: number) => (hessian
+      ? `Hessian eigenvector ${k} (λ${k} = ${hessian.eigenvalues[k - 1].toPrecision(4)})`
+      : `direction ${k} (${normalization === 'none' ? 'raw' : `${normalization}-normalised`}, seed ${flags.seed})`);
     return {
       kind: 'random',
       surface: { origin: models[0].params, directions: dirs as [Float32Array] | [Float32Array, Float32Array] },
@@ -98,7 +109,7 @@ function layoutOf(models: { file: string; params: Float32Array }[], arch: Arch, 
       marks: [{ label: 'A', x: 0, y: flags.dims === 2 ? 0 : undefined }],
       xTitle: axis(1),
       yTitle: flags.dims === 2 ? axis(2) : undefined,
-      details: { seed: flags.seed, normalization, ignore: 'biasbn' },
+      details: hessian ? { directions: 'hessian', eigenvalues: hessian.eigenvalues } : { seed: flags.seed, normalization, ignore: 'biasbn' },
     };
   }
   if (models.length === 2) {
@@ -166,6 +177,8 @@ export interface LandscapePlan {
   options: Record<string, unknown>;
   plot: { title: string; subtitle: string; xTitle: string; yTitle?: string };
   surface: SurfacePlan;
+  /** --h5: the surface's file (written with the report) and the directions' (written by the run or shard 0). */
+  h5?: { file: string; directions: string };
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -182,7 +195,11 @@ export async function run(argv: string[]): Promise<number> {
   const models = await readModels(positionals, flags, train);
   const arch = models[0].model.arch;
   const compiled = compiledOf(arch);
-  const layout = layoutOf(models.map((m) => ({ file: m.file, params: m.model.params })), arch, flags);
+  if (flags.directions === 'hessian' && models.length !== 1) throw new UsageError('--directions hessian applies to one model');
+  const hessian = flags.directions === 'hessian'
+    ? await withRunner(flags.workers, (runner) => hessianDirections(arch, models[0].model.params, trainSubset(train, flags.hessianSamples), { runner, seed: flags.seed }))
+    : undefined;
+  const layout = layoutOf(models.map((m) => ({ file: m.file, params: m.model.params })), arch, flags, hessian);
   const bn = (flags.bn ?? (hasBatchNorm(compiled) ? 'recompute' : 'blend')) as BnMode;
   const trainEval = trainSubset(train, flags.trainSamples);
   ensureDir(flags.out);
@@ -198,7 +215,7 @@ export async function run(argv: string[]): Promise<number> {
       onProgress: ({ done, total }) => progress.update({ fraction: done / total, detail: `${Math.floor(done / 2)}/${total / 2} points` }),
     });
     const plan: LandscapePlan = {
-      info: runInfo(['landscape', ...withoutShardFlags(argv)]),
+      info: runInfo(['landscape', ...withoutShardFlags(argv)], 'landscape'),
       data: { spec: flags.data, train: describeData(train), test: describeData(test), trainEvaluated: describeData(trainEval) },
       arch: { label: archLabel, parameters: compiled.paramCount, value: arch },
       inputs: Object.fromEntries(models.map((m, j) => [['a', 'b', 'c'][j], { file: m.file, metadata: m.metadata }])),
@@ -212,7 +229,10 @@ export async function run(argv: string[]): Promise<number> {
         xTitle: layout.xTitle, yTitle: layout.yTitle,
       },
       surface: cells.plan,
+      ...(flags.h5 !== undefined ? { h5: { file: flags.h5, directions: `${flags.h5.replace(/\.h5$/, '')}_directions.h5` } } : {}),
     };
+    // The directions' file is the same for every shard: shard 0 (or the single run) writes it.
+    if (plan.h5 && (!shard || shard.index === 0)) await writeDirectionsH5(plan.h5.directions, arch, layout.surface.directions);
     const job = {
       command: 'landscape', plan, count: cells.count,
       evaluate: async (indices: readonly number[]) => {
@@ -240,6 +260,10 @@ export async function writeLandscapeReport(plan: LandscapePlan, cells: readonly 
   const surface = assembleSurfaceReport(plan.surface, cells);
   const spec = landscapePlotSpec(surface, { ...plan.plot, marks: plan.marks });
   const files: Record<string, string> = { report: join(out, 'report.json') };
+  if (plan.h5) {
+    await writeSurfaceH5(plan.h5.file, surface, plan.h5.directions.replace(/^.*\//, ''));
+    Object.assign(files, { h5: plan.h5.file, h5Directions: plan.h5.directions });
+  }
   const figure = await writeFigure(spec, out, 'landscape');
   Object.assign(files, figure.files);
   writeJsonAtomic(files.report, {

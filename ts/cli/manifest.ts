@@ -6,6 +6,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ModeconnError } from '../errors.js';
+import { kernelInfo, type GemmKernel } from '../wasm/kernel-choice.js';
 
 let version: string | undefined;
 
@@ -23,24 +24,45 @@ export function libraryVersion(): string {
   return (version = 'unknown');
 }
 
+/**
+ * The version of the report formats (schemas/<kind>.schema.json). Raised when a field changes
+ * meaning or type or is removed; new fields do not raise it.
+ */
+export const REPORT_FORMAT_VERSION = 1;
+
+/** The report kinds, one JSON Schema each in schemas/ (path, curve, autoneb, stability and demo all write 'paths'). */
+export const REPORT_KINDS = ['train', 'eval', 'paths', 'align', 'explain', 'landscape', 'simplex', 'convert', 'counterexample', 'hessian', 'subspace', 'trajectory', 'widths', 'bench'] as const;
+
+/** One of REPORT_KINDS. */
+export type ReportKind = (typeof REPORT_KINDS)[number];
+
 /** The fields every report starts with. */
 export interface RunInfo {
+  /** REPORT_FORMAT_VERSION when the report was written. */
+  formatVersion: typeof REPORT_FORMAT_VERSION;
+  /** Which schema the report follows: schemas/<report>.schema.json in the package. */
+  report: ReportKind;
   tool: 'modeconn';
   version: string;
   command: string[];
   node: string;
   platform: string;
+  /** The GEMM micro-kernel of this thread: 'relaxed' results are reproducible on this machine and engine, 'simd128' everywhere. */
+  kernel: GemmKernel;
   startedAt: string;
 }
 
-/** Run information for `argv` (the arguments after `modeconn`). */
-export function runInfo(argv: readonly string[]): RunInfo {
+/** Run information for a report of `kind` made by `argv` (the arguments after `modeconn`). */
+export function runInfo(argv: readonly string[], kind: ReportKind): RunInfo {
   return {
+    formatVersion: REPORT_FORMAT_VERSION,
+    report: kind,
     tool: 'modeconn',
     version: libraryVersion(),
     command: ['modeconn', ...argv],
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
+    kernel: kernelInfo().kernel,
     startedAt: new Date().toISOString(),
   };
 }

@@ -19,6 +19,7 @@ import type { FlagSpec } from './args.js';
 import { describeData } from './data-spec.js';
 import { writeFigure } from './figure.js';
 import { ensureDir, runInfo, writeJsonAtomic, type RunInfo } from './manifest.js';
+import { cancelOnSignals } from './signals.js';
 import { ProgressBar } from './progress.js';
 import { withRunner } from './runner.js';
 import { withoutShardFlags, type GridJob } from './shard.js';
@@ -152,7 +153,7 @@ export async function planPathRun(init: PathRunInit, runner: Runner | undefined,
     return entry;
   });
   const plan: PathRunPlan = {
-    info: runInfo(withoutShardFlags(init.argv)),
+    info: runInfo(withoutShardFlags(init.argv), 'paths'),
     data: { spec: init.dataSpec, train: describeData(init.train), test: describeData(init.test), trainEvaluated: describeData(trainEval) },
     arch: { label: init.archLabel, parameters: compiled.paramCount, value: arch },
     inputs: init.inputs,
@@ -292,16 +293,7 @@ export function describeArch(arch: Arch): string {
   return parts.join('-');
 }
 
-/** An AbortSignal that Ctrl-C triggers (a second Ctrl-C quits at once); call dispose() when done. */
+/** An AbortSignal that SIGINT or SIGTERM triggers (a second signal quits at once); call dispose() when done. */
 export function cancelOnSigint(progress: ProgressBar): { signal: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts += 1;
-    if (interrupts > 1) process.exit(130);
-    progress.note('cancelling after the current batch (Ctrl-C again to quit at once)');
-    controller.abort(new Error('SIGINT'));
-  };
-  process.on('SIGINT', onSigint);
-  return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
+  return cancelOnSignals(progress);
 }

@@ -85,7 +85,7 @@ export async function run(argv: string[]): Promise<number> {
   const figure = await writeFigure(simplexPlotSpec(report, { subtitle: `${archLabel} on ${flags.data}; ${fit.vertices.length} vertices; ${flags.samples} random points` }), flags.out, 'simplex');
   Object.assign(files, figure.files);
   writeJsonAtomic(files.report, {
-    ...runInfo(['simplex', ...argv]),
+    ...runInfo(['simplex', ...argv], 'simplex'),
     status: 'completed',
     data: { spec: flags.data, train: describeData(train), test: describeData(test), trainEvaluated: describeData(trainEval) },
     arch: { label: archLabel, parameters: compiled.paramCount, value: arch },

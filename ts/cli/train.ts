@@ -15,6 +15,7 @@ import { parseArgs, UsageError, type CommandSpec } from './args.js';
 import { describeData, IO_FLAGS, parseDataSpec } from './data-spec.js';
 import { ensureDir, runInfo, writeJsonAtomic, type RunInfo } from './manifest.js';
 import { ProgressBar, formatDuration, formatLoss } from './progress.js';
+import { cancelOnSignals } from './signals.js';
 import { ARCH_HELP, resolveArch } from './resolve-arch.js';
 import { parseSchedule } from './specs.js';
 import { fixed4, formatPairs, formatTable, percent } from './table.js';
@@ -25,7 +26,8 @@ export const spec = {
   usage: 'modeconn train (--arch <spec> | --arch-file <file>) --data <spec> --out <dir> [options]',
   description:
     'The test split is evaluated after every epoch. train.json is rewritten after each epoch;\n' +
-    'Ctrl-C (or SIGTERM) stops after the current batch and leaves it with status "cancelled" (exit code 130).',
+    'Ctrl-C (SIGINT) or SIGTERM stops after the current batch and leaves it with status "cancelled"\n' +
+    '(exit code 130 for SIGINT, 143 for SIGTERM).',
   flags: {
     arch: { kind: 'string', value: 'spec', help: ARCH_HELP },
     archFile: { kind: 'string', value: 'file', help: 'architecture as JSON ({ input, classes, layers }, see docs/ARCH.md)' },
@@ -83,7 +85,7 @@ export async function run(argv: string[]): Promise<number> {
   const manifestPath = join(flags.out, 'train.json');
   const modelPath = join(flags.out, 'model.safetensors');
   const manifest: TrainManifest = {
-    ...runInfo(['train', ...argv]),
+    ...runInfo(['train', ...argv], 'train'),
     status: 'running',
     seed: flags.seed,
     data: { spec: flags.data, train: describeData(train), test: describeData(test) },
@@ -103,21 +105,11 @@ export async function run(argv: string[]): Promise<number> {
   progress.note(`train: ${arch.layers.length} layers, ${compiled.paramCount.toLocaleString('en-US')} parameters; ` +
     `${train.name} (${train.n}) → ${test.name} (${test.n}); ${flags.epochs} epochs, seed ${flags.seed}`);
 
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    interrupts += 1;
-    if (interrupts > 1) {
-      manifest.status = 'cancelled';
-      manifest.error = { code: 'CANCELLED', message: `${signal} received twice; stopped at once` };
-      save();
-      process.exit(130);
-    }
-    progress.note('cancelling after the current batch (Ctrl-C again to quit at once)');
-    controller.abort(new Error(signal));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stop = cancelOnSignals(progress, (signal) => {
+    manifest.status = 'cancelled';
+    manifest.error = { code: 'CANCELLED', message: `${signal} received twice; stopped at once` };
+    save();
+  });
   const trainStarted = performance.now();
   try {
     const result = await trainModel(arch, train, {
@@ -128,7 +120,7 @@ export async function run(argv: string[]): Promise<number> {
       schedule,
       warmupEpochs: flags.warmup,
       evalData: test,
-      signal: controller.signal,
+      signal: stop.signal,
       onProgress: (p) => progress.update({ fraction: p.fraction, loss: p.loss, detail: `epoch ${p.epoch}/${flags.epochs}` }),
       onEpoch: (log) => {
         manifest.epochs.push(log);
@@ -165,8 +157,7 @@ export async function run(argv: string[]): Promise<number> {
     save();
     throw error;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.dispose();
   }
   process.stdout.write(summary(manifest, flags.out));
   return 0;

@@ -3,6 +3,7 @@
  * (cifar-10-batches-bin, cifar-100-binary) or the folder that holds it.
  */
 import { ModeconnError } from '../errors.js';
+import { loadHost } from '../host.js';
 import { fileExists, readFileBytes } from '../io/node-files.js';
 import { parseCifar, type CifarVariant, type ParseCifarOptions } from './cifar.js';
 import type { DataSet } from './dataset.js';
@@ -35,13 +36,14 @@ export async function loadCifar(options: LoadCifarOptions): Promise<DataSet> {
   const { dir, split = 'train', variant = 10, ...rest } = options;
   if (split !== 'train' && split !== 'test') throw new ModeconnError('BAD_ARGUMENT', `loadCifar: split must be 'train' or 'test', got ${String(split)}`);
   if (variant !== 10 && variant !== 100) throw new ModeconnError('BAD_ARGUMENT', `loadCifar: variant must be 10 or 100, got ${String(variant)}`);
-  const nodePath = await import('node:path');
+  // Paths through the host module: no node: import may be reachable from the browser entries.
+  const { joinPath } = await loadHost();
   const { folder, files } = cifarFileNames(variant, split);
-  const nested = nodePath.join(dir, folder);
-  const base = (await fileExists(nodePath.join(nested, files[0]))) ? nested : dir;
+  const nested = joinPath(dir, folder);
+  const base = (await fileExists(joinPath(nested, files[0]))) ? nested : dir;
   const loaded: Array<{ name: string; bytes: Uint8Array }> = [];
   for (const file of files) {
-    const path = nodePath.join(base, file);
+    const path = joinPath(base, file);
     if (!(await fileExists(path))) throw new ModeconnError('DATA_UNAVAILABLE', `CIFAR-${variant} ${split}: ${path} not found`, { advice: ADVICE.replace('cifar-10', `cifar-${variant}`) });
     loaded.push({ name: path, bytes: await readFileBytes(path) });
   }

@@ -1,8 +1,9 @@
 /**
  * Gzip detection and inflation without knowing the host: the standard DecompressionStream (browsers,
- * Node >= 18, Deno) with node:zlib as the fallback, and a cap on the inflated size.
+ * Node >= 18, Deno) with the host's zlib as the fallback (Node), and a cap on the inflated size.
  */
 import { ModeconnError } from '../errors.js';
+import { loadHost } from '../host.js';
 
 /** The default cap on inflated bytes (1 GiB): a full MNIST-style training set is ~50 MB. */
 export const DEFAULT_MAX_INFLATED_BYTES = 1 << 30;
@@ -46,9 +47,10 @@ async function inflateStream(bytes: Uint8Array, name: string, maxBytes: number):
 }
 
 async function inflateZlib(bytes: Uint8Array, name: string, maxBytes: number): Promise<Uint8Array> {
-  const zlib = await import('node:zlib');
+  const host = await loadHost();
+  if (!host.gunzip) throw new ModeconnError('NOT_SUPPORTED', `${name}: this runtime has neither DecompressionStream nor zlib to inflate gzip data`, { advice: 'pass the uncompressed bytes' });
   try {
-    return new Uint8Array(zlib.gunzipSync(bytes, { maxOutputLength: maxBytes }));
+    return await host.gunzip(bytes, maxBytes);
   } catch (cause) {
     if ((cause as { code?: string } | null)?.code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(name, maxBytes);
     throw cause;

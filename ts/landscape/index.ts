@@ -2,3 +2,4 @@ export { randomDirection, planeThrough, type DirectionOptions, type Normalizatio
 export {
   evaluateSurface, planSurfaceCells, assembleSurfaceReport, type SurfacePlan, type SurfaceCell, type Surface, type SurfaceOptions, type SurfaceReport, type SurfaceSet,
 } from './surface.js';
+export { trajectoryPca, type TrajectoryPca } from './trajectory.js';

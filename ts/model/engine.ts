@@ -64,6 +64,15 @@ export interface EvaluateOptions {
   count?: number;
 }
 
+/** What a runner collects per batch. */
+export interface HvpBatch {
+  /** H_b·v for each vector. */
+  products: Float32Array[];
+  loss: number;
+  n: number;
+  gradient?: Float32Array;
+}
+
 /** Checks that every value of θ is finite; a NaN weight otherwise shows up as a silent NaN loss. */
 export function assertFinite(values: Float32Array, what: string): void {
   const bad = values.findIndex((v) => !Number.isFinite(v));
@@ -254,6 +263,40 @@ export class Engine {
         MODE_CODE[mode], 0, s.inout(rng), s.out(losses), s.out(correct), s.out(mean)];
     });
     return { grads, loss: mean[0], losses, correct, tail };
+  }
+
+  /**
+   * H·v of the mean loss of one batch — samples start .. start + n of `data` — for each vector, with
+   * the batch's mean loss and, when asked, its gradient: one `plan_hvp` call per vector, θ copied in
+   * once. The plan's capacity is min(batchSize, data.n) for every batch, so every runner runs one plan.
+   */
+  hvpBatch(compiled: CompiledArch, params: Float32Array, data: DataSet, vectors: readonly Float32Array[], start: number, n: number,
+    { batchSize = 1000, mode = 'eval' as 'eval' | 'batch-stats', gradient = false } = {}): HvpBatch {
+    if (!Number.isInteger(start) || !Number.isInteger(n) || start < 0 || n < 1 || n > batchSize || start + n > data.n) {
+      throw new ModeconnError('BAD_ARGUMENT', `batch ${start} .. ${start + n} is not a range of at most ${batchSize} of ${data.n} samples`);
+    }
+    const device = this.upload(data, compiled);
+    const handle = this.plan(compiled, Math.min(batchSize, data.n));
+    const core = this.core;
+    const total = compiled.totalLength;
+    const blocks = { v: core.allocF32(total), hv: core.allocF32(total), grads: core.allocF32(gradient ? total : 0),
+      losses: core.allocF32(n), correct: core.allocU32(n), mean: core.allocF32(1) };
+    try {
+      return this.#withTheta(params, (theta) => {
+        const products: Float32Array[] = [];
+        let grads: Float32Array | undefined;
+        for (const [k, vector] of vectors.entries()) {
+          core.f32(blocks.v).set(vector);
+          core.invokeChecked('plan_hvp', handle, theta.ptr, blocks.v.ptr, blocks.hv.ptr, k === 0 && gradient ? blocks.grads.ptr : 0, total,
+            device.x.ptr, device.y.ptr, data.n, device.identity.ptr + 4 * start, n, MODE_CODE[mode], blocks.losses.ptr, blocks.correct.ptr, blocks.mean.ptr);
+          products.push(core.f32(blocks.hv).slice());
+          if (k === 0 && gradient) grads = core.f32(blocks.grads).slice();
+        }
+        return { products, loss: core.f32(blocks.mean)[0], n, ...(grads ? { gradient: grads } : {}) };
+      });
+    } finally {
+      for (const b of Object.values(blocks)) core.free(b);
+    }
   }
 
   /**

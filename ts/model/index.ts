@@ -17,6 +17,7 @@ export {
   type GradientSessionOptions, type ActivationOptions,
 } from './runner.js';
 export { inlineRunner, resolveRunner } from './inline-runner.js';
+export { type HvpOptions, type HvpResult } from './runner.js';
 export { trainModel, evaluateModel, evaluateMany, recomputeBatchNorm, readActivations, type TrainOptions, type RunnerOption, type EvaluateModelOptions } from './train.js';
 export { learningRate, checkSchedule, type Schedule, type ScheduleContext } from './schedule.js';
 export { allCells, cellsOfShard, checkShard, type CellPlan, type ShardIndex } from './grid-cells.js';

@@ -8,11 +8,12 @@ import type { Buf } from '../wasm/kernel.js';
 import type { Arch } from './arch.js';
 import type { CompiledArch } from './compile.js';
 import { Engine, checkData, rngState, type EvalResult } from './engine.js';
+import { HvpReducer, checkHvp, hvpBatches } from './hvp.js';
 import { checkParams, compiledOf } from './model.js';
 import { ResidentBatches } from './resident-batches.js';
 import { ShardReducer, checkShardStatistics, checkShards, joinStates, shardRanges, splitStates } from './shards.js';
 import type {
-  ActivationOptions, BatchGradient, GradientOptions, GradientSession, GradientSessionOptions, JobOptions, Runner, RunnerEvaluateOptions,
+  ActivationOptions, BatchGradient, GradientOptions, HvpOptions, HvpResult, GradientSession, GradientSessionOptions, JobOptions, Runner, RunnerEvaluateOptions,
 } from './runner.js';
 import { STREAM_DROPOUT, trainOnEngine, trainOnRunner } from './training.js';
 import { type TrainJob, type TrainResult, progressClock } from './training-options.js';
@@ -123,6 +124,22 @@ class InlineRunner implements Runner {
         reducer.free();
       },
     };
+  }
+
+  async hessianVectorProducts(arch: Arch, params: Float32Array, data: DataSet, vectors: readonly Float32Array[], options: HvpOptions = {}): Promise<HvpResult> {
+    const { batchSize = 1000, mode = 'eval', gradient = false, signal } = options;
+    const compiled = compiledOf(arch);
+    checkHvp(compiled, params, data, vectors, batchSize);
+    const batches = hvpBatches(data.n, batchSize);
+    const reducer = new HvpReducer(vectors.length, compiled.totalLength, data.n, gradient);
+    const clock = progressClock();
+    for (const [b, [start, n]] of batches.entries()) {
+      throwIfCancelled(signal, 'Hessian-vector products');
+      reducer.add(this.engine.hvpBatch(compiled, params, data, vectors, start, n, { batchSize, mode, gradient }));
+      options.onProgress?.(clock((b + 1) / batches.length));
+      if (batches.length > 1) await yieldToEventLoop();
+    }
+    return reducer.result();
   }
 
   async activations(arch: Arch, params: Float32Array, data: DataSet, indices: Uint32Array, buffers: readonly number[], options: ActivationOptions = {}): Promise<Float32Array[]> {

@@ -83,6 +83,24 @@ export interface ActivationOptions {
   mode?: 'eval' | 'batch-stats';
 }
 
+/** How H·v is taken: batch size (the reduction grid) and the BatchNorm mode. */
+export interface HvpOptions extends JobOptions {
+  /** Samples per WASM call (default 1000); results do not depend on how a runner spreads the batches. */
+  batchSize?: number;
+  /** 'eval' (default; running statistics, the loss is one function of θ) or 'batch-stats' (each batch normalised by its own statistics). */
+  mode?: 'eval' | 'batch-stats';
+  /** Also return the gradient of the mean loss (default false). */
+  gradient?: boolean;
+}
+
+/** H·v for each vector, the mean loss at θ and (when asked) its gradient; all of θ's length, 0 past P. */
+export interface HvpResult {
+  products: Float32Array[];
+  loss: number;
+  gradient?: Float32Array;
+}
+
+
 /** Where long jobs run; see the module header. */
 export interface Runner {
   /** Jobs it runs at once (1 inline, the worker count for a pool). */
@@ -97,6 +115,11 @@ export interface Runner {
   gradient(arch: Arch, params: Float32Array, data: DataSet, indices: Uint32Array, options?: GradientOptions): Promise<BatchGradient>;
   /** A session of batch gradients (see GradientSession). */
   openGradients(arch: Arch, data: DataSet, options: GradientSessionOptions): Promise<GradientSession>;
+  /**
+   * H·v_k at θ of the mean loss over `data` for each vector (R-operator, one WASM call per batch and
+   * vector), reduced over the batches in batch order: the same bits on every runner (ts/model/hvp.ts).
+   */
+  hessianVectorProducts(arch: Arch, params: Float32Array, data: DataSet, vectors: readonly Float32Array[], options?: HvpOptions): Promise<HvpResult>;
   /** The plan's activation buffers `buffers` after a forward pass over samples `indices`, each `[n, size]`. */
   activations(arch: Arch, params: Float32Array, data: DataSet, indices: Uint32Array, buffers: readonly number[], options?: ActivationOptions): Promise<Float32Array[]>;
   /** Frees what the runner keeps of a data set or architecture (sent again if used later). */

@@ -6,7 +6,8 @@
  * τ_i = (θ_{i+1} − θ_{i−1}) / ‖θ_{i+1} − θ_{i−1}‖: the loss gradient without its component along the
  * band (which would slide pivots into the minima) plus a spring along the band that keeps them
  * evenly spaced. ∇L is a minibatch gradient in batch-statistics mode (one WASM call), the force is
- * assembled with vector kernels, and the step is SGD with momentum on the pivot's trainable prefix.
+ * assembled with vector kernels (neb-force.ts), and the step is SGD with momentum on the pivot's
+ * trainable prefix.
  * After each cycle of steps the loss at every segment's midpoint is measured on a fixed sample and
  * new pivots go to the worst segments. The result is a polygonal chain through the pivots, its knots
  * at their cumulative distance.
@@ -24,6 +25,7 @@ import { wasmKernels } from '../wasm/kernels/index.js';
 import { CurveGradients } from './fit.js';
 import { hasBatchNorm } from './evaluate.js';
 import { createManifest, type RunManifest } from './manifest.js';
+import { nudgeGradient } from './neb-force.js';
 import { waypointPath, type Path } from './path.js';
 
 export interface AutoNebOptions extends RunnerOption {
@@ -138,16 +140,9 @@ export async function autoNeb(arch: Arch, paramsA: Float32Array, paramsB: Float3
           const { loss } = await state.gradientAt(0, from, capacity);
           if (!Number.isFinite(loss)) throw new ModeconnError('DIVERGED', `AutoNEB diverged: loss ${loss} at pivot ${i}, cycle ${cycle}, step ${step}`, { advice: 'lower lr' });
           const grad = state.scaleInto(1);
-          // τ = (θ_{i+1} − θ_{i−1}) / ‖·‖ over the trainable prefix.
           const [prev, here, next] = [state.blender.point(i - 1), state.blender.point(i), state.blender.point(i + 1)];
-          ops.blend([next, prev], Float32Array.of(1, -1), tangent, P);
-          const width = ops.distance(next, prev, P);
-          if (!(width > 0)) continue;
-          ops.scale(tangent, 1 / width, P);
-          const along = ops.dot(grad, tangent, P);
-          const stretch = ops.distance(next, here, P) - ops.distance(here, prev, P);
-          // grad ← ∇L − (∇L·τ)τ − k·stretch·τ, the negative of the force; SGD descends it.
-          ops.axpy(tangent, grad, -along - spring * stretch, P);
+          // grad ← −F, the NEB force over the trainable prefix; SGD descends it.
+          if (!nudgeGradient(ops, [prev, here, next], grad, tangent, spring, P)) continue;
           optimizers[i].step(here, grad, lr, step);
         }
         if (performance.now() - lastYield > 50) {

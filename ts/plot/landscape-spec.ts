@@ -5,7 +5,7 @@
  * visible); marked points (the models of a plane) are drawn and labelled on top. A 1-D surface is
  * loss versus the coordinate, one line per data set, with the marked points as rules.
  */
-import type { TopLevelSpec } from 'vega-lite';
+import type { PlotSpec } from './spec.js';
 
 /** The parts of a surface report a plot reads (a SurfaceReport, or the same fields from report.json). */
 export interface PlotSurfaceReport {
@@ -24,6 +24,8 @@ export interface LandscapePlotOptions {
   /** Axis titles (default 'x', 'y'). */
   xTitle?: string;
   yTitle?: string;
+  /** A path drawn over a 2-D surface, in order (a training trajectory, Li et al. 2018 Figure 9). */
+  trajectory?: ReadonlyArray<{ x: number; y: number }>;
   /** Panel size in pixels (default 300 x 300 for 2-D, 420 x 260 for 1-D). */
   width?: number;
   height?: number;
@@ -39,7 +41,7 @@ function edges(values: readonly number[]): Array<[number, number]> {
 }
 
 /** A Vega-Lite spec of `report` (see the module header). */
-export function landscapePlotSpec(report: PlotSurfaceReport, options: LandscapePlotOptions = {}): TopLevelSpec {
+export function landscapePlotSpec(report: PlotSurfaceReport, options: LandscapePlotOptions = {}): PlotSpec {
   const sets = Object.keys(report.sets);
   const marks = options.marks ?? [];
   const title = { text: options.title ?? 'Loss landscape', ...(options.subtitle ? { subtitle: options.subtitle } : {}) };
@@ -71,7 +73,7 @@ export function landscapePlotSpec(report: PlotSurfaceReport, options: LandscapeP
             }]
           : []),
       ],
-    } as TopLevelSpec;
+    } as PlotSpec;
   }
   const ys = report.ys;
   const xe = edges(report.xs);
@@ -84,12 +86,13 @@ export function landscapePlotSpec(report: PlotSurfaceReport, options: LandscapeP
   const top = finite.length ? Math.max(...finite) : low;
   const high = Math.max(Math.min(top, low * (options.clip ?? 10)), low * 1.01);
   const markRows = sets.flatMap((set) => marks.map((m) => ({ set, label: m.label, x: m.x, y: m.y ?? 0 })));
+  const trajRows = sets.flatMap((set) => (options.trajectory ?? []).map((p, order) => ({ set, x: p.x, y: p.y, order, kind: 'traj' })));
   const axisX = { title: xTitle };
   const axisY = { title: options.yTitle ?? 'y' };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title,
-    data: { values: [...cells.map((c) => ({ ...c, kind: 'cell' })), ...markRows.map((m) => ({ ...m, kind: 'mark' }))] },
+    data: { values: [...cells.map((c) => ({ ...c, kind: 'cell' })), ...markRows.map((m) => ({ ...m, kind: 'mark' })), ...trajRows] },
     facet: { column: { field: 'set', type: 'nominal', title: null, sort: sets } },
     spec: {
       width: options.width ?? 300,
@@ -107,6 +110,13 @@ export function landscapePlotSpec(report: PlotSurfaceReport, options: LandscapeP
             tooltip: [{ field: 'loss', type: 'quantitative', format: '.4f' }],
           },
         },
+        ...(trajRows.length
+          ? [{
+              transform: [{ filter: "datum.kind === 'traj'" }],
+              mark: { type: 'line', point: { filled: true, size: 18, color: '#ff5533' }, color: '#ff5533', strokeWidth: 1.5 },
+              encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, order: { field: 'order', type: 'quantitative' } },
+            }]
+          : []),
         {
           transform: [{ filter: "datum.kind === 'mark'" }],
           layer: [
@@ -117,5 +127,5 @@ export function landscapePlotSpec(report: PlotSurfaceReport, options: LandscapeP
       ],
     },
     resolve: { scale: { color: 'shared' } },
-  } as TopLevelSpec;
+  } as PlotSpec;
 }

@@ -4,7 +4,7 @@
  * colour = path, dash = data set (train, test); each path's barrier on one set is drawn as a rule
  * from the endpoints' linear interpolation up to the curve, labelled with its height.
  */
-import type { TopLevelSpec } from 'vega-lite';
+import type { PlotSpec } from './spec.js';
 
 /** The parts of a path report a plot reads (a PathReport, or the same fields parsed from report.json). */
 export interface PlotPathReport {
@@ -66,7 +66,7 @@ function isReport(value: unknown): value is PlotPathReport {
  * A Vega-Lite spec of loss and error (or accuracy) versus t for every path of `paths` (one report,
  * or name → report, e.g. `{ line, 'bezier (1 bend)': curve }`), train and test sets together.
  */
-export function pathPlotSpec(paths: PlotPathReport | Record<string, PlotPathReport>, options: PathPlotOptions = {}): TopLevelSpec {
+export function pathPlotSpec(paths: PlotPathReport | Record<string, PlotPathReport>, options: PathPlotOptions = {}): PlotSpec {
   const named: Record<string, PlotPathReport> = isReport(paths) ? { path: paths } : paths;
   const metric = options.metric ?? 'error';
   const rows: Row[] = [];
@@ -130,7 +130,7 @@ export function pathPlotSpec(paths: PlotPathReport | Record<string, PlotPathRepo
     hconcat: [panel('loss', 'loss', 'Loss'), panel('value', 'metric', PANEL_TITLES[metric], '.1%')],
     resolve: { scale: { color: 'shared', strokeDash: 'shared' } },
     config: { font: 'DejaVu Sans, sans-serif', view: { stroke: '#ccc' }, legend: { orient: 'right' } },
-  } as TopLevelSpec;
+  } as PlotSpec;
 }
 
 function barrierRow(path: string, set: string, panel: 'loss' | 'metric', m: PlotMetrics, format: (v: number) => string): BarrierRow {

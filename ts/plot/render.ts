@@ -1,11 +1,29 @@
 /**
- * Node-only rendering of Vega-Lite specs: vega-lite compiles the spec, vega renders it headless to
- * SVG, resvg (pure WebAssembly, no native binary) rasterises the SVG to PNG with a DejaVu font file
- * (Debian's fonts-dejavu-core). Every Node module is imported inside the functions, so browser code
- * that only builds specs never loads them.
+ * Node-only rendering of Vega-Lite specs (`modeconn/plot`): vega-lite compiles the spec, vega renders
+ * it headless to SVG, resvg (pure WebAssembly, no native binary) rasterises the SVG to PNG with a
+ * DejaVu font file (Debian's fonts-dejavu-core). The three are optional peer dependencies, imported
+ * when a function runs, so installs that never render (browsers) never download them.
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { ModeconnError } from '../errors.js';
+import type { PlotSpec } from './spec.js';
+
+/** The optional packages rendering needs. */
+export const RENDER_PACKAGES = ['vega', 'vega-lite', '@resvg/resvg-wasm'] as const;
+
+/** `import(name)`, or MISSING_DEPENDENCY naming the packages to install when it is absent. */
+async function importOptional<T>(name: (typeof RENDER_PACKAGES)[number], load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (cause) {
+    const code = (cause as { code?: string } | null)?.code;
+    if (code !== 'ERR_MODULE_NOT_FOUND' && !/Cannot find (module|package)/.test(String(cause))) throw cause;
+    throw new ModeconnError('MISSING_DEPENDENCY', `rendering plots needs the optional package ${name}, which is not installed`, {
+      advice: `npm install ${RENDER_PACKAGES.join(' ')}`,
+      cause,
+    });
+  }
+}
 
 /** Where Debian's fonts-dejavu-core installs the default font. */
 export const DEJAVU_SANS = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
@@ -18,11 +36,11 @@ export interface RenderPngOptions {
 }
 
 /** Renders a Vega-Lite spec to an SVG document (string). */
-export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
+export async function renderSvg(spec: PlotSpec): Promise<string> {
+  const [vega, vegaLite] = await Promise.all([importOptional('vega', () => import('vega')), importOptional('vega-lite', () => import('vega-lite'))]);
   let view: InstanceType<typeof vega.View> | undefined;
   try {
-    const compiled = vegaLite.compile(spec).spec;
+    const compiled = vegaLite.compile(spec as unknown as TopLevelSpec).spec;
     view = new vega.View(vega.parse(compiled), { renderer: 'none' });
     return await view.toSVG();
   } catch (cause) {
@@ -38,7 +56,7 @@ const fonts = new Map<string, Uint8Array>();
 /** The resvg module, its WebAssembly instantiated once per process. */
 function loadResvg(): Promise<typeof import('@resvg/resvg-wasm')> {
   resvgReady ??= (async () => {
-    const [resvg, fs, { createRequire }] = await Promise.all([import('@resvg/resvg-wasm'), import('node:fs/promises'), import('node:module')]);
+    const [resvg, fs, { createRequire }] = await Promise.all([importOptional('@resvg/resvg-wasm', () => import('@resvg/resvg-wasm')), import('node:fs/promises'), import('node:module')]);
     const wasmPath = createRequire(import.meta.url).resolve('@resvg/resvg-wasm/index_bg.wasm');
     await resvg.initWasm(await fs.readFile(wasmPath));
     return resvg;
@@ -70,7 +88,7 @@ async function loadFont(file: string): Promise<Uint8Array> {
 }
 
 /** Rasterises an SVG document (or renders a spec first) to PNG bytes on a white background. */
-export async function renderPng(specOrSvg: TopLevelSpec | string, options: RenderPngOptions = {}): Promise<Uint8Array> {
+export async function renderPng(specOrSvg: PlotSpec | string, options: RenderPngOptions = {}): Promise<Uint8Array> {
   const scale = options.scale ?? 2;
   if (!(scale > 0 && scale <= 16)) throw new ModeconnError('BAD_ARGUMENT', `scale must be in (0, 16], got ${scale}`);
   const svg = typeof specOrSvg === 'string' ? specOrSvg : await renderSvg(specOrSvg);
@@ -94,7 +112,7 @@ export async function renderPng(specOrSvg: TopLevelSpec | string, options: Rende
 }
 
 /** Writes `<dir>/<name>.svg` and `<dir>/<name>.png` (each atomically); returns their paths. */
-export async function writePlots(spec: TopLevelSpec, dir: string, name: string, options: RenderPngOptions = {}): Promise<{ svg: string; png: string }> {
+export async function writePlots(spec: PlotSpec, dir: string, name: string, options: RenderPngOptions = {}): Promise<{ svg: string; png: string }> {
   const [{ join }, { writeFileAtomic }] = await Promise.all([import('node:path'), import('../io/node-files.js')]);
   const svg = await renderSvg(spec);
   const png = await renderPng(svg, options);

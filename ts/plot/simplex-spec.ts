@@ -3,7 +3,7 @@
  * centroid, random interior points) per data set, with the ensemble of the random points as a
  * dashed rule — the interior's spread against its vertices at a glance.
  */
-import type { TopLevelSpec } from 'vega-lite';
+import type { PlotSpec } from './spec.js';
 
 /** The parts of a simplex report a plot reads (a SimplexReport, or the same fields from report.json). */
 export interface PlotSimplexReport {
@@ -11,7 +11,7 @@ export interface PlotSimplexReport {
   ensemble: Record<string, { loss: number; accuracy: number }>;
 }
 
-export function simplexPlotSpec(report: PlotSimplexReport, options: { title?: string; subtitle?: string } = {}): TopLevelSpec {
+export function simplexPlotSpec(report: PlotSimplexReport, options: { title?: string; subtitle?: string } = {}): PlotSpec {
   let vertex = 0;
   const group = (kind: string) => (kind === 'vertex' ? `vertex ${vertex++}` : kind === 'centroid' ? 'centroid' : 'random points');
   const rows = report.points.flatMap((p) => {
@@ -53,5 +53,5 @@ export function simplexPlotSpec(report: PlotSimplexReport, options: { title?: st
       ],
     },
     resolve: { scale: { y: 'independent' } },
-  } as TopLevelSpec;
+  } as PlotSpec;
 }

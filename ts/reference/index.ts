@@ -1,4 +1,7 @@
-/** The pure-TS twin of every kernel: the oracle in tests and the "JS" column in benchmarks. */
+/**
+ * The pure-TS twin of every kernel: the oracle in tests and the "JS" column in benchmarks.
+ * @module modeconn/reference
+ */
 import type { Kernels } from '../kernels/types.js';
 import { convReference } from './conv.js';
 import { normReference } from './norm.js';

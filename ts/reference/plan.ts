@@ -1,7 +1,8 @@
 /**
  * The pure-TS twin of the plan executor (crate/src/plan/), built only from the reference kernels:
  * it runs decoded plan words over a batch of n ≤ capacity samples — forward in one of four modes,
- * backward with the fan-in rule, mean softmax cross-entropy, optimiser steps on θ[0, P). It is
+ * backward with the fan-in rule, mean softmax cross-entropy, optimiser steps on θ[0, P), Hessian-vector
+ * products (the tangent passes of plan-hvp.ts). It is
  * the oracle the WASM plan is tested against, so it favours clarity. See docs/PLAN-FORMAT.md.
  */
 import { ModeconnError, expectLength } from '../errors.js';
@@ -15,6 +16,7 @@ import { gemmReference } from './gemm.js';
 import { lossReference } from './loss.js';
 import { normReference } from './norm.js';
 import { optimReference } from './optim.js';
+import { tangentHvp } from './plan-hvp.js';
 
 /** The reference kernels the executor runs on (imported one by one: index.ts re-exports this module). */
 const k = { ...gemmReference, ...convReference, ...normReference, ...actReference, ...lossReference, ...dropoutReference, ...optimReference };
@@ -243,6 +245,25 @@ export class ReferencePlan {
     const loss = k.softmaxXent({ n, classes: this.plan.classes }, logits, labels, losses, correct, dlogits);
     this.backward(params, dlogits, n, grads);
     return { loss, losses, correct };
+  }
+
+  /**
+   * H·v of the mean loss over the batch in mode EVAL or BATCH_STATS (dropout off, running statistics
+   * fixed): forward, backward, then the tangent passes (reference/plan-hvp.ts). `v` has θ's length;
+   * its entries past P are ignored and H·v is 0 there. Also returns the loss and the gradient.
+   */
+  hvp(params: Float32Array, v: Float32Array, x: Float32Array, labels: Uint32Array, n: number, mode: PlanMode = PlanMode.EVAL): BatchLoss & { hv: Float32Array; grads: Float32Array } {
+    if (mode !== PlanMode.EVAL && mode !== PlanMode.BATCH_STATS) throw new ModeconnError('BAD_ARGUMENT', `Hessian-vector products take mode 0 (EVAL) or 1 (BATCH_STATS), got ${mode}`);
+    expectLength('v', v, this.plan.total);
+    const grads = new Float32Array(this.plan.total);
+    const result = this.gradient(params, x, labels, n, grads, mode);
+    const hv = tangentHvp({
+      plan: this.plan, params, v, n, mode,
+      act: (b) => this.#act(b, n),
+      grad: (b) => this.#grads[b].subarray(0, n * this.plan.bufferSizes[b]),
+      saved: (i) => this.#saved[i],
+    });
+    return { ...result, hv, grads };
   }
 
   /**

@@ -20,6 +20,7 @@ import { randomDirection } from '../landscape/directions.js';
 import { CurveGradients } from '../paths/fit.js';
 import { createManifest, type RunManifest } from '../paths/manifest.js';
 import type { Path } from '../paths/path.js';
+import type { Buf } from '../wasm/kernel.js';
 import { rngState, uniform } from '../kernels/xoshiro.js';
 
 export interface FitSimplexOptions extends TrainingLoopOptions, RunnerOption {
@@ -99,6 +100,39 @@ export function logVolume(d2: number[][]): { logVolume: number; gradient: number
   return { logVolume: logDet / 2, gradient: Array.from({ length: k - 1 }, (_, j) => y[j + 1]) };
 }
 
+/** log V of the simplex through the points resident in `state` and its gradient (see `logVolume`), over the trainable prefix. */
+export function simplexVolume(state: CurveGradients): { logVolume: number; gradient: number[] } {
+  const { blender } = state;
+  const { ops } = state.engine;
+  const P = state.compiled.paramCount;
+  const k = blender.path.points.length;
+  const d2 = Array.from({ length: k }, (_, i) => Array.from({ length: k }, (__, j) => (i === j ? 0 : ops.distance(blender.point(i), blender.point(j), P) ** 2)));
+  return logVolume(d2);
+}
+
+/**
+ * The last vertex's gradient of one batch's objective L(θ(w)) − λ·log V, where w = the simplex
+ * path's coefficients and the batch is order[first, first + n) of `state`'s session:
+ * w_last·∇L(θ(w)) − λ·Σ_j 2·g_j·(θ_last − θ_j), g_j = ∂ log V / ∂ d²(last, j), into
+ * `state.bendGrad` (P floats, returned with the batch's mean loss and right count).
+ */
+export async function simplexGradient(state: CurveGradients, volume: number, first: number, n: number): Promise<{ loss: number; right: number; grad: Buf }> {
+  const { loss, right, coeffs } = await state.gradientAt(0, first, n);
+  const last = coeffs.length - 1;
+  const grad = state.scaleInto(coeffs[last]);
+  if (volume > 0) {
+    const { ops } = state.engine;
+    const P = state.compiled.paramCount;
+    const { gradient } = simplexVolume(state);
+    gradient.forEach((g, j) => {
+      const c = -volume * 2 * g;
+      ops.axpy(state.blender.point(last), grad, c, P);
+      ops.axpy(state.blender.point(j), grad, -c, P);
+    });
+  }
+  return { loss, right, grad };
+}
+
 /** Fits `add` new vertices onto the simplex of `start` (trained models of `arch`); see the module header. */
 export async function fitSimplex(arch: Arch, start: readonly Float32Array[], data: DataSet, options: FitSimplexOptions): Promise<SimplexResult> {
   const { seed, epochs, batchSize = 128, schedule = { type: 'constant' }, warmupEpochs = 0, signal, add = 2, volume = 0.01, initScale = 0.1 } = options;
@@ -136,37 +170,22 @@ export async function fitSimplex(arch: Arch, start: readonly Float32Array[], dat
     const { ops } = state.engine;
     const vertexOptimizer = new VectorOptimizer(ops, optimizer, P, optimizer.weightDecay ?? 0);
     const wState = rngState(seed, STREAM_W + index);
-    const point = (j: number) => state.blender.point(j);
-    const volumeTerm = (): { logVolume: number; gradient: number[] } => {
-      const d2 = vertices.map((_, i) => vertices.map((__, j) => (i === j ? 0 : ops.distance(point(i), point(j), P) ** 2)));
-      return logVolume(d2);
-    };
     try {
       await runEpochs({
         data, seed: seed + index, epochs, batchSize, lr: optimizer.lr, schedule, warmupEpochs, signal, activity: 'simplex fitting',
         onOrder: (order) => state.session.setOrder(order),
         runBatch: async ({ epoch, step, steps, start: first, n, lr }) => {
           weights = sampleWeights(wState, vertices.length);
-          const { loss, right } = await state.gradientAt(0, first, n);
+          const { loss, right, grad } = await simplexGradient(state, volume, first, n);
           if (!Number.isFinite(loss)) {
             throw new ModeconnError('DIVERGED', `simplex fitting diverged: loss ${loss} at vertex ${index}, epoch ${epoch}, step ${step}`, { advice: 'lower the learning rate' });
           }
-          const grad = state.scaleInto(weights[index]);
-          if (volume > 0) {
-            // −λ·∇ log V = −λ·Σ_j 2·g_j·(θ_new − θ_j), g_j = ∂ log V / ∂ d²(new, j).
-            const { gradient } = volumeTerm();
-            gradient.forEach((g, j) => {
-              const c = -volume * 2 * g;
-              ops.axpy(point(index), grad, c, P);
-              ops.axpy(point(j), grad, -c, P);
-            });
-          }
-          vertexOptimizer.step(point(index), grad, lr, step);
+          vertexOptimizer.step(state.blender.point(index), grad, lr, step);
           options.onProgress?.({ vertex: index, epoch, step, steps, loss, fraction: (added + step / steps) / add });
           return { loss, right };
         },
         onEpochEnd: ({ started, ...summary }) => {
-          const entry: SimplexEpochLog = { vertex: index, ...summary, logVolume: volumeTerm().logVolume, seconds: (performance.now() - started) / 1000 };
+          const entry: SimplexEpochLog = { vertex: index, ...summary, logVolume: simplexVolume(state).logVolume, seconds: (performance.now() - started) / 1000 };
           log.push(entry);
           options.onEpoch?.(entry);
         },

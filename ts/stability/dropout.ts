@@ -83,6 +83,8 @@ export interface StabilityOptions extends RunnerOption {
   search?: 'random' | 'greedy';
   /** Swap proposals per layer for search 'greedy' (default 64). */
   swaps?: number;
+  /** Called with every half tried: its level `from`, kept units and dropout loss (progress, audits). */
+  onCandidate?: (candidate: { from: number; units: Uint32Array; loss: number }) => void;
 }
 
 export interface StabilityResult {
@@ -135,6 +137,7 @@ export async function dropoutStability(arch: Arch, theta: Float32Array, data: Da
     const results = await evaluate(candidates.map(withHalf));
     let best = { loss: Infinity, accuracy: 0, units: candidates[0] };
     results.forEach((r, c) => {
+      options.onCandidate?.({ from: m, units: candidates[c], loss: r.loss });
       if (r.loss < best.loss) best = { loss: r.loss, accuracy: r.accuracy, units: candidates[c] };
     });
     if (search === 'greedy') {

@@ -47,6 +47,7 @@ export function createSquaredLossRunner(data: DataSet, targets: ArrayLike<number
       return params.map((p) => p.slice());
     },
     train: () => unsupported('train'),
+    hessianVectorProducts: () => unsupported('compute Hessian-vector products'),
     async gradient(arch, params, set, indices): Promise<BatchGradient> {
       const { grads, losses, right } = gradientSquared(arch, params, set, indices, targetsOf(set, indices));
       return { grads, loss: mean(losses), losses, correct: right };

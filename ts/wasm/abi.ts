@@ -26,8 +26,8 @@ export function describeStatus(code: number): string {
 
 type Ptr = number;
 
+/** The core's exports; its memory is imported (`env.memory`, created by ts/wasm/kernel.ts). */
 export interface CoreExports {
-  memory: WebAssembly.Memory;
   /** Returns a 16-byte aligned zeroed block, or 0 on failure. */
   mem_alloc(bytes: number): Ptr;
   mem_alloc_uninit(bytes: number): Ptr;
@@ -82,6 +82,10 @@ export interface CoreExports {
   gemm_f32(transA: number, transB: number, m: number, n: number, k: number, a: Ptr, b: Ptr, bias: Ptr, biasAxis: number, beta: number, relu: number, c: Ptr): number;
   /** Register-only mul+add loop, 48 FLOPs per iteration; writes its result to out[0]. */
   simd_peak(iters: number, out: Ptr): number;
+  /** Chooses the GEMM micro-kernel: 0 simd128, 1 relaxed SIMD (the imported `relaxed.gemm_tile`). */
+  gemm_set_kernel(kind: number): number;
+  /** The GEMM micro-kernel in use: 0 simd128, 1 relaxed SIMD (not a status). */
+  gemm_kernel(): number;
   // ---- plan ----
   /** Parses plan words for batches of up to `capacity`; writes the handle (≥ 1) to outHandle. */
   plan_create(words: Ptr, nWords: number, capacity: number, outHandle: Ptr): number;
@@ -92,6 +96,9 @@ export interface CoreExports {
   /** Forward in `mode`, loss, backward into grads (paramsLen). */
   plan_gradient(handle: number, params: Ptr, grads: Ptr, paramsLen: number, x: Ptr, y: Ptr, count: number, indices: Ptr, n: number,
     mode: number, seen: number, rng: Ptr, losses: Ptr, correct: Ptr, mean: Ptr): number;
+  /** H·v of the mean loss on samples `indices` (mode 0 eval, 1 batch statistics): hv (paramsLen), grads (paramsLen, 0 = skip). */
+  plan_hvp(handle: number, params: Ptr, v: Ptr, hv: Ptr, grads: Ptr, paramsLen: number, x: Ptr, y: Ptr, count: number, indices: Ptr, n: number,
+    mode: number, losses: Ptr, correct: Ptr, mean: Ptr): number;
   /** One training step; opt 0 = SGD hyper[lr, momentum, dampening, wd, nesterov], 1 = Adam hyper[lr, b1, b2, eps, wd, decoupled]. */
   plan_train_step(handle: number, params: Ptr, grads: Ptr, paramsLen: number, opt: number, hyper: Ptr, stateA: Ptr, stateB: Ptr, step: number,
     x: Ptr, y: Ptr, count: number, indices: Ptr, n: number, rng: Ptr, losses: Ptr, correct: Ptr, mean: Ptr): number;

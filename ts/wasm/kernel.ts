@@ -1,12 +1,24 @@
 /**
- * The one owner of WASM memory. It instantiates the core, allocates and frees blocks, makes typed
- * views (fresh after every possible growth), runs calls with scratch buffers, checks statuses and,
- * when the module traps, re-creates the instance so the next call works. No other module reads
- * or writes `memory.buffer`.
+ * The one owner of WASM memory. It creates the memory, instantiates the core in it (with the
+ * relaxed-SIMD module beside it, sharing the memory, where the engine has relaxed SIMD), allocates
+ * and frees blocks, makes typed views (fresh after every possible growth), runs calls with scratch
+ * buffers, checks statuses and, when the module traps, re-creates both instances so the next call
+ * works. No other module reads or writes `memory.buffer`.
  */
 import { ModeconnError } from '../errors.js';
 import { type CoreExports, Status, describeStatus } from './abi.js';
+import { chooseKernel, exactKernels, followExactKernels, type GemmKernel } from './kernel-choice.js';
 import { compileCore } from './load.js';
+import { FMA_PEAK_FLOPS_PER_ITER, compileRelaxed, type RelaxedExports } from './relaxed.js';
+
+/** Initial pages of the core's imported memory: the `--initial-memory` of scripts/build-wasm.sh (2 MiB). */
+export const CORE_INITIAL_PAGES = 32;
+
+/** Options of `Core.create`. */
+export interface CoreOptions {
+  /** Run the simd128 kernels even where relaxed SIMD exists (default: this thread's `setExactKernels`). */
+  exact?: boolean;
+}
 
 /** Typed arrays that can cross the boundary. */
 export type Transferable = Float32Array | Float64Array | Uint32Array | Int32Array | Uint8Array;
@@ -45,19 +57,47 @@ interface Block { ptr: number; bytes: number }
 /** An instantiated core with its memory. Get one with `getCore()` or `Core.create()`. */
 export class Core {
   #module: WebAssembly.Module;
+  #relaxedModule: WebAssembly.Module | null;
+  #memory!: WebAssembly.Memory;
   #exports!: CoreExports;
+  #relaxed: RelaxedExports | null = null;
+  #kernel: GemmKernel;
   #generation = 0;
   /** Bytes currently allocated through `allocF32`/`allocU32` (not scratch). */
   #liveBytes = 0;
 
-  private constructor(module: WebAssembly.Module) {
+  private constructor(module: WebAssembly.Module, relaxedModule: WebAssembly.Module | null, kernel: GemmKernel) {
     this.#module = module;
+    this.#relaxedModule = relaxedModule;
+    this.#kernel = kernel;
     this.#instantiate();
   }
 
   /** A new, independent instance (its own memory). */
-  static async create(): Promise<Core> {
-    return new Core(await compileCore());
+  static async create(options: CoreOptions = {}): Promise<Core> {
+    const [module, relaxed] = await Promise.all([compileCore(), compileRelaxed()]);
+    return new Core(module, relaxed, chooseKernel(options.exact ?? exactKernels()));
+  }
+
+  /** The GEMM micro-kernel this core runs (see `setExactKernels`). */
+  get kernel(): GemmKernel {
+    return this.#kernel;
+  }
+
+  /** Switches to the simd128 kernels (`true`) or back to relaxed SIMD where the engine has it. */
+  setExact(exact: boolean): void {
+    this.#kernel = this.#relaxed ? chooseKernel(exact) : 'simd128';
+    this.#check('gemm_set_kernel', this.#exports.gemm_set_kernel(this.#kernel === 'relaxed' ? 1 : 0));
+  }
+
+  /**
+   * Runs the relaxed module's register-only FMA loop `iters` rounds and returns its FLOPs
+   * (`FMA_PEAK_FLOPS_PER_ITER` a round), or null where the engine has no relaxed SIMD.
+   */
+  fmaPeak(iters: number): number | null {
+    if (!this.#relaxed) return null;
+    this.#relaxed.fma_peak(iters, 0.5);
+    return iters * FMA_PEAK_FLOPS_PER_ITER;
   }
 
   /** Times the instance has been re-created after a trap. */
@@ -72,13 +112,22 @@ export class Core {
 
   /** Bytes of linear memory (grows, never shrinks). */
   get memoryBytes(): number {
-    return this.#exports.memory.buffer.byteLength;
+    return this.#memory.buffer.byteLength;
   }
 
   #instantiate(): void {
-    const instance = new WebAssembly.Instance(this.#module, {});
+    this.#memory = new WebAssembly.Memory({ initial: CORE_INITIAL_PAGES });
+    const env = { memory: this.#memory };
+    this.#relaxed = this.#relaxedModule ? (new WebAssembly.Instance(this.#relaxedModule, { env }).exports as unknown as RelaxedExports) : null;
+    // Without relaxed SIMD the import is never called (gemm_set_kernel(1) is never sent), but the
+    // core must link: a stand-in that fails loudly if that ever changes.
+    const gemmTile = this.#relaxed?.gemm_tile ?? (() => {
+      throw new ModeconnError('WASM_STATUS', 'the relaxed GEMM tile was called on an engine without relaxed SIMD');
+    });
+    const instance = new WebAssembly.Instance(this.#module, { env, relaxed: { gemm_tile: gemmTile } });
     this.#exports = instance.exports as unknown as CoreExports;
     this.#liveBytes = 0;
+    this.setExact(this.#kernel !== 'relaxed');
   }
 
   /** A block of `bytes`, zeroed unless `uninit` (for blocks the caller overwrites at once). */
@@ -94,7 +143,7 @@ export class Core {
   }
 
   #bytes(ptr: number, bytes: number): Uint8Array {
-    return new Uint8Array(this.#exports.memory.buffer, ptr, bytes);
+    return new Uint8Array(this.#memory.buffer, ptr, bytes);
   }
 
   /** Runs `body` against the exports; a trap re-creates the instance and throws WASM_TRAP. */
@@ -215,20 +264,20 @@ export class Core {
   /** A Float32Array view of `buf`; take a new one after any allocation (memory may grow). */
   f32(buf: Buf): Float32Array {
     this.#live(buf);
-    return new Float32Array(this.#exports.memory.buffer, buf.ptr, buf.length);
+    return new Float32Array(this.#memory.buffer, buf.ptr, buf.length);
   }
 
   /** A view of a block from `allocF32(2·k)` as k f64 values (blocks are 16-byte aligned). */
   f64(buf: Buf): Float64Array {
     this.#live(buf);
     if (buf.length % 2 !== 0) throw new ModeconnError('BAD_ARGUMENT', `an f64 view needs an even number of f32 slots, got ${buf.length}`);
-    return new Float64Array(this.#exports.memory.buffer, buf.ptr, buf.length / 2);
+    return new Float64Array(this.#memory.buffer, buf.ptr, buf.length / 2);
   }
 
   /** A Uint32Array view of `buf`; take a new one after any allocation. */
   u32(buf: Buf): Uint32Array {
     this.#live(buf);
-    return new Uint32Array(this.#exports.memory.buffer, buf.ptr, buf.length);
+    return new Uint32Array(this.#memory.buffer, buf.ptr, buf.length);
   }
 
   /** Releases `buf`. Stale buffers (from before a trap) are ignored: their memory is gone. */
@@ -241,11 +290,18 @@ export class Core {
 
 let shared: Promise<Core> | null = null;
 
-/** The shared core of this thread (each worker has its own). */
+/** The shared core of this thread (each worker has its own); it follows `setExactKernels`. */
 export function getCore(): Promise<Core> {
-  shared ??= Core.create().catch((error: unknown) => {
-    shared = null;
-    throw error;
-  });
+  shared ??= Core.create().then(
+    (core) => {
+      core.setExact(exactKernels());
+      followExactKernels((exact) => core.setExact(exact));
+      return core;
+    },
+    (error: unknown) => {
+      shared = null;
+      throw error;
+    },
+  );
   return shared;
 }

@@ -6,17 +6,23 @@
 import compileBundled from './modeconn_core.wasm';
 import { ModeconnError } from '../errors.js';
 
+/**
+ * A compiled `WebAssembly.Module`. TypeScript's own type for it is an empty interface in the DOM
+ * library; `object` says the same without requiring that library of Node users.
+ */
+export type CompiledModule = object;
+
 let source: WebAssembly.Module | BufferSource | null = null;
 let compiled: Promise<WebAssembly.Module> | null = null;
 
 /** Use these bytes (or this compiled module) instead of the bundled binary; call before loading. */
-export function setCoreSource(bytesOrModule: WebAssembly.Module | BufferSource): void {
+export function setCoreSource(bytesOrModule: CompiledModule | ArrayBuffer | ArrayBufferView): void {
   source = bytesOrModule;
   compiled = null;
 }
 
 /** The compiled core module (compiled once, then cached). */
-export function compileCore(): Promise<WebAssembly.Module> {
+export function compileCore(): Promise<CompiledModule> {
   compiled ??= compile().catch((cause: unknown) => {
     compiled = null;
     throw new ModeconnError('WASM_LOAD', `cannot compile the modeconn core: ${String(cause)}`, {

@@ -9,9 +9,11 @@ import { createDataSet, type DataSet, type DataSetInit } from '../data/dataset.j
 import type { Arch } from '../model/arch.js';
 import { Engine } from '../model/engine.js';
 import { compiledOf } from '../model/model.js';
+import { setExactKernels } from '../wasm/kernel-choice.js';
 import { trainOnEngine } from '../model/training.js';
+import type { HvpBatch } from '../model/engine.js';
 import type { EpochLog, TrainProgress } from '../model/training-options.js';
-import { toWire, type ActivationTask, type EvalShard, type EvalTask, type GradientShard, type GradientTask, type TrainTask, type WorkerMemory } from './protocol.js';
+import { toWire, type ActivationTask, type EvalShard, type EvalTask, type GradientShard, type GradientTask, type HvpTask, type TrainTask, type WorkerMemory } from './protocol.js';
 
 const dataSets = new Map<number, DataSet>();
 const archs = new Map<number, Arch>();
@@ -54,9 +56,10 @@ function guarded<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>): (.
 const PROGRESS_INTERVAL = 50;
 
 export const api = {
-  /** Loads the core; resolves when the worker can take jobs. */
-  ready: guarded(async () => {
-    await getEngine();
+  /** Chooses the kernels (`exact`: simd128 only), loads the core; resolves with the kernel it runs. */
+  ready: guarded(async (exact: boolean) => {
+    setExactKernels(exact);
+    return (await getEngine()).core.kernel;
   }),
 
   /** Keeps a data set (its arrays were transferred: this worker owns them now). */
@@ -157,6 +160,15 @@ export const api = {
     const r = e.gradient(compiled, task.params, lookup(dataSets, task.data, 'data set'), task.indices, { mode: task.mode, rng });
     const out: GradientShard = { grads: r.grads, tail: r.tail, loss: r.loss, losses: r.losses, correct: r.correct, rng };
     return transfer(out, [out.grads.buffer, out.tail.buffer, out.losses.buffer, out.correct.buffer]);
+  }),
+
+  /** H·v of one batch for each vector (see Engine.hvpBatch). */
+  hvp: guarded(async (task: HvpTask): Promise<HvpBatch> => {
+    const e = await getEngine();
+    const compiled = compiledOf(lookup(archs, task.arch, 'architecture'));
+    const out = e.hvpBatch(compiled, lookup(vectors, task.params, 'parameter vector'), lookup(dataSets, task.data, 'data set'), task.vectors,
+      task.start, task.n, { batchSize: task.batchSize, mode: task.mode, gradient: task.gradient });
+    return transfer(out, [...out.products.map((p) => p.buffer), ...(out.gradient ? [out.gradient.buffer] : [])]);
   }),
 
   /** Activation buffers after a forward pass (see Engine.activations). */

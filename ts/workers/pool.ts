@@ -12,14 +12,17 @@ import type { Arch } from '../model/arch.js';
 import { Engine, checkData, summarizeEval, type EvalResult } from '../model/engine.js';
 import { checkEvaluate } from '../model/inline-runner.js';
 import { checkParams, compiledOf } from '../model/model.js';
+import { HvpReducer, checkHvp, hvpBatches } from '../model/hvp.js';
+import type { HvpBatch } from '../model/engine.js';
 import type {
-  ActivationOptions, BatchGradient, GradientOptions, GradientSession, GradientSessionOptions, JobOptions, Runner, RunnerEvaluateOptions,
+  ActivationOptions, BatchGradient, GradientOptions, HvpOptions, HvpResult, GradientSession, GradientSessionOptions, JobOptions, Runner, RunnerEvaluateOptions,
 } from '../model/runner.js';
 import { STREAM_DROPOUT, trainOnRunner } from '../model/training.js';
 import { ShardReducer, checkShardStatistics, checkShards, joinStates, shardRanges, splitStates } from '../model/shards.js';
 import { progressClock, type TrainJob, type TrainProgress, type TrainResult } from '../model/training-options.js';
 import { rngState } from '../kernels/xoshiro.js';
 import type { Buf } from '../wasm/kernel.js';
+import { exactKernels, type GemmKernel } from '../wasm/kernel-choice.js';
 import type { WorkerApi } from './api.js';
 import type { EvalShard, Spawner, WorkerMemory } from './protocol.js';
 import { Scheduler, cancelledError, type Slot } from './scheduler.js';
@@ -29,6 +32,17 @@ export type { WorkerMemory } from './protocol.js';
 export interface PoolOptions {
   /** Number of workers (default: the machine's logical cores). */
   workers?: number;
+  /**
+   * Where the worker script (the package's dist/worker.js, served with its chunks/ folder) is, for
+   * hosts that do not find it themselves: bundlers that do not follow `new URL('./worker.js',
+   * import.meta.url)` (esbuild), or pages that copy the package. Default: beside the spawner.
+   */
+  workerUrl?: string | URL;
+  /**
+   * Workers run the simd128 kernels even where relaxed SIMD exists (default: this thread's
+   * `setExactKernels`, so the pool gives the bits the inline runner gives).
+   */
+  exact?: boolean;
 }
 
 /**
@@ -37,6 +51,8 @@ export interface PoolOptions {
  * and parameter vectors stay usable; do not change them while a job runs.
  */
 export interface Pool extends Runner {
+  /** The GEMM micro-kernel every worker runs. */
+  readonly kernel: GemmKernel;
   /** Memory of each worker's core. */
   memory(): Promise<WorkerMemory[]>;
   /** Ends every worker; pending jobs fail with POOL_CLOSED. */
@@ -58,12 +74,16 @@ class WorkerPool implements Pool {
   #nextId = 1;
   #nextJob = 1;
 
-  constructor(spawner: Spawner) {
-    this.#scheduler = new Scheduler(spawner);
+  constructor(spawner: Spawner, exact: boolean) {
+    this.#scheduler = new Scheduler(spawner, exact);
   }
 
   get size(): number {
     return this.#scheduler.slots.length;
+  }
+
+  get kernel(): GemmKernel {
+    return this.#scheduler.kernel;
   }
 
   async start(workers: number): Promise<this> {
@@ -275,6 +295,32 @@ class WorkerPool implements Pool {
     };
   }
 
+  async hessianVectorProducts(arch: Arch, params: Float32Array, data: DataSet, vectors: readonly Float32Array[], options: HvpOptions = {}): Promise<HvpResult> {
+    const { batchSize = 1000, mode = 'eval', gradient = false, signal } = options;
+    const compiled = compiledOf(arch);
+    checkHvp(compiled, params, data, vectors, batchSize);
+    const archId = this.#resident(arch);
+    const dataId = this.#resident(data);
+    const thetaId = this.#vector(params);
+    const batches = hvpBatches(data.n, batchSize);
+    const clock = progressClock();
+    let done = 0;
+    try {
+      // One task per batch; the reduction below runs in batch order, as the inline runner's does.
+      const out = await this.#scheduler.submit<HvpBatch>(batches.map(([start, n]) => async (slot: Slot) => {
+        await this.#scheduler.ensure(slot, [archId, dataId, thetaId]);
+        const copies = vectors.map((v) => copyForTransfer(v));
+        return slot.call((api) => api.hvp(transfer({ arch: archId, data: dataId, params: thetaId, vectors: copies, start, n, batchSize, mode, gradient },
+          copies.map((c) => c.buffer))));
+      }), { retries: 1, signal, onTaskDone: () => options.onProgress?.(clock(++done / batches.length)) });
+      const reducer = new HvpReducer(vectors.length, compiled.totalLength, data.n, gradient);
+      for (const batch of out) reducer.add(batch);
+      return reducer.result();
+    } finally {
+      void this.#scheduler.forget(thetaId);
+    }
+  }
+
   async activations(arch: Arch, params: Float32Array, data: DataSet, indices: Uint32Array, buffers: readonly number[], options: ActivationOptions = {}): Promise<Float32Array[]> {
     const [out] = await this.#batchTasks(arch, params, data, [{ indices, extra: { buffers: [...buffers], mode: options.mode ?? 'eval' } }], (api, task) => api.activations(task));
     return out;
@@ -323,12 +369,17 @@ function assemble(shards: EvalShard[], n: number, classes: number, withLogits: b
   return summarizeEval(losses, correct, logits);
 }
 
-/** Starts a pool of `workers` workers (default: one per core) and resolves once all have loaded the core. */
+/**
+ * Starts a pool of `workers` workers (default: one per core) and resolves once all have loaded the
+ * core; rejects with WORKER_LOAD naming the script's URL when a worker cannot load it.
+ */
 export async function createPool(options: PoolOptions = {}): Promise<Pool> {
   // Loaded here, not at the top: the rest of the library imports (in a page, in any worker) without
   // knowing its host, and Node loads worker_threads only when a pool is made.
-  const spawner: Spawner = await import('#spawn-worker');
+  const host = await import('#spawn-worker');
+  const { workerUrl } = options;
+  const spawner: Spawner = workerUrl === undefined ? host : { spawnWorker: () => host.spawnWorker(workerUrl), defaultWorkerCount: host.defaultWorkerCount };
   const workers = options.workers ?? spawner.defaultWorkerCount();
   if (!Number.isInteger(workers) || workers < 1) throw new ModeconnError('BAD_ARGUMENT', `workers must be a positive integer, got ${workers}`);
-  return new WorkerPool(spawner).start(workers);
+  return new WorkerPool(spawner, options.exact ?? exactKernels()).start(workers);
 }

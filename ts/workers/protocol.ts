@@ -3,7 +3,7 @@
  * keeps only an Error's message and name, so codes would be lost), and the contract that both
  * spawners (`spawn.node.ts`, `spawn.browser.ts`, chosen by the `#spawn-worker` condition) fulfil.
  */
-import type { Endpoint } from 'comlink';
+import type { Endpoint } from './endpoint.js';
 import { ModeconnError, type ErrorCode } from '../errors.js';
 import type { ForwardMode } from '../model/engine.js';
 import type { InitScheme } from '../model/init.js';
@@ -128,4 +128,17 @@ export interface ActivationTask {
   indices: Uint32Array;
   buffers: number[];
   mode: 'eval' | 'batch-stats';
+}
+
+/** H·v over one batch: θ resident (id), the vectors sent with the task, samples start .. start + n. */
+export interface HvpTask {
+  arch: number;
+  data: number;
+  params: number;
+  vectors: Float32Array[];
+  start: number;
+  n: number;
+  batchSize: number;
+  mode: 'eval' | 'batch-stats';
+  gradient: boolean;
 }

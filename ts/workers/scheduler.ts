@@ -5,6 +5,7 @@
  */
 import { wrap, type Remote } from 'comlink';
 import { ModeconnError } from '../errors.js';
+import type { GemmKernel } from '../wasm/kernel-choice.js';
 import type { WorkerApi } from './api.js';
 import { fromWire, type SpawnedWorker, type Spawner } from './protocol.js';
 
@@ -78,6 +79,19 @@ export function cancelledError(signal: AbortSignal): ModeconnError {
   return new ModeconnError('CANCELLED', 'the job was cancelled', { cause: signal.reason });
 }
 
+/**
+ * A worker that died before it answered: WORKER_LOAD with the spawner's reason (which names the
+ * script's URL). Not WORKER_CRASHED, whose advice says the pool replaced the worker: here no pool exists.
+ */
+function startFailure(error: unknown): unknown {
+  if (!(error instanceof ModeconnError) || error.code !== 'WORKER_CRASHED') return error;
+  const reason = error.cause instanceof Error ? error.cause.message : error.message;
+  return new ModeconnError('WORKER_LOAD', `the worker pool did not start: ${reason}`, {
+    advice: 'createPool rejected and stopped its workers; serve the package\'s dist/worker.js with its chunks/ folder and pass createPool({ workerUrl }) if your bundler does not emit it',
+    cause: error,
+  });
+}
+
 const closedError = () => new ModeconnError('POOL_CLOSED', 'the worker pool is closed', { advice: 'create a new pool' });
 
 /** Workers, queue and the objects they hold. */
@@ -87,7 +101,11 @@ export class Scheduler {
   #senders = new Map<number, (api: Remote<WorkerApi>) => Promise<void>>();
   #closed = false;
 
-  constructor(readonly spawner: Spawner) {}
+  /** The micro-kernel the workers reported when they started (they all run the same). */
+  kernel: GemmKernel = 'simd128';
+
+  /** `exact`: every worker, replacements included, runs the simd128 kernels. */
+  constructor(readonly spawner: Spawner, readonly exact: boolean) {}
 
   /** Starts `count` workers and resolves once every one has loaded its core. */
   async start(count: number): Promise<void> {
@@ -97,7 +115,7 @@ export class Scheduler {
       await Promise.all(started.map((slot) => slot.started));
     } catch (error) {
       await this.close();
-      throw error;
+      throw startFailure(error);
     }
   }
 
@@ -112,7 +130,13 @@ export class Scheduler {
       if (slot.ready) this.replace(slot);
       else this.#drop(slot);
     });
-    slot.started = slot.call((api) => api.ready());
+    slot.started = slot.call((api) => api.ready(this.exact)).then((kernel) => {
+      // One engine per process or page: workers agree, so a mismatch is a broken host, not a choice.
+      if (this.slots.some((other) => other !== slot && other.ready) && kernel !== this.kernel) {
+        throw new ModeconnError('WORKER_CRASHED', `a pool worker runs the ${kernel} kernels, the others ${this.kernel}`);
+      }
+      this.kernel = kernel;
+    });
     slot.started.then(
       () => {
         slot.ready = true;

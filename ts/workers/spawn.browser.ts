@@ -1,14 +1,22 @@
 /**
  * Spawns pool workers in browsers: module Web Workers on dist/worker.js, referenced with
- * `new URL(..., import.meta.url)` so bundlers find and emit the worker file.
+ * `new URL(..., import.meta.url)` so bundlers that follow the pattern (Vite, webpack 5) emit the
+ * worker file; elsewhere (esbuild, plain copies) `createPool({ workerUrl })` names where it is served.
  */
 import type { SpawnedWorker, Spawner } from './protocol.js';
 
-/** A module Web Worker running the pool's API. */
-export function spawnWorker(): SpawnedWorker {
-  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'modeconn' });
+/** A module Web Worker running the pool's API, from `url` when given. */
+export function spawnWorker(url?: string | URL): SpawnedWorker {
+  // The literal `new Worker(new URL('./worker.js', import.meta.url), …)` is what bundlers look for.
+  const worker = url === undefined
+    ? new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'modeconn' })
+    : new Worker(url, { type: 'module', name: 'modeconn' });
+  const where = url === undefined ? new URL('./worker.js', import.meta.url).href : new URL(String(url), globalThis.location?.href).href;
   const listeners: Array<(cause: Error) => void> = [];
   let ended = false;
+  // The worker's first message is Comlink's answer to the pool's first call: the script has loaded.
+  let loaded = false;
+  worker.addEventListener('message', () => (loaded = true), { once: true });
   const end = (cause: Error) => {
     if (ended) return;
     ended = true;
@@ -18,7 +26,9 @@ export function spawnWorker(): SpawnedWorker {
   // An uncaught error leaves a Web Worker running in an unknown state: treat it as dead.
   worker.addEventListener('error', (event) => {
     event.preventDefault();
-    end(new Error(event.message || 'the worker failed to load or threw'));
+    end(new Error(loaded
+      ? event.message || 'the worker threw'
+      : `cannot load the worker script ${where} (${event.message || 'not found, not a JavaScript module, or blocked'})`));
   });
   return {
     endpoint: worker,

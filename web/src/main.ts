@@ -4,7 +4,7 @@
  * `window.lab` exposes the state, status, timings and results for tests and embedding.
  */
 import './lab.css';
-import { createPool, serializeModel, type Pool } from 'modeconn';
+import { createPool, serializeModel, setExactKernels, type Pool } from 'modeconn';
 import { PathsPanel, type ScrubView } from './panels/paths-panel.js';
 import { PlanePanel } from './panels/plane-panel.js';
 import { SymmetryPanel } from './panels/symmetry-panel.js';
@@ -64,8 +64,15 @@ function fail(error: unknown): void {
   showError(lab.error);
 }
 
+/**
+ * `?exact`: the simd128 kernels everywhere (no relaxed-SIMD FMA), so results match Node 20 and any
+ * machine bit for bit; read once at load and kept in the URL.
+ */
+const EXACT = new URLSearchParams(location.search).has('exact');
+
 function syncUrl(): void {
-  const query = writeState(lab.state);
+  const state = writeState(lab.state);
+  const query = EXACT ? (state ? `exact&${state}` : 'exact') : state;
   history.replaceState(null, '', query ? `?${query}` : location.pathname);
   ($('link') as HTMLInputElement).value = location.href;
 }
@@ -183,7 +190,8 @@ async function boot(): Promise<void> {
   syncUrl();
   wire();
   try {
-    pool = await createPool({ workers: Math.min(4, Math.max(1, navigator.hardwareConcurrency || 2)) });
+    if (EXACT) setExactKernels(true);
+    pool = await createPool({ workers: Math.min(4, Math.max(1, navigator.hardwareConcurrency || 2)), exact: EXACT });
     // Every chart is parsed now, before the workers get busy; runs only change their data.
     await training.ready();
     paths = new PathsPanel(pool, (view) => (lab.view = view));

@@ -65,3 +65,20 @@ pub unsafe extern "C" fn simd_peak(iters: u32, out: *mut f32) -> i32 {
         Ok(())
     })
 }
+
+/// Chooses the GEMM micro-kernel of this instance: `kind` 0 = simd128 (mul then add), 1 = relaxed
+/// SIMD (fused multiply-add, imported from the relaxed module). `ERR_ARG` for another kind, or for 1
+/// where there is no relaxed kernel (native builds).
+#[no_mangle]
+pub extern "C" fn gemm_set_kernel(kind: u32) -> i32 {
+    match kind {
+        0 | 1 if crate::gemm::set_relaxed(kind == 1) => super::OK,
+        _ => ERR_ARG,
+    }
+}
+
+/// The GEMM micro-kernel in use: 0 = simd128, 1 = relaxed SIMD.
+#[no_mangle]
+pub extern "C" fn gemm_kernel() -> u32 {
+    u32::from(crate::gemm::relaxed_active())
+}

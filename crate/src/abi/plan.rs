@@ -238,6 +238,51 @@ pub unsafe extern "C" fn plan_gradient(
     unsafe { with_batch(batch, body) }
 }
 
+/// Hessian-vector product of the mean loss over samples `indices` of a data set, in `mode` 0 (eval)
+/// or 1 (batch statistics): `hv` (params_len) receives H·v for the direction `v` (params_len; its
+/// running-statistic entries are ignored and H·v is 0 there); `grads` (params_len, may be null)
+/// the gradient. One call per batch (forward, backward, tangent forward, tangent backward).
+///
+/// # Safety
+/// The entry contract (abi module doc); no written range overlaps another range of the call.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn plan_hvp(
+    handle: u32,
+    params: *mut f32,
+    v: *const f32,
+    hv: *mut f32,
+    grads: *mut f32,
+    params_len: u32,
+    x: *const f32,
+    y: *const u32,
+    count: u32,
+    indices: *const u32,
+    n: u32,
+    mode: u32,
+    losses: *mut f32,
+    correct: *mut u32,
+    mean: *mut f32,
+) -> i32 {
+    let mode = match plan_mode(mode, 0.0) {
+        Ok(m) if mode <= 1 => m,
+        _ => return ERR_ARG,
+    };
+    let batch = BatchArgs { handle, params, params_len, x, y, count, indices, n };
+    let loss = LossArgs { losses, correct, mean };
+    let body = |plan: &mut Plan, params: &mut [f32], nb: usize| {
+        let len = params_len as usize;
+        // SAFETY: `view` checks each range; the caller keeps the written ranges apart.
+        let (v, hv, grads) = unsafe { (view(v, len)?, view(hv, len)?, view_opt(grads, len)?) };
+        // SAFETY: as above.
+        let (out, mean) = unsafe { loss_outputs(loss, nb)? };
+        mean[0] = plan.hvp(params, v, hv, grads, nb, mode, out).map_err(plan_status)?;
+        Ok(())
+    };
+    // SAFETY: this entry's contract covers the prologue's.
+    unsafe { with_batch(batch, body) }
+}
+
 /// One training step. `opt` 0 = SGD with hyper [lr, momentum, dampening, weight_decay, nesterov],
 /// 1 = Adam with hyper [lr, beta1, beta2, eps, weight_decay, decoupled]. `state_a`/`state_b` are
 /// the optimiser buffers (P values each; state_a may be null for SGD without momentum).

@@ -1,16 +1,21 @@
 //! Single-precision GEMM: C(m,n) = beta·C + op(A)·op(B) + bias, then optional ReLU. Row-major.
 //! op(A) is (m,k) — A stored (m,k), or (k,m) when `trans_a`; op(B) is (k,n) — B stored (k,n), or
 //! (n,k) when `trans_b`. Cache-blocked (KC/MC/NC) over packed panels of A (MR rows) and B (NR
-//! columns); packing absorbs the transposes, so every layout runs the same MR×NR micro-kernel.
+//! columns); packing absorbs the transposes, so every layout runs the same MR×NR micro-kernel: the
+//! simd128 one (kernel.rs, mul then add) or, when chosen, the relaxed-SIMD one (relaxed.rs, fused).
+//! Each element of C sums its products in k order within a k block either way, so the tiling never
+//! changes the bits; only the choice of micro-kernel does.
 
 mod kernel;
 mod pack;
 mod peak;
+mod relaxed;
 
 use crate::simd::Arch;
 use kernel::{tile, Epilogue};
 use pack::{pack_a, pack_b};
 pub use peak::{simd_peak, SIMD_PEAK_FLOPS_PER_ITER};
+pub use relaxed::{relaxed_active, set_relaxed};
 use std::cell::RefCell;
 
 /// Rows of a micro-tile (one splat of A per row and k step). 4×8 is the largest tile whose k step
@@ -110,6 +115,8 @@ fn even_block(len: usize, max: usize) -> usize {
 fn blocked(p: &Gemm, a: &[f32], b: &[f32], bias: Bias, c: &mut [f32], ap: &mut Vec<f32>, bp: &mut Vec<f32>) {
     let (m, n, k) = (p.m, p.n, p.k);
     let kc = even_block(k, KC);
+    #[cfg(target_arch = "wasm32")]
+    let relaxed = relaxed_active();
     grow(ap, round_up(m.min(MC), MR) * kc);
     grow(bp, round_up(n.min(NC), NR) * kc);
     let mut jc = 0;
@@ -138,6 +145,11 @@ fn blocked(p: &Gemm, a: &[f32], b: &[f32], bias: Bias, c: &mut [f32], ap: &mut V
                         let apanel = &ap[ir * MR * kb..(ir + 1) * MR * kb];
                         let rows = MR.min(m - row);
                         let cols = NR.min(n - col);
+                        #[cfg(target_arch = "wasm32")]
+                        if relaxed {
+                            relaxed::tile(kb, apanel, bpanel, &e, c, n, row, col, rows, cols);
+                            continue;
+                        }
                         tile::<Arch>(kb, apanel, bpanel, &e, c, n, row, col, rows, cols);
                     }
                 }

@@ -1,11 +1,14 @@
 //! Model plans: a network compiled once (docs/PLAN-FORMAT.md) into ops over activation buffers
 //! with offsets into the flat parameter vector θ = [trainable (P) | buffers (B)]. `parse` validates
 //! every word; `forward` gathers a batch and runs the forward pass and loss; `backward` writes
-//! ∂(mean loss)/∂θ and takes optimiser steps.
+//! ∂(mean loss)/∂θ and takes optimiser steps; `hvp` adds Hessian-vector products (R-operator).
 
 mod backward;
 mod forward;
+mod hvp;
 mod parse;
+
+pub(crate) use hvp::Tangent;
 
 use crate::conv::Conv2d;
 use crate::optim::{Adam, Sgd};
@@ -92,6 +95,8 @@ pub struct Plan {
     pub(crate) accum: Vec<f32>,
     pub(crate) labels: Vec<u32>,
     pub(crate) last_mode: Mode,
+    /// Tangent buffers of Hessian-vector products, allocated by the first `hvp` call.
+    pub(crate) tangent: Option<Box<Tangent>>,
     pub capacity: usize,
     pub param_len: usize,
     pub total_len: usize,

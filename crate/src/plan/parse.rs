@@ -89,6 +89,7 @@ impl Plan {
             accum: Vec::new(),
             labels: vec![0; capacity],
             last_mode: Mode::Eval,
+            tangent: None,
             capacity,
             param_len,
             total_len,
