@@ -1,5 +1,5 @@
 // The built CLI's sharded runs: a 2-D landscape and a path evaluation run as one process and as 4
-// shard processes plus `merge-shards` into the same directory; report.json, the SVG and the PNG must
+// shard processes (the Hessian along a line as 2) plus `merge-shards` into the same directory; report.json, the SVG and the PNG must
 // be the same bytes (report.json up to its timestamps and timings, which differ between any two runs).
 // Then the typed errors: a missing part, a duplicate part, a part of another run or of another split.
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -59,6 +59,23 @@ describe('sharded runs', () => {
     expect(merged.svg.equals(single.svg)).toBe(true);
     expect(merged.png.equals(single.png)).toBe(true);
     expect(JSON.parse(merged['report.json'].toString()).paths.line.sets.test.perSample.losses).toHaveLength(7);
+  }, 120_000);
+
+  it('the Hessian spectrum and the Hessian along the line in 2 processes plus merge-shards is the one-process run', async () => {
+    const args = ['hessian', model('a'), model('b'), '--data', 'mnist', '--samples', '200', '--top-k', '2', '--steps', '8', '--probes', '4',
+      '--density-runs', '1', '--density-steps', '8', '--points', '3', '--path-steps', '6', '--path-probes', '3', '-q'];
+    const out = join(root, 'hessian');
+    const single = await runCli([...args, '--out', out]);
+    expect(single.code, single.stderr).toBe(0);
+    renameSync(out, `${out}-single`);
+    const shards = await Promise.all([0, 1].map((k) => runCli([...args, '--out', out, '--shard', `${k}/2`])));
+    for (const r of shards) expect(r.code, r.stderr).toBe(0);
+    const merge = await runCli(['merge-shards', out]);
+    expect(merge.code, merge.stderr).toBe(0);
+    const read = (dir: string, f: string) => readFileSync(join(dir, f));
+    expect(masked(read(out, 'report.json').toString())).toBe(masked(read(`${out}-single`, 'report.json').toString()));
+    for (const f of ['density.svg', 'path.svg', 'path.png']) expect(read(out, f).equals(read(`${out}-single`, f)), f).toBe(true);
+    expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).along).toHaveLength(3);
   }, 120_000);
 
   it('a missing part, a duplicate part, a part of another run or another split: typed errors', async () => {
