@@ -1,5 +1,5 @@
 // The built CLI's sharded runs: a 2-D landscape and a path evaluation run as one process and as 4
-// shard processes (the Hessian along a line as 2) plus `merge-shards` into the same directory; report.json, the SVG and the PNG must
+// shard processes (the Hessian along a line as 2, a width sweep as 3) plus `merge-shards` into the same directory; report.json, the SVG and the PNG must
 // be the same bytes (report.json up to its timestamps and timings, which differ between any two runs).
 // Then the typed errors: a missing part, a duplicate part, a part of another run or of another split.
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -76,6 +76,23 @@ describe('sharded runs', () => {
     expect(masked(read(out, 'report.json').toString())).toBe(masked(read(`${out}-single`, 'report.json').toString()));
     for (const f of ['density.svg', 'path.svg', 'path.png']) expect(read(out, f).equals(read(`${out}-single`, f)), f).toBe(true);
     expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).along).toHaveLength(3);
+  }, 120_000);
+
+  it('a width sweep in 3 processes plus merge-shards is the one-process run', async () => {
+    const args = ['widths', '--data', 'blobs:n=300,classes=3,dims=8', '--n', '100', '--widths', '4,16', '--sizes', '60', '--fixed-width', '8',
+      '--steps', '30', '--draws', '1', '--probe-steps', '10', '--trials', '1', '--test-samples', '40', '-q'];
+    const out = join(root, 'widths');
+    const single = await runCli([...args, '--out', out]);
+    expect(single.code, single.stderr).toBe(0);
+    renameSync(out, `${out}-single`);
+    const shards = await Promise.all([0, 1, 2].map((k) => runCli([...args, '--out', out, '--shard', `${k}/3`])));
+    for (const r of shards) expect(r.code, r.stderr).toBe(0);
+    const merge = await runCli(['merge-shards', out]);
+    expect(merge.code, merge.stderr).toBe(0);
+    const read = (dir: string, f: string) => readFileSync(join(dir, f));
+    expect(masked(read(out, 'report.json').toString())).toBe(masked(read(`${out}-single`, 'report.json').toString()));
+    for (const f of ['widths.svg', 'widths.png']) expect(read(out, f).equals(read(`${out}-single`, f)), f).toBe(true);
+    expect(JSON.parse(read(out, 'report.json').toString()).rows).toHaveLength(3);
   }, 120_000);
 
   it('a missing part, a duplicate part, a part of another run or another split: typed errors', async () => {

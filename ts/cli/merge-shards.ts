@@ -4,6 +4,7 @@
  * the figures are those of the single-machine run (docs/CLUSTER.md).
  */
 import { ModeconnError } from '../errors.js';
+import type { SweepRow } from '../conditions/width-sweep.js';
 import type { SurfaceCell } from '../landscape/surface.js';
 import type { PathCell } from '../paths/evaluate.js';
 import { parseArgs, UsageError, type CommandSpec } from './args.js';
@@ -12,13 +13,14 @@ import type { LandscapePlan } from './landscape.js';
 import type { PathRunPlan } from './path-run.js';
 import { expectPositionals, splitPositionals } from './positionals.js';
 import { readShardParts, type MergedRun } from './shard-parts.js';
+import type { WidthsPlan } from './widths.js';
 
 export const spec = {
   name: 'merge-shards',
   summary: 'Assemble the report of a sharded run from the parts its shards wrote.',
   usage: 'modeconn merge-shards <dir>',
   description:
-    'Reads <dir>/shard-k-of-N.json (written by `landscape`, `path` or `hessian` with --shard k/N --out <dir>),\n' +
+    'Reads <dir>/shard-k-of-N.json (written by `landscape`, `path`, `hessian` or `widths` with --shard k/N),\n' +
     'checks that every shard from 0 to N-1 is there exactly once and that all come from one run (the\n' +
     'same command, inputs and options: a manifest hash), then writes <dir>/report.json and the figures\n' +
     'exactly as the one-process run does. Missing, duplicate or foreign parts are errors\n' +
@@ -33,6 +35,7 @@ export const spec = {
 const WRITERS: Record<string, (merged: MergedRun, out: string) => Promise<string>> = {
   hessian: async (merged, out) => (await import('./hessian.js')).writeHessianReport(merged.plan as HessianPlan, merged.cells as HessianCell[], merged.timings as number[], out),
   landscape: async (merged, out) => (await import('./landscape.js')).writeLandscapeReport(merged.plan as LandscapePlan, merged.cells as SurfaceCell[], merged.timings as number[], out),
+  widths: async (merged, out) => (await import('./widths.js')).writeWidthsReport(merged.plan as WidthsPlan, merged.cells as SweepRow[], merged.timings as number[], out),
   path: async (merged, out) => {
     const { summary, report } = await (await import('./path-run.js')).writePathRunReport(merged.plan as PathRunPlan, merged.cells as PathCell[], merged.timings as number[][], out);
     const { formatPairs } = await import('./table.js');
