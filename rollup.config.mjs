@@ -17,6 +17,8 @@ const entries = {
   reference: 'ts/reference/index.ts',
   // Node only: rendering plots (vega, vega-lite, @resvg/resvg-wasm are optional peer dependencies).
   plot: 'ts/plot/node.ts',
+  // Node only: loss-landscape's HDF5 files through h5wasm (an optional peer dependency).
+  hdf5: 'ts/io/landscape-h5.ts',
   worker: 'ts/workers/worker.ts',
   'spawn.node': 'ts/workers/spawn.node.ts',
   'spawn.browser': 'ts/workers/spawn.browser.ts',

@@ -63,9 +63,7 @@ export * from './paths/index.js';
 
 // ---- Hessians: products, spectra, along paths ----
 export * from './hessian/index.js';
-export {
-  writeSurfaceH5, readSurfaceH5, writeDirectionsH5, readDirectionsH5, writeProjectionH5, type H5Surface, type PcaStatistics,
-} from './io/landscape-h5.js';
+// loss-landscape's HDF5 files are Node-only (h5wasm, file paths): `modeconn/hdf5`.
 
 // ---- subspace training and intrinsic dimension ----
 export * from './subspace/index.js';

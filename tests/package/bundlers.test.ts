@@ -16,7 +16,7 @@ import { cleanEnv, packAndInstall } from './packed.js';
 const packed = packAndInstall('modeconn-bundlers-');
 
 /** The app both pages and Node run: the shipped digits, training and evaluation on 2 workers. */
-const APP = `import { compileArch, createPool, evaluateMany, initParams, loadMnist, mlp, subsetDataSet, trainModel } from 'modeconn';
+const APP = `import { compileArch, createPool, evaluateMany, initParams, loadMnist, mlp, setExactKernels, subsetDataSet, trainModel } from 'modeconn';
 
 /** FNV-1a 32 of a Float32Array's bytes. */
 function bitsHash(values) {
@@ -26,10 +26,12 @@ function bitsHash(values) {
 }
 
 export async function run({ workerUrl, assetsUrl } = {}) {
+  // simd128 kernels everywhere: Chromium has relaxed SIMD (FMA), Node 20 does not; exact gives both the same bits.
+  setExactKernels(true);
   const test = await loadMnist({ split: 'test', ...(assetsUrl ? { url: assetsUrl } : {}) });
   const data = subsetDataSet(test, Array.from({ length: 600 }, (_, i) => i));
   const arch = mlp({ input: [1, 28, 28], hidden: [32], classes: 10 });
-  const pool = await createPool({ workers: 2, ...(workerUrl ? { workerUrl } : {}) });
+  const pool = await createPool({ workers: 2, exact: true, ...(workerUrl ? { workerUrl } : {}) });
   try {
     const trained = await trainModel(arch, data, { seed: 7, epochs: 2, batchSize: 50, optimizer: { type: 'sgd', lr: 0.1, momentum: 0.9 }, runner: pool });
     const evals = await evaluateMany(arch, [trained.params, initParams(compileArch(arch), { seed: 1 })], test, { batchSize: 500, runner: pool });

@@ -44,7 +44,7 @@ export async function benchGemm(shapes: readonly GemmShape[], reps: number, hook
   if (relaxedCore.kernel === 'relaxed') cores.relaxed = relaxedCore;
   const out = cores.simd128.allocF32(1);
   // The ceilings take turns with the GEMMs, so a busy moment of the machine lowers both alike.
-  const peakCalls: Record<string, () => void> = { 'peak simd128': () => cores.simd128.invokeChecked('simd_peak', PEAK_ITERS, out.ptr) };
+  const peakCalls: Record<string, () => void> = { 'peak simd128': () => cores.simd128.simdPeak(PEAK_ITERS, out) };
   if (cores.relaxed) peakCalls['peak fma'] = () => cores.relaxed.fmaPeak(PEAK_ITERS);
   const peakSamples: Record<string, number[]> = { 'peak simd128': [], 'peak fma': [] };
   const rows: GemmRow[] = [];
@@ -58,7 +58,7 @@ export async function benchGemm(shapes: readonly GemmShape[], reps: number, hook
       const b = fill(core, s.k * s.n, 2);
       const c = core.allocF32(s.m * s.n);
       bufs.push([core, [a, b, c]]);
-      calls[kernel] = () => core.invokeChecked('gemm_f32', s.transA ? 1 : 0, s.transB ? 1 : 0, s.m, s.n, s.k, a.ptr, b.ptr, 0, 0, 0, 0, c.ptr);
+      calls[kernel] = () => core.gemmResident(s, a, b, c);
     }
     const seconds = await timeRounds(calls, reps);
     for (const [core, list] of bufs) list.forEach((buf) => core.free(buf));

@@ -2,7 +2,7 @@
  * The subset of the ONNX protobuf schema that modeconn reads and writes, as a protobufjs JSON
  * descriptor (ModelProto → GraphProto → NodeProto / TensorProto / ValueInfoProto / AttributeProto).
  * Field numbers and enum values are facts of the format, taken from the ONNX IR specification
- * (onnx/onnx: docs/IR.md and the normative onnx/onnx.proto, IR version 7); fields not listed here
+ * (onnx/onnx: its IR.md and the normative onnx/onnx.proto, IR version 7); fields not listed here
  * are skipped by the decoder. protobufjs is loaded on first use (its chunk is ~0.4 MB unminified).
  */
 import { ModeconnError } from '../errors.js';

@@ -90,6 +90,16 @@ export class Core {
     this.#check('gemm_set_kernel', this.#exports.gemm_set_kernel(this.#kernel === 'relaxed' ? 1 : 0));
   }
 
+  /** Runs the core's register-only simd128 multiply-add loop `iters` rounds (the ceiling a GEMM is measured against). */
+  simdPeak(iters: number, out: Buf): void {
+    this.invokeChecked('simd_peak', iters, out.ptr);
+  }
+
+  /** C = op(A)·op(B) on resident buffers, no bias, no copies (what a benchmark times). */
+  gemmResident(shape: { transA: boolean; transB: boolean; m: number; n: number; k: number }, a: Buf, b: Buf, c: Buf): void {
+    this.invokeChecked('gemm_f32', shape.transA ? 1 : 0, shape.transB ? 1 : 0, shape.m, shape.n, shape.k, a.ptr, b.ptr, 0, 0, 0, 0, c.ptr);
+  }
+
   /**
    * Runs the relaxed module's register-only FMA loop `iters` rounds and returns its FLOPs
    * (`FMA_PEAK_FLOPS_PER_ITER` a round), or null where the engine has no relaxed SIMD.

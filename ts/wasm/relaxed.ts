@@ -6,6 +6,7 @@
  */
 import compileBundled from './modeconn_relaxed.wasm';
 import { ModeconnError } from '../errors.js';
+import type { CompiledModule } from './load.js';
 
 /** The exports of the relaxed module (crate/wat/relaxed.wat). */
 export interface RelaxedExports {
@@ -34,10 +35,10 @@ export function relaxedSimdSupported(): boolean {
   return supported;
 }
 
-let compiled: Promise<WebAssembly.Module | null> | null = null;
+let compiled: Promise<CompiledModule | null> | null = null;
 
 /** The compiled relaxed module, or null where the engine has no relaxed SIMD (compiled once). */
-export function compileRelaxed(): Promise<WebAssembly.Module | null> {
+export function compileRelaxed(): Promise<CompiledModule | null> {
   compiled ??= relaxedSimdSupported()
     ? (compileBundled() as Promise<WebAssembly.Module>).catch((cause: unknown) => {
       compiled = null;
