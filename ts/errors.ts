@@ -40,7 +40,11 @@ export type ErrorCode =
   | 'FONT_UNAVAILABLE' // the font file PNG rendering needs is missing (Debian: fonts-dejavu-core)
   | 'MISSING_DEPENDENCY' // an optional package a feature needs is not installed (the advice names it)
   // worker start-up
-  | 'WORKER_LOAD'; // a pool worker's script could not be loaded (the message names its URL)
+  | 'WORKER_LOAD' // a pool worker's script could not be loaded (the message names its URL)
+  // sharded runs (docs/CLUSTER.md)
+  | 'SHARD_MISSING' // merge-shards found no part for some shard k of N (or no parts at all)
+  | 'SHARD_DUPLICATE' // two part files claim the same shard k of N
+  | 'SHARD_MISMATCH'; // a part from another run: its manifest hash (inputs and options) or N differs
 
 /** The one error class of the library. */
 export class ModeconnError extends Error {

@@ -49,6 +49,7 @@ export { parsePt, isLegacyPt, STATE_DICT_KEYS, type PtFile, type ReadPtOptions }
 export { serializePt, type PtTensorInput } from './io/pt-write.js';
 export { ALLOWED_GLOBALS, STORAGE_DTYPES } from './io/torch-pickle.js';
 export { mapNames, parseNameMapping, type NameMapping, type NameRule } from './io/names.js';
+export { stringifyExact, parseExact } from './io/exact-json.js';
 export { inferArch, type InferOptions, type InferredArch } from './io/infer-arch.js';
 
 // ---- ONNX: import torch.onnx.export graphs, export models for onnxruntime (docs/ONNX.md) ----

@@ -2,11 +2,12 @@
  * `modeconn hessian`: the Hessian's spectrum at a model (top eigenvalues by Lanczos, trace by
  * Hutchinson, eigenvalue density by stochastic Lanczos quadrature, per-layer blocks; Yao et al. 2020),
  * and its top eigenvalue and trace along the line between two models (or a saved curve) and at extra
- * named points (SWA, FGE). Writes report.json, density.svg/png and path.svg/png.
+ * named points (SWA, FGE). Writes report.json, density.svg/png and path.svg/png; with --shard, one
+ * part of the points (the spectrum at the first model is cell 0; docs/CLUSTER.md).
  */
 import { join } from 'node:path';
 import type { DataSet } from '../data/dataset.js';
-import { hessianAlongPath, type PathSpectrumPoint } from '../hessian/along-path.js';
+import { planHessianPathCells, type PathSpectrumPoint } from '../hessian/along-path.js';
 import { hessianSpectrum, type SpectrumReport } from '../hessian/spectrum.js';
 import type { Arch } from '../model/arch.js';
 import { compiledOf } from '../model/model.js';
@@ -16,12 +17,13 @@ import { curvaturePlotSpec, densityPlotSpec } from '../plot/hessian-spec.js';
 import { parseArgs, UsageError, type CommandSpec } from './args.js';
 import { describeData, IO_FLAGS, loadSplits } from './data-spec.js';
 import { writeFigure } from './figure.js';
-import { ensureDir, runInfo, writeJsonAtomic } from './manifest.js';
+import { ensureDir, runInfo, writeJsonAtomic, type RunInfo } from './manifest.js';
 import { describeArch, trainSubset } from './path-run.js';
 import { splitPositionals } from './positionals.js';
 import { ProgressBar } from './progress.js';
 import { ARCH_FLAGS, readModel, readModels, resolveArch } from './resolve-arch.js';
 import { withRunner } from './runner.js';
+import { describePart, resolveShard, runGridJob, SHARD_FLAGS, withoutShardFlags, type GridJob } from './shard.js';
 import { fixed4, formatPairs, formatTable } from './table.js';
 
 export const spec = {
@@ -57,11 +59,13 @@ export const spec = {
     seed: { kind: 'int', default: 0, min: 0, value: 'n', help: 'seed of the Lanczos start vectors and probes' },
     workers: { kind: 'int', default: 0, min: 0, value: 'n', help: 'run the products on a pool of n worker threads (0 = this thread; same bits)' },
     quiet: { kind: 'boolean', short: 'q', help: 'no progress output on stderr' },
+    ...SHARD_FLAGS,
   },
   examples: [
     'modeconn hessian runs/a/model.safetensors --data mnist --layers --out runs/hess-a',
     'modeconn hessian runs/a/model.safetensors runs/b/model.safetensors --data mnist --points 3 --workers 2 --out runs/hess-ab',
     'modeconn hessian --curve runs/curve/curve.json --data mnist --at swa=runs/swa/model.safetensors --out runs/hess-curve',
+    'modeconn hessian runs/a/model.safetensors runs/b/model.safetensors --data mnist --points 9 --shard 0/3 --out runs/hess-ab   # then 1/3, 2/3, merge-shards',
   ],
 } as const satisfies CommandSpec;
 
@@ -83,6 +87,7 @@ function spectrumJson(s: SpectrumReport) {
 export async function run(argv: string[]): Promise<number> {
   const { positionals, flags: flagArgs } = splitPositionals(spec, argv);
   const flags = parseArgs(spec, flagArgs);
+  const shard = resolveShard(flags.shard, flags.shardCount);
   const { train, test } = await loadSplits(flags.data);
   let arch: Arch;
   let first: Float32Array;
@@ -113,55 +118,104 @@ export async function run(argv: string[]): Promise<number> {
   ensureDir(flags.out);
   const mode = flags.mode as 'eval' | 'batch-stats';
   const progress = new ProgressBar({ label: 'hessian', quiet: flags.quiet });
-  progress.note(`Hessian of the mean loss over ${data.name} (${data.n} samples), ${compiled.paramCount} parameters, BatchNorm ${mode}`);
-  const started = performance.now();
+  progress.note(`Hessian of the mean loss over ${data.name} (${data.n} samples), ${compiled.paramCount} parameters, BatchNorm ${mode}${shard ? `; shard ${shard.index} of ${shard.count}` : ''}`);
   const pathPoints = path ? flags.points : 0;
   const ts = Array.from({ length: pathPoints }, (_, i) => i / (pathPoints - 1));
+  const label = flags.arch ?? describeArch(arch);
   const result = await withRunner(flags.workers, async (runner) => {
-    const spectrum = await hessianSpectrum(arch, first, data, {
-      runner, batchSize: flags.batchSize, mode, topK: flags.topK, steps: flags.steps, traceProbes: flags.probes, seed: flags.seed,
-      layers: flags.layers, density: flags.densityRuns > 0 ? { runs: flags.densityRuns, steps: flags.densitySteps } : undefined,
-      onStage: (stage, products) => progress.update({ fraction: 0, detail: `${stage} done (${products} H·v)` }),
-    });
-    let along: PathSpectrumPoint[] = [];
-    if (path || extra.length) {
-      along = await hessianAlongPath(arch, path, data, {
+    const along = path || extra.length
+      ? await planHessianPathCells(arch, path, data, {
         runner, ts, extra, bnData: trainSubset(train, flags.samples), batchSize: flags.batchSize, mode, steps: flags.pathSteps,
         traceProbes: flags.pathProbes, seed: flags.seed,
         onPoint: (done, total) => progress.update({ fraction: done / total, detail: `${done}/${total} points` }),
-      });
-    }
-    return { spectrum, along };
+      })
+      : undefined;
+    const plan: HessianPlan = {
+      info: runInfo(['hessian', ...withoutShardFlags(argv)], 'hessian'),
+      data: { spec: flags.data, split: flags.split, evaluated: describeData(data) },
+      arch: { label, parameters: compiled.paramCount, value: arch },
+      inputs,
+      extra: extra.map((e) => ({ label: e.label, file: e.file })),
+      options: { mode, topK: flags.topK, steps: flags.steps, probes: flags.probes, densityRuns: flags.densityRuns, densitySteps: flags.densitySteps,
+        layers: flags.layers, points: pathPoints, pathSteps: flags.pathSteps, pathProbes: flags.pathProbes, batchSize: flags.batchSize, seed: flags.seed, workers: flags.workers },
+    };
+    // Cell 0 is the spectrum at the first model; cells 1 … are the points along the path and the extra points.
+    const job: GridJob<HessianPlan, HessianCell, number> = {
+      command: 'hessian', plan, count: 1 + (along?.count ?? 0),
+      evaluate: async (indices) => {
+        const started = performance.now();
+        const cells: HessianCell[] = [];
+        if (indices.includes(0)) {
+          cells.push({ spectrum: spectrumJson(await hessianSpectrum(arch, first, data, {
+            runner, batchSize: flags.batchSize, mode, topK: flags.topK, steps: flags.steps, traceProbes: flags.probes, seed: flags.seed,
+            layers: flags.layers, density: flags.densityRuns > 0 ? { runs: flags.densityRuns, steps: flags.densitySteps } : undefined,
+            onStage: (stage, products) => progress.update({ fraction: 0, detail: `${stage} done (${products} H·v)` }),
+          })) });
+        }
+        const points = indices.filter((i) => i > 0).map((i) => i - 1);
+        if (points.length > 0) cells.push(...(await along!.evaluate(points)).map((point) => ({ point })));
+        return { cells, timing: (performance.now() - started) / 1000 };
+      },
+    };
+    return { plan, run: await runGridJob(job, shard, flags.out) };
   });
   progress.done();
-  const { spectrum, along } = result;
-  const label = flags.arch ?? describeArch(arch);
-  const files: Record<string, string> = { report: join(flags.out, 'report.json') };
+  if (result.run.part !== undefined) {
+    process.stdout.write(describePart(result.run.part, shard!, flags.out));
+    return 0;
+  }
+  process.stdout.write(await writeHessianReport(result.plan, result.run.cells, [result.run.timing], flags.out));
+  return 0;
+}
+
+/** Everything report.json and the figures need besides the cells (JSON-safe; the same in every shard). */
+export interface HessianPlan {
+  info: RunInfo;
+  data: { spec: string; split: string; evaluated: ReturnType<typeof describeData> };
+  arch: { label: string; parameters: number; value: Arch };
+  inputs: Record<string, unknown>;
+  extra: Array<{ label: string; file: string }>;
+  options: { densitySteps: number } & Record<string, unknown>;
+}
+
+/** Cell 0: the spectrum at the first model; the others: one point along the path (or an extra point). */
+export type HessianCell = { spectrum: ReturnType<typeof spectrumJson>; point?: undefined } | { point: PathSpectrumPoint; spectrum?: undefined };
+
+/**
+ * Writes report.json and the figures into `out` from the plan and every cell in order (a single run,
+ * or merge-shards with each shard's seconds); returns the summary to print.
+ */
+export async function writeHessianReport(plan: HessianPlan, cells: readonly HessianCell[], timings: readonly number[], out: string): Promise<string> {
+  const spectrum = cells[0].spectrum!;
+  const along = cells.slice(1).map((c) => c.point!);
+  const { label } = plan.arch;
+  const data = plan.data.evaluated;
+  const files: Record<string, string> = { report: join(out, 'report.json') };
   const warnings: string[] = [];
   if (spectrum.density) {
     const q = spectrum.density;
     const fig = await writeFigure(densityPlotSpec({ grid: q.grid, density: q.density, nodes: q.runs.flatMap((r) => r.nodes) }, {
-      subtitle: `${label} on ${data.name}; SLQ ${q.runs.length} × ${flags.densitySteps} steps, σ = ${q.sigma.toPrecision(3)}`,
-    }), flags.out, 'density');
+      subtitle: `${label} on ${data.name}; SLQ ${q.runs.length} × ${plan.options.densitySteps} steps, σ = ${q.sigma.toPrecision(3)}`,
+    }), out, 'density');
     Object.assign(files, Object.fromEntries(Object.entries(fig.files).map(([k, v]) => [`density.${k}`, v])));
     warnings.push(...fig.warnings);
   }
   if (along.length) {
-    const fig = await writeFigure(curvaturePlotSpec(along, { subtitle: `${label} on ${data.name} (${data.n} samples)` }), flags.out, 'path');
+    const fig = await writeFigure(curvaturePlotSpec(along, { subtitle: `${label} on ${data.name} (${data.n} samples)` }), out, 'path');
     Object.assign(files, Object.fromEntries(Object.entries(fig.files).map(([k, v]) => [`path.${k}`, v])));
     warnings.push(...fig.warnings);
   }
-  const seconds = (performance.now() - started) / 1000;
+  // Computation time, summed over the shards of a split run.
+  const seconds = timings.reduce((a, b) => a + b, 0);
   writeJsonAtomic(files.report, {
-    ...runInfo(['hessian', ...argv], 'hessian'),
+    ...plan.info,
     status: 'completed',
-    data: { spec: flags.data, split: flags.split, evaluated: describeData(data) },
-    arch: { label, parameters: compiled.paramCount, value: arch },
-    inputs,
-    extra: extra.map((e) => ({ label: e.label, file: e.file })),
-    options: { mode, topK: flags.topK, steps: flags.steps, probes: flags.probes, densityRuns: flags.densityRuns, densitySteps: flags.densitySteps,
-      layers: flags.layers, points: pathPoints, pathSteps: flags.pathSteps, pathProbes: flags.pathProbes, batchSize: flags.batchSize, seed: flags.seed, workers: flags.workers },
-    spectrum: spectrumJson(spectrum),
+    data: plan.data,
+    arch: plan.arch,
+    inputs: plan.inputs,
+    extra: plan.extra,
+    options: plan.options,
+    spectrum,
     along,
     seconds,
     files,
@@ -183,6 +237,5 @@ export async function run(argv: string[]): Promise<number> {
     ])));
   }
   lines.push(`${spectrum.products} H·v products at the first model; ${seconds.toFixed(1)} s`);
-  process.stdout.write(`${lines.join('\n')}\n\n${formatPairs(Object.entries(files))}`);
-  return 0;
+  return `${lines.join('\n')}\n\n${formatPairs(Object.entries(files))}`;
 }

@@ -2,13 +2,13 @@
  * `modeconn landscape`: loss and accuracy over a grid around one model (1-D or 2-D, seeded
  * filter-normalised random directions; Li et al. 2018), along the line through two models
  * (extrapolated past both ends) or over the plane through three (Garipov et al. 2018); writes
- * report.json and landscape.svg/png.
+ * report.json and landscape.svg/png, or with --shard one part of the grid (docs/CLUSTER.md).
  */
 import { join } from 'node:path';
 import { hessianDirections } from '../hessian/along-path.js';
 import { writeDirectionsH5, writeSurfaceH5 } from '../io/landscape-h5.js';
 import { planeThrough, randomDirection, type Normalization } from '../landscape/directions.js';
-import { evaluateSurface, type Surface, type SurfaceReport } from '../landscape/surface.js';
+import { assembleSurfaceReport, planSurfaceCells, type Surface, type SurfaceCell, type SurfacePlan, type SurfaceReport } from '../landscape/surface.js';
 import type { Arch } from '../model/arch.js';
 import { compiledOf } from '../model/model.js';
 import { hasBatchNorm, type BnMode } from '../paths/evaluate.js';
@@ -17,11 +17,12 @@ import { withRunner } from './runner.js';
 import { parseArgs, UsageError, type CommandSpec, type ParsedFlags } from './args.js';
 import { describeData, IO_FLAGS, loadSplits } from './data-spec.js';
 import { writeFigure } from './figure.js';
-import { ensureDir, runInfo, writeJsonAtomic } from './manifest.js';
+import { ensureDir, runInfo, writeJsonAtomic, type RunInfo } from './manifest.js';
 import { describeArch, EVAL_FLAGS, trainSubset } from './path-run.js';
 import { splitPositionals } from './positionals.js';
 import { ProgressBar } from './progress.js';
 import { ARCH_FLAGS, readModels } from './resolve-arch.js';
+import { describePart, resolveShard, runGridJob, SHARD_FLAGS, withoutShardFlags } from './shard.js';
 import { fixed4, formatPairs, formatTable, percent } from './table.js';
 
 const { points: _points, bootstrap: _bootstrap, perSample: _perSample, ...EVAL_ONLY } = EVAL_FLAGS;
@@ -49,12 +50,14 @@ export const spec = {
     hessianSamples: { kind: 'int', default: 2000, min: 1, value: 'n', help: '--directions hessian: evenly spaced training samples of the Hessian' },
     h5: { kind: 'string', value: 'file', help: 'also write the surface as loss-landscape\'s HDF5 (and <file>_directions.h5 beside it)' },
     ...EVAL_ONLY,
+    ...SHARD_FLAGS,
   },
   examples: [
     'modeconn landscape runs/a/model.safetensors --data mnist --out runs/land-a',
     'modeconn landscape runs/a/model.safetensors runs/b/model.safetensors --data mnist --grid 61 --out runs/land-ab',
     'modeconn landscape runs/a/model.safetensors runs/b/model.safetensors runs/c/model.safetensors --data mnist --grid 25 --workers 2 --out runs/plane',
     'modeconn landscape runs/a/model.safetensors --data mnist --directions hessian --range -0.5,0.5 --h5 runs/la/surface.h5 --out runs/la',
+    'modeconn landscape runs/a/model.safetensors --data mnist --grid 41 --shard 0/4 --out runs/land-a   # then 1/4 … 3/4, then merge-shards',
   ],
 } as const satisfies CommandSpec;
 
@@ -162,6 +165,22 @@ function summary(report: SurfaceReport, marks: Layout['marks']): string {
   return formatTable(['set', 'where', 'loss', 'error'], rows);
 }
 
+/** Everything report.json and the figure need besides the cells (JSON-safe; the same in every shard). */
+export interface LandscapePlan {
+  info: RunInfo;
+  data: Record<string, unknown>;
+  arch: { label: string; parameters: number; value: Arch };
+  inputs: Record<string, unknown>;
+  kind: Layout['kind'];
+  details: Record<string, unknown>;
+  marks: Layout['marks'];
+  options: Record<string, unknown>;
+  plot: { title: string; subtitle: string; xTitle: string; yTitle?: string };
+  surface: SurfacePlan;
+  /** --h5: the surface's file (written with the report) and the directions' (written by the run or shard 0). */
+  h5?: { file: string; directions: string };
+}
+
 export async function run(argv: string[]): Promise<number> {
   const { positionals, flags: flagArgs } = splitPositionals(spec, argv);
   const flags = parseArgs(spec, flagArgs);
@@ -171,6 +190,7 @@ export async function run(argv: string[]): Promise<number> {
   if (positionals.length > 1 && flagArgs.some((f) => f === '--dims' || f.startsWith('--dims='))) {
     throw new UsageError('--dims applies to one model: two models give the line, three the plane');
   }
+  const shard = resolveShard(flags.shard, flags.shardCount);
   const { train, test } = await loadSplits(flags.data);
   const models = await readModels(positionals, flags, train);
   const arch = models[0].model.arch;
@@ -186,45 +206,81 @@ export async function run(argv: string[]): Promise<number> {
 
   const points = layout.xs.length * (layout.ys?.length ?? 1);
   const progress = new ProgressBar({ label: 'landscape', quiet: flags.quiet });
-  progress.note(`evaluating ${points} grid points (${layout.kind}) on ${trainEval.name} (${trainEval.n}) and ${test.name} (${test.n}), BatchNorm ${bn}`);
-  const started = performance.now();
-  const report: SurfaceReport = await withRunner(flags.workers, (runner) => evaluateSurface(arch, layout.surface, { train: trainEval, test }, {
-    xs: layout.xs, ys: layout.ys, bn, batchSize: flags.evalBatchSize, runner,
-    seeds: layout.kind === 'random' ? { directions: flags.seed } : undefined,
-    onProgress: ({ done, total }) => progress.update({ fraction: done / total, detail: `${Math.floor(done / 2)}/${points} points` }),
-  }));
-  progress.done();
-
+  progress.note(`evaluating ${shard ? `shard ${shard.index} of ${shard.count} of ` : ''}${points} grid points (${layout.kind}) on ${trainEval.name} (${trainEval.n}) and ${test.name} (${test.n}), BatchNorm ${bn}`);
   const archLabel = flags.arch ?? describeArch(arch);
-  const plot = landscapePlotSpec(report, {
-    title: layout.kind === 'plane' ? 'Loss on the plane through three models' : layout.kind === 'line' ? 'Loss along the line through A and B' : 'Loss around A',
-    subtitle: `${archLabel} on ${flags.data}; ${hasBatchNorm(compiled) ? `BatchNorm ${bn}; ` : ''}${points} points`,
-    marks: layout.marks, xTitle: layout.xTitle, yTitle: layout.yTitle,
+  const result = await withRunner(flags.workers, async (runner) => {
+    const cells = await planSurfaceCells(arch, layout.surface, { train: trainEval, test }, {
+      xs: layout.xs, ys: layout.ys, bn, batchSize: flags.evalBatchSize, runner,
+      seeds: layout.kind === 'random' ? { directions: flags.seed } : undefined,
+      onProgress: ({ done, total }) => progress.update({ fraction: done / total, detail: `${Math.floor(done / 2)}/${total / 2} points` }),
+    });
+    const plan: LandscapePlan = {
+      info: runInfo(['landscape', ...withoutShardFlags(argv)], 'landscape'),
+      data: { spec: flags.data, train: describeData(train), test: describeData(test), trainEvaluated: describeData(trainEval) },
+      arch: { label: archLabel, parameters: compiled.paramCount, value: arch },
+      inputs: Object.fromEntries(models.map((m, j) => [['a', 'b', 'c'][j], { file: m.file, metadata: m.metadata }])),
+      kind: layout.kind,
+      details: layout.details,
+      marks: layout.marks,
+      options: { grid: layout.xs.length, bn, evalBatchSize: flags.evalBatchSize, workers: flags.workers, trainSamples: flags.trainSamples ?? null },
+      plot: {
+        title: layout.kind === 'plane' ? 'Loss on the plane through three models' : layout.kind === 'line' ? 'Loss along the line through A and B' : 'Loss around A',
+        subtitle: `${archLabel} on ${flags.data}; ${hasBatchNorm(compiled) ? `BatchNorm ${bn}; ` : ''}${points} points`,
+        xTitle: layout.xTitle, yTitle: layout.yTitle,
+      },
+      surface: cells.plan,
+      ...(flags.h5 !== undefined ? { h5: { file: flags.h5, directions: `${flags.h5.replace(/\.h5$/, '')}_directions.h5` } } : {}),
+    };
+    // The directions' file is the same for every shard: shard 0 (or the single run) writes it.
+    if (plan.h5 && (!shard || shard.index === 0)) await writeDirectionsH5(plan.h5.directions, arch, layout.surface.directions);
+    const job = {
+      command: 'landscape', plan, count: cells.count,
+      evaluate: async (indices: readonly number[]) => {
+        const started = performance.now();
+        const values = await cells.evaluate(indices);
+        return { cells: values, timing: (performance.now() - started) / 1000 };
+      },
+    };
+    return { plan, run: await runGridJob(job, shard, flags.out) };
   });
-  const files: Record<string, string> = { report: join(flags.out, 'report.json') };
-  if (flags.h5 !== undefined) {
-    const dirFile = flags.h5.replace(/\.h5$/, '') + '_directions.h5';
-    await writeDirectionsH5(dirFile, arch, layout.surface.directions);
-    await writeSurfaceH5(flags.h5, report, dirFile.replace(/^.*\//, ''));
-    Object.assign(files, { h5: flags.h5, h5Directions: dirFile });
+  progress.done();
+  if (result.run.part !== undefined) {
+    process.stdout.write(describePart(result.run.part, shard!, flags.out));
+    return 0;
   }
-  const figure = await writeFigure(plot, flags.out, 'landscape');
+  process.stdout.write(await writeLandscapeReport(result.plan, result.run.cells, [result.run.timing], flags.out));
+  return 0;
+}
+
+/**
+ * Writes report.json and the figure into `out` from the plan and every cell in grid order (a single
+ * run, or merge-shards with each shard's seconds); returns the summary to print.
+ */
+export async function writeLandscapeReport(plan: LandscapePlan, cells: readonly SurfaceCell[], timings: readonly number[], out: string): Promise<string> {
+  const surface = assembleSurfaceReport(plan.surface, cells);
+  const spec = landscapePlotSpec(surface, { ...plan.plot, marks: plan.marks });
+  const files: Record<string, string> = { report: join(out, 'report.json') };
+  if (plan.h5) {
+    await writeSurfaceH5(plan.h5.file, surface, plan.h5.directions.replace(/^.*\//, ''));
+    Object.assign(files, { h5: plan.h5.file, h5Directions: plan.h5.directions });
+  }
+  const figure = await writeFigure(spec, out, 'landscape');
   Object.assign(files, figure.files);
   writeJsonAtomic(files.report, {
-    ...runInfo(['landscape', ...argv], 'landscape'),
+    ...plan.info,
     status: 'completed',
-    data: { spec: flags.data, train: describeData(train), test: describeData(test), trainEvaluated: describeData(trainEval) },
-    arch: { label: archLabel, parameters: compiled.paramCount, value: arch },
-    inputs: Object.fromEntries(models.map((m, j) => [['a', 'b', 'c'][j], { file: m.file, metadata: m.metadata }])),
-    kind: layout.kind,
-    ...layout.details,
-    marks: layout.marks,
-    options: { grid: layout.xs.length, bn, evalBatchSize: flags.evalBatchSize, workers: flags.workers, trainSamples: flags.trainSamples ?? null },
-    surface: report,
-    seconds: (performance.now() - started) / 1000,
+    data: plan.data,
+    arch: plan.arch,
+    inputs: plan.inputs,
+    kind: plan.kind,
+    ...plan.details,
+    marks: plan.marks,
+    options: plan.options,
+    surface,
+    // Evaluation time, summed over the shards of a split run.
+    seconds: timings.reduce((a, b) => a + b, 0),
     files,
     ...(figure.warnings.length ? { warnings: figure.warnings } : {}),
   });
-  process.stdout.write(`${summary(report, layout.marks)}\n${formatPairs(Object.entries(files))}`);
-  return 0;
+  return `${summary(surface, plan.marks)}\n${formatPairs(Object.entries(files))}`;
 }

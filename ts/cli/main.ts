@@ -42,6 +42,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   fge: { summary: 'fast geometric ensembling: cyclic-lr snapshots of one network and their ensemble', load: () => import('./fge.js') },
   swa: { summary: 'stochastic weight averaging against the SGD iterate, with the width and line geometry', load: () => import('./swa.js') },
   ensembles: { summary: 'compare independent, FGE, SWA, curve and simplex ensembles at equal training budget', load: () => import('./ensembles.js') },
+  'merge-shards': { summary: 'assemble the report of a sharded run (--shard k/N) from its parts', load: () => import('./merge-shards.js') },
   convert: { summary: 'convert a model file between formats (safetensors, ONNX)', load: () => import('./convert.js') },
   demo: { summary: 'the main job on the MNIST digits: two MLPs, the line and a fitted curve', load: () => import('./demo.js') },
   bench: { summary: 'benchmark this machine: GEMM kernels (simd128, relaxed SIMD, TS twin, native) and a training epoch', load: () => import('./bench.js') },

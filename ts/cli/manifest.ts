@@ -77,15 +77,15 @@ export function ensureDir(dir: string): void {
 }
 
 /**
- * Writes `value` as indented JSON to `path` through a temp file beside it and a rename, so readers
- * (and a run killed at any instant) see the old file or the new one, never half of one.
+ * Writes `text` to `path` through a temp file beside it and a rename, so readers (and a run killed
+ * at any instant) see the old file or the new one, never half of one.
  */
-export function writeJsonAtomic(path: string, value: unknown): void {
+export function writeTextAtomic(path: string, text: string): void {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
     const fd = openSync(temp, 'w');
     try {
-      writeSync(fd, `${JSON.stringify(value, null, 2)}\n`);
+      writeSync(fd, text);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -95,4 +95,9 @@ export function writeJsonAtomic(path: string, value: unknown): void {
     rmSync(temp, { force: true });
     throw new ModeconnError('IO_ERROR', `${path}: cannot write (${(cause as Error).message})`, { cause });
   }
+}
+
+/** Writes `value` as indented JSON to `path` atomically (see writeTextAtomic). */
+export function writeJsonAtomic(path: string, value: unknown): void {
+  writeTextAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }

@@ -9,7 +9,9 @@ import { subsetDataSet } from '../data/dataset.js';
 import { ModeconnError } from '../errors.js';
 import type { Arch } from '../model/arch.js';
 import { compiledOf } from '../model/model.js';
-import { evaluatePath, hasBatchNorm, type BnMode, type PathReport } from '../paths/evaluate.js';
+import { allCells } from '../model/grid-cells.js';
+import type { Runner } from '../model/runner.js';
+import { assemblePathReport, hasBatchNorm, planPathCells, type BnMode, type PathCell, type PathPlan, type PathReport } from '../paths/evaluate.js';
 import { bootstrapBarrier, type BootstrapInterval } from '../paths/metrics.js';
 import type { Path } from '../paths/path.js';
 import { pathPlotSpec } from '../plot/path-spec.js';
@@ -20,6 +22,7 @@ import { ensureDir, runInfo, writeJsonAtomic, type RunInfo } from './manifest.js
 import { cancelOnSignals } from './signals.js';
 import { ProgressBar } from './progress.js';
 import { withRunner } from './runner.js';
+import { withoutShardFlags, type GridJob } from './shard.js';
 import { fixed4, formatTable, percent } from './table.js';
 
 /** Flags every path-evaluating command takes. */
@@ -84,8 +87,8 @@ export function trainSubset(train: DataSet, n: number | undefined): DataSet {
   return subsetDataSet(train, indices, `${train.name}[${n} of ${train.n}]`);
 }
 
-/** Evaluates every path on train and test; fills report.json, writes the figure; returns the report and summary. */
-export async function evaluateAndReport(init: {
+/** What evaluateAndReport needs. */
+export interface PathRunInit {
   argv: string[];
   out: string;
   arch: Arch;
@@ -99,48 +102,130 @@ export async function evaluateAndReport(init: {
   seeds?: Record<string, number>;
   extra?: Record<string, unknown>;
   extraFiles?: Record<string, string>;
-}): Promise<{ report: PathsReport; summary: string }> {
-  const { arch, flags, out } = init;
-  // A bar of its own, so its ETA and 10% lines start afresh after training or fitting.
-  const progress = new ProgressBar({ label: 'eval', quiet: flags.quiet });
+}
+
+/** Everything report.json and the figure need besides the cells (JSON-safe; the same in every shard). */
+export interface PathRunPlan {
+  info: RunInfo;
+  data: PathsReport['data'];
+  arch: PathsReport['arch'];
+  inputs: Record<string, unknown>;
+  options: PathsReport['options'];
+  extra: Record<string, unknown>;
+  extraFiles: Record<string, string>;
+  subtitle: string;
+  /** Path p owns cells offset … offset + plan.ts.length − 1 (cell i is its i-th t). */
+  paths: Array<{ key: string; label: string; offset: number; plan: PathPlan }>;
+}
+
+/** Seconds spent on each path (in plan order). */
+export type PathRunTiming = number[];
+
+/**
+ * Plans the evaluation of every path as one grid of cells (the paths' points, path after path) on
+ * `runner`; call free() when done. The argv recorded is without the shard flags.
+ */
+export async function planPathRun(init: PathRunInit, runner: Runner | undefined, progress: ProgressBar):
+  Promise<GridJob<PathRunPlan, PathCell, PathRunTiming> & { free(): void }> {
+  const { arch, flags } = init;
   const compiled = compiledOf(arch);
   const bn = (flags.bn ?? (hasBatchNorm(compiled) ? 'recompute' : 'blend')) as BnMode;
   const trainEval = trainSubset(init.train, flags.trainSamples);
-  ensureDir(out);
-  const paths: Record<string, PathJson> = {};
-  const reports: Record<string, PathReport> = {};
-  await withRunner(flags.workers, async (runner) => {
+  let current = 0;
+  let fraction = (done: number, total: number) => done / total;
+  const planned: Array<Awaited<ReturnType<typeof planPathCells>>> = [];
+  const free = () => planned.forEach((p) => p.free());
+  try {
     for (const [index, named] of init.paths.entries()) {
-      const started = performance.now();
-      progress.note(`evaluating the ${named.label} at ${flags.points} points on ${trainEval.name} (${trainEval.n}) and ${init.test.name} (${init.test.n}), BatchNorm ${bn}`);
-      const report = await evaluatePath(named.path, arch, { train: trainEval, test: init.test }, {
-        points: flags.points,
-        bn,
-        batchSize: flags.evalBatchSize,
-        perSample: true,
-        seeds: init.seeds,
-        runner,
-        onProgress: ({ done, total, t }) => progress.update({ fraction: (index + done / total) / init.paths.length, detail: `${named.key} t=${t.toFixed(2)}` }),
-      });
-      reports[named.label] = report;
-      paths[named.key] = toJson(named.label, report, flags, (performance.now() - started) / 1000);
+      planned.push(await planPathCells(named.path, arch, { train: trainEval, test: init.test }, {
+        points: flags.points, bn, batchSize: flags.evalBatchSize, perSample: true, seeds: init.seeds, runner,
+        onProgress: ({ done, total, t }) => progress.update({ fraction: fraction(done, total), detail: `${init.paths[index].key} t=${t.toFixed(2)}` }),
+      }));
     }
+  } catch (error) {
+    free();
+    throw error;
+  }
+  let offset = 0;
+  const paths = init.paths.map((named, p) => {
+    const entry = { key: named.key, label: named.label, offset, plan: planned[p].plan };
+    offset += planned[p].count;
+    return entry;
   });
-  progress.done();
-
-  const files: Record<string, string> = { report: join(out, 'report.json'), ...(init.extraFiles ?? {}) };
-  const spec = pathPlotSpec(reports, { subtitle: `${init.archLabel} on ${init.dataSpec}; BatchNorm ${bn}; ${flags.points} points; barriers on test` });
-  const figure = await writeFigure(spec, out, 'paths');
-  Object.assign(files, figure.files);
-  const warnings = figure.warnings;
-  const report: PathsReport = {
-    ...runInfo(init.argv, 'paths'),
-    status: 'completed',
+  const plan: PathRunPlan = {
+    info: runInfo(withoutShardFlags(init.argv), 'paths'),
     data: { spec: init.dataSpec, train: describeData(init.train), test: describeData(init.test), trainEvaluated: describeData(trainEval) },
     arch: { label: init.archLabel, parameters: compiled.paramCount, value: arch },
     inputs: init.inputs,
     options: { points: flags.points, bn, bootstrap: flags.bootstrap, perSample: flags.perSample, evalBatchSize: flags.evalBatchSize, workers: flags.workers, trainSamples: flags.trainSamples ?? null },
-    ...(init.extra ?? {}),
+    extra: init.extra ?? {},
+    extraFiles: init.extraFiles ?? {},
+    subtitle: `${init.archLabel} on ${init.dataSpec}; BatchNorm ${bn}; ${flags.points} points; barriers on test`,
+    paths,
+  };
+  const evaluate = async (indices: readonly number[]) => {
+    const cells: PathCell[] = [];
+    const timing: PathRunTiming = [];
+    for (const [p, entry] of paths.entries()) {
+      const mine = indices.filter((c) => c >= entry.offset && c < entry.offset + planned[p].count).map((c) => c - entry.offset);
+      const started = performance.now();
+      current = p;
+      fraction = (done, total) => (current + done / total) / paths.length;
+      if (mine.length > 0) {
+        progress.note(`evaluating the ${entry.label} at ${mine.length === planned[p].count ? '' : `${mine.length} of `}${flags.points} points on ${trainEval.name} (${trainEval.n}) and ${init.test.name} (${init.test.n}), BatchNorm ${bn}`);
+        cells.push(...await planned[p].evaluate(mine));
+      }
+      timing.push((performance.now() - started) / 1000);
+    }
+    return { cells, timing };
+  };
+  return { command: 'path', plan, count: offset, evaluate, free };
+}
+
+/** Evaluates every path on train and test; fills report.json, writes the figure; returns the report and summary. */
+export async function evaluateAndReport(init: PathRunInit): Promise<{ report: PathsReport; summary: string }> {
+  // A bar of its own, so its ETA and 10% lines start afresh after training or fitting.
+  const progress = new ProgressBar({ label: 'eval', quiet: init.flags.quiet });
+  ensureDir(init.out);
+  const { plan, cells, timing } = await withRunner(init.flags.workers, async (runner) => {
+    const job = await planPathRun(init, runner, progress);
+    try {
+      return { plan: job.plan, ...await job.evaluate(allCells(job.count)) };
+    } finally {
+      job.free();
+    }
+  });
+  progress.done();
+  return writePathRunReport(plan, cells, [timing], init.out);
+}
+
+/**
+ * Writes report.json and paths.svg/png into `out` from the plan and every cell in order (a single
+ * run, or merge-shards with each shard's timing); returns the report and the summary table.
+ */
+export async function writePathRunReport(plan: PathRunPlan, cells: readonly PathCell[], timings: readonly PathRunTiming[], out: string):
+  Promise<{ report: PathsReport; summary: string }> {
+  const paths: Record<string, PathJson> = {};
+  const reports: Record<string, PathReport> = {};
+  plan.paths.forEach((entry, p) => {
+    const report = assemblePathReport(entry.plan, cells.slice(entry.offset, entry.offset + entry.plan.ts.length));
+    reports[entry.label] = report;
+    // Evaluation time, summed over the shards of a split run.
+    paths[entry.key] = toJson(entry.label, report, plan.options, timings.reduce((sum, t) => sum + t[p], 0));
+  });
+  const files: Record<string, string> = { report: join(out, 'report.json'), ...plan.extraFiles };
+  const spec = pathPlotSpec(reports, { subtitle: plan.subtitle });
+  const figure = await writeFigure(spec, out, 'paths');
+  Object.assign(files, figure.files);
+  const warnings = figure.warnings;
+  const report: PathsReport = {
+    ...plan.info,
+    status: 'completed',
+    data: plan.data,
+    arch: plan.arch,
+    inputs: plan.inputs,
+    options: plan.options,
+    ...plan.extra,
     paths,
     files,
     ...(warnings.length ? { warnings } : {}),
@@ -149,7 +234,7 @@ export async function evaluateAndReport(init: {
   return { report, summary: summaryTable(report) };
 }
 
-function toJson(label: string, report: PathReport, flags: EvalFlags, seconds: number): PathJson {
+function toJson(label: string, report: PathReport, flags: { bootstrap: number; perSample: boolean }, seconds: number): PathJson {
   const sets: PathJson['sets'] = {};
   for (const [role, curve] of Object.entries(report.sets)) {
     const entry: PathJson['sets'][string] = { data: curve.data, points: curve.points, metrics: curve.metrics };

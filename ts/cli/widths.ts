@@ -10,10 +10,11 @@ import { widthSweepPlotSpec } from '../plot/widths-spec.js';
 import { parseArgs, UsageError, type CommandSpec } from './args.js';
 import { describeData, IO_FLAGS, loadSplits } from './data-spec.js';
 import { writeFigure } from './figure.js';
-import { ensureDir, runInfo, writeJsonAtomic } from './manifest.js';
+import { ensureDir, runInfo, writeJsonAtomic, type RunInfo } from './manifest.js';
 import { trainSubset } from './path-run.js';
 import { formatDuration, ProgressBar } from './progress.js';
 import { withRunner } from './runner.js';
+import { describePart, resolveShard, runGridJob, SHARD_FLAGS, withoutShardFlags, type GridJob } from './shard.js';
 import { fixed4, formatPairs, formatTable, percent } from './table.js';
 
 export const spec = {
@@ -47,6 +48,7 @@ export const spec = {
     testSamples: { kind: 'int', default: 2000, min: 1, value: 'n', help: 'evenly spaced test samples the networks are scored on' },
     workers: { kind: 'int', default: 0, min: 0, value: 'n', help: 'run on a pool of n worker threads (0 = this thread)' },
     quiet: { kind: 'boolean', short: 'q', help: 'no progress output on stderr' },
+    ...SHARD_FLAGS,
   },
   examples: [
     'modeconn widths --data mnist --out runs/widths',
@@ -79,50 +81,87 @@ export async function run(argv: string[]): Promise<number> {
   const test = trainSubset(fullTest, flags.testSamples);
   const tooBig = configs.find((c) => c.n > train.n);
   if (tooBig) throw new UsageError(`N = ${tooBig.n} is more than the ${train.n} training samples of ${flags.data}`);
+  const shard = resolveShard(flags.shard, flags.shardCount);
   const progress = new ProgressBar({ label: 'widths', quiet: flags.quiet });
-  const started = performance.now();
   // Every input is checked above; from here on report.json always holds a valid report (running,
-  // completed or failed) with the rows finished so far.
+  // completed or failed) with the rows finished so far (a shard writes only its part).
   ensureDir(flags.out);
+  const { shard: _shard, shardCount: _shardCount, ...options } = flags;
+  const plan: WidthsPlan = {
+    info: runInfo(['widths', ...withoutShardFlags(argv)], 'widths'),
+    data: { spec: flags.data, train: describeData(train), test: describeData(test) },
+    options: { ...options, widths, sizes, seeds },
+    plot: { fixedN: widths.length ? flags.n : undefined, fixedWidth: sizes.length ? flags.fixedWidth : undefined,
+      subtitle: `${flags.depth} hidden layers on ${flags.data}; two seeds per point; losses on the N training samples` },
+  };
   const files: Record<string, string> = { report: join(flags.out, 'report.json') };
   const done: SweepRow[] = [];
-  const save = (status: 'running' | 'completed' | 'failed', extra: Record<string, unknown> = {}) => writeJsonAtomic(files.report, {
-    ...runInfo(['widths', ...argv], 'widths'),
-    status,
-    data: { spec: flags.data, train: describeData(train), test: describeData(test) },
-    options: { ...flags, widths, sizes, seeds },
-    rows: done,
-    files,
-    seconds: (performance.now() - started) / 1000,
-    ...extra,
-  });
+  const started = performance.now();
+  const save = (status: 'running' | 'failed', extra: Record<string, unknown> = {}) => {
+    if (!shard) writeJsonAtomic(files.report, { ...plan.info, status, data: plan.data, options: plan.options, rows: done, files, seconds: (performance.now() - started) / 1000, ...extra });
+  };
   save('running');
-  let rows: SweepRow[];
+  // Each configuration is a cell: trained and measured alone, so any split gives the same rows.
+  const job: GridJob<WidthsPlan, SweepRow, number> = {
+    command: 'widths', plan, count: configs.length,
+    evaluate: async (indices) => {
+      const begun = performance.now();
+      const mine = indices.map((i) => configs[i]);
+      const rows = await withRunner(flags.workers, (runner) => widthSweep(train, test, {
+        configs: mine, depth: flags.depth, seeds: [seeds[0], seeds[1]], steps: flags.steps, batchSize: flags.batchSize,
+        optimizer: { type: 'adam', lr: flags.lr }, trials: flags.trials, runner,
+        probe: { fraction: flags.fraction, draws: flags.draws, steps: flags.probeSteps, optimizer: { type: 'adam', lr: flags.probeLr } },
+        onProgress: ({ config, configs: total, stage }) => {
+          const c = mine[config];
+          progress.update({ fraction: config / total, detail: `N=${c.n} w=${c.width}: ${stage}` });
+        },
+        onRow: (row) => {
+          done.push(row);
+          save('running');
+        },
+      }));
+      return { cells: rows, timing: (performance.now() - begun) / 1000 };
+    },
+  };
+  let result;
   try {
-    rows = await withRunner(flags.workers, (runner) => widthSweep(train, test, {
-      configs, depth: flags.depth, seeds: [seeds[0], seeds[1]], steps: flags.steps, batchSize: flags.batchSize,
-      optimizer: { type: 'adam', lr: flags.lr }, trials: flags.trials, runner,
-      probe: { fraction: flags.fraction, draws: flags.draws, steps: flags.probeSteps, optimizer: { type: 'adam', lr: flags.probeLr } },
-      onProgress: ({ config, configs: total, stage }) => {
-        const c = configs[config];
-        progress.update({ fraction: config / total, detail: `N=${c.n} w=${c.width}: ${stage}` });
-      },
-      onRow: (row) => {
-        done.push(row);
-        save('running');
-      },
-    }));
+    result = await runGridJob(job, shard, flags.out);
   } catch (error) {
     save('failed', { error: { code: (error as { code?: string }).code ?? 'INTERNAL', message: (error as Error).message } });
     throw error;
   }
   progress.done();
-  const figure = await writeFigure(widthSweepPlotSpec(rows, { fixedN: widths.length ? flags.n : undefined, fixedWidth: sizes.length ? flags.fixedWidth : undefined,
-    subtitle: `${flags.depth} hidden layers on ${flags.data}; two seeds per point; losses on the N training samples` }), flags.out, 'widths');
-  Object.assign(files, figure.files);
-  save('completed', figure.warnings.length ? { warnings: figure.warnings } : {});
-  process.stdout.write(`${sweepTable(rows)}\ntime ${formatDuration((performance.now() - started) / 1000)}\n\n${formatPairs(Object.entries(files))}`);
+  if (result.part !== undefined) {
+    process.stdout.write(describePart(result.part, shard!, flags.out));
+    return 0;
+  }
+  process.stdout.write(await writeWidthsReport(plan, result.cells, [result.timing], flags.out));
   return 0;
+}
+
+/** Everything report.json and the figure need besides the rows (JSON-safe; the same in every shard). */
+export interface WidthsPlan {
+  info: RunInfo;
+  data: Record<string, unknown>;
+  options: Record<string, unknown>;
+  plot: { fixedN?: number; fixedWidth?: number; subtitle: string };
+}
+
+/**
+ * Writes the completed report.json and the figure into `out` from the plan and every row in order (a
+ * single run, or merge-shards with each shard's seconds); returns the summary to print.
+ */
+export async function writeWidthsReport(plan: WidthsPlan, rows: readonly SweepRow[], timings: readonly number[], out: string): Promise<string> {
+  const files: Record<string, string> = { report: join(out, 'report.json') };
+  const figure = await writeFigure(widthSweepPlotSpec([...rows], plan.plot), out, 'widths');
+  Object.assign(files, figure.files);
+  // Computation time, summed over the shards of a split run.
+  const seconds = timings.reduce((a, b) => a + b, 0);
+  writeJsonAtomic(files.report, {
+    ...plan.info, status: 'completed', data: plan.data, options: plan.options, rows, files, seconds,
+    ...(figure.warnings.length ? { warnings: figure.warnings } : {}),
+  });
+  return `${sweepTable(rows)}\ntime ${formatDuration(seconds)}\n\n${formatPairs(Object.entries(files))}`;
 }
 
 /** One row per configuration. */

@@ -7,6 +7,7 @@
 import { ModeconnError } from '../errors.js';
 import type { DataSet } from '../data/dataset.js';
 import type { Arch } from '../model/arch.js';
+import { allCells, type CellPlan } from '../model/grid-cells.js';
 import { resolveRunner } from '../model/inline-runner.js';
 import { compiledOf } from '../model/model.js';
 import type { RunnerOption } from '../model/train.js';
@@ -46,8 +47,11 @@ export interface PathSpectrumPoint {
   traceStderr: number;
 }
 
-/** Loss, top eigenvalue and trace at points of `path` and at `extra` points (see the module header). */
-export async function hessianAlongPath(arch: Arch, path: Path | null, data: DataSet, options: PathSpectrumOptions = {}): Promise<PathSpectrumPoint[]> {
+/**
+ * The points of hessianAlongPath as cells (path points in t order, then the extra points): evaluate
+ * any subset, each point alone, so the cells of any split are the whole run's bit for bit.
+ */
+export async function planHessianPathCells(arch: Arch, path: Path | null, data: DataSet, options: PathSpectrumOptions = {}): Promise<CellPlan<{ labels: string[] }, PathSpectrumPoint>> {
   const compiled = compiledOf(arch);
   const ts = path ? [...(options.ts ?? [0, 0.25, 0.5, 0.75, 1])] : [];
   const extra = options.extra ?? [];
@@ -55,27 +59,37 @@ export async function hessianAlongPath(arch: Arch, path: Path | null, data: Data
   const kernels = wasmKernels(await getCore());
   const runner = await resolveRunner(options.runner);
   const targets = [
-    ...ts.map((t) => ({ label: `t=${t}`, t, params: pointAt(path!, t, kernels) })),
-    ...extra.map((e) => ({ label: e.label, t: undefined, params: e.params })),
+    ...ts.map((t) => ({ label: `t=${t}`, t, params: () => pointAt(path!, t, kernels) })),
+    ...extra.map((e) => ({ label: e.label, t: undefined, params: () => e.params })),
   ];
-  const out: PathSpectrumPoint[] = [];
-  for (const target of targets) {
-    let params = target.params;
-    if (hasBatchNorm(compiled)) {
-      [params] = await runner.recomputeBatchNorm(arch, [params], options.bnData ?? data, { batchSize: options.batchSize, signal: options.signal });
+  const evaluate = async (indices: readonly number[]): Promise<PathSpectrumPoint[]> => {
+    const out: PathSpectrumPoint[] = [];
+    for (const index of indices) {
+      const target = targets[index];
+      let params = target.params();
+      if (hasBatchNorm(compiled)) {
+        [params] = await runner.recomputeBatchNorm(arch, [params], options.bnData ?? data, { batchSize: options.batchSize, signal: options.signal });
+      }
+      const s = await hessianSpectrum(arch, params, data, {
+        runner, batchSize: options.batchSize, mode: options.mode, topK: 1, steps: options.steps ?? 20,
+        traceProbes: options.traceProbes ?? 20, seed: options.seed, signal: options.signal,
+      });
+      const [evald] = await runner.evaluate(arch, [params], [data], { batchSize: options.batchSize, mode: options.mode ?? 'eval' });
+      out.push({
+        label: target.label, ...(target.t === undefined ? {} : { t: target.t }), loss: evald[0].loss,
+        topEigenvalue: s.top[0].value, trace: s.trace!.trace, traceStderr: s.trace!.stderr,
+      });
+      options.onPoint?.(out.length, indices.length);
     }
-    const s = await hessianSpectrum(arch, params, data, {
-      runner, batchSize: options.batchSize, mode: options.mode, topK: 1, steps: options.steps ?? 20,
-      traceProbes: options.traceProbes ?? 20, seed: options.seed, signal: options.signal,
-    });
-    const [evald] = await runner.evaluate(arch, [params], [data], { batchSize: options.batchSize, mode: options.mode ?? 'eval' });
-    out.push({
-      label: target.label, ...(target.t === undefined ? {} : { t: target.t }), loss: evald[0].loss,
-      topEigenvalue: s.top[0].value, trace: s.trace!.trace, traceStderr: s.trace!.stderr,
-    });
-    options.onPoint?.(out.length, targets.length);
-  }
-  return out;
+    return out;
+  };
+  return { plan: { labels: targets.map((t) => t.label) }, count: targets.length, evaluate };
+}
+
+/** Loss, top eigenvalue and trace at points of `path` and at `extra` points (see the module header). */
+export async function hessianAlongPath(arch: Arch, path: Path | null, data: DataSet, options: PathSpectrumOptions = {}): Promise<PathSpectrumPoint[]> {
+  const cells = await planHessianPathCells(arch, path, data, options);
+  return cells.evaluate(allCells(cells.count));
 }
 
 /** The top two eigenvectors of the Hessian at θ as landscape directions (unit vectors over θ, 0 on running statistics). */

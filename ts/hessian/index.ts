@@ -4,4 +4,4 @@ export { hutchinsonTrace, rademacherVector, type TraceEstimate, type HutchinsonO
 export { slq, slqTrace, lanczosQuadrature, densityGrid, type Quadrature, type SlqOptions, type DensityGridOptions } from './slq.js';
 export { symmetricEigen, type SymmetricEigen } from './symmetric-eigen.js';
 export { hessianSpectrum, type SpectrumOptions, type SpectrumReport, type LayerSpectrum } from './spectrum.js';
-export { hessianAlongPath, hessianDirections, type PathSpectrumOptions, type PathSpectrumPoint } from './along-path.js';
+export { hessianAlongPath, planHessianPathCells, hessianDirections, type PathSpectrumOptions, type PathSpectrumPoint } from './along-path.js';

@@ -8,6 +8,7 @@ import { ModeconnError } from '../errors.js';
 import type { DataSet } from '../data/dataset.js';
 import type { Arch } from '../model/arch.js';
 import { evaluatePoints } from '../model/evaluate-points.js';
+import { allCells, type CellPlan } from '../model/grid-cells.js';
 import { resolveRunner } from '../model/inline-runner.js';
 import type { RunnerOption } from '../model/train.js';
 import { compiledOf } from '../model/model.js';
@@ -63,8 +64,25 @@ function checkCoordinates(name: string, values: readonly number[]): void {
   }
 }
 
-/** Evaluates `surface` on a grid; see the module header. */
-export async function evaluateSurface(arch: Arch, surface: Surface, data: PathData, options: SurfaceOptions): Promise<SurfaceReport> {
+/** What a surface evaluation knows before any grid point is evaluated (JSON-safe; the same in every shard of a split run). */
+export interface SurfacePlan {
+  xs: number[];
+  /** Absent for 1-D surfaces. */
+  ys?: number[];
+  bn: BnMode;
+  /** The data sets in evaluation order. */
+  sets: Array<{ role: string; data: DataIdentity }>;
+  manifest: RunManifest;
+}
+
+/** One grid point (row-major: k = r·xs.length + c): its loss and accuracy on each set of the plan, in order. */
+export type SurfaceCell = Array<{ loss: number; accuracy: number }>;
+
+/**
+ * Plans the evaluation of `surface` (checks, grid, manifest) and returns its grid points as cells:
+ * evaluate any subset, then assembleSurfaceReport(plan, all cells in order) = evaluateSurface's report.
+ */
+export async function planSurfaceCells(arch: Arch, surface: Surface, data: PathData, options: SurfaceOptions): Promise<CellPlan<SurfacePlan, SurfaceCell>> {
   const compiled = compiledOf(arch);
   const dims = surface.directions.length;
   const vectors = [surface.origin, ...surface.directions];
@@ -93,25 +111,13 @@ export async function evaluateSurface(arch: Arch, surface: Surface, data: PathDa
     kernels.vecBlend(Float32Array.from(dims === 2 ? [1, x, y] : [1, x]), vectors, out);
     return out;
   };
-  const total = grid.length * sets.length;
-  // results[s][k]: set s at grid point k.
-  const results = await evaluatePoints(runner, arch, grid.length, (k) => theta(...grid[k]), sets.map(([, set]) => set), {
-    mode, batchSize, bnData: recompute ? bnData : undefined, chunk: options.chunk, signal: options.signal, activity: 'landscape evaluation',
-    onChunk: (done) => options.onProgress?.({ done: done * sets.length, total }),
-  });
-
-  const rows = <T>(values: T[]): T[][] => ys.map((_, r) => values.slice(r * xs.length, (r + 1) * xs.length));
-  const out: Record<string, SurfaceSet> = {};
-  sets.forEach(([role, set], s) => {
-    out[role] = { data: dataIdentity(set), loss: rows(results[s].map((r) => r.loss)), accuracy: rows(results[s].map((r) => r.accuracy)) };
-  });
   const roles: Record<string, DataSet> = Object.fromEntries(sets);
   if (bnData) roles.bn = bnData;
-  return {
+  const plan: SurfacePlan = {
     xs,
     ...(dims === 2 ? { ys } : {}),
     bn,
-    sets: out,
+    sets: sets.map(([role, set]) => ({ role, data: dataIdentity(set) })),
     manifest: createManifest({
       operation: 'evaluateSurface',
       arch,
@@ -122,4 +128,33 @@ export async function evaluateSurface(arch: Arch, surface: Surface, data: PathDa
       options: { xs, ys: dims === 2 ? ys : undefined, bn, batchSize, dims },
     }),
   };
+  const evaluate = async (indices: readonly number[]): Promise<SurfaceCell[]> => {
+    const total = indices.length * sets.length;
+    // results[s][j]: set s at grid point indices[j].
+    const results = await evaluatePoints(runner, arch, indices.length, (j) => theta(...grid[indices[j]]), sets.map(([, set]) => set), {
+      mode, batchSize, bnData: recompute ? bnData : undefined, chunk: options.chunk, signal: options.signal, activity: 'landscape evaluation',
+      onChunk: (done) => options.onProgress?.({ done: done * sets.length, total }),
+    });
+    return indices.map((_, j) => sets.map((_set, s) => ({ loss: results[s][j].loss, accuracy: results[s][j].accuracy })));
+  };
+  return { plan, count: grid.length, evaluate };
+}
+
+/** The report of a planned surface from all its cells in grid order (see planSurfaceCells). */
+export function assembleSurfaceReport(plan: SurfacePlan, cells: readonly SurfaceCell[]): SurfaceReport {
+  const { xs } = plan;
+  const ys = plan.ys ?? [0];
+  if (cells.length !== xs.length * ys.length) throw new ModeconnError('BAD_ARGUMENT', `a grid of ${xs.length * ys.length} points needs as many cells, got ${cells.length}`);
+  const rows = <T>(values: T[]): T[][] => ys.map((_, r) => values.slice(r * xs.length, (r + 1) * xs.length));
+  const out: Record<string, SurfaceSet> = {};
+  plan.sets.forEach(({ role, data }, s) => {
+    out[role] = { data, loss: rows(cells.map((c) => c[s].loss)), accuracy: rows(cells.map((c) => c[s].accuracy)) };
+  });
+  return { xs, ...(plan.ys ? { ys: plan.ys } : {}), bn: plan.bn, sets: out, manifest: plan.manifest };
+}
+
+/** Evaluates `surface` on a grid; see the module header. */
+export async function evaluateSurface(arch: Arch, surface: Surface, data: PathData, options: SurfaceOptions): Promise<SurfaceReport> {
+  const cells = await planSurfaceCells(arch, surface, data, options);
+  return assembleSurfaceReport(cells.plan, await cells.evaluate(allCells(cells.count)));
 }

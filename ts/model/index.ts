@@ -20,3 +20,4 @@ export { inlineRunner, resolveRunner } from './inline-runner.js';
 export { type HvpOptions, type HvpResult } from './runner.js';
 export { trainModel, evaluateModel, evaluateMany, recomputeBatchNorm, readActivations, type TrainOptions, type RunnerOption, type EvaluateModelOptions } from './train.js';
 export { learningRate, checkSchedule, cycleSteps, cycleMinimum, type Schedule, type ScheduleContext, type CycleShape } from './schedule.js';
+export { allCells, cellsOfShard, checkShard, type CellPlan, type ShardIndex } from './grid-cells.js';

@@ -10,6 +10,7 @@ import type { Arch } from '../model/arch.js';
 import type { CompiledArch } from '../model/compile.js';
 import { Engine } from '../model/engine.js';
 import { evaluatePoints } from '../model/evaluate-points.js';
+import { allCells, type CellPlan } from '../model/grid-cells.js';
 import { resolveRunner } from '../model/inline-runner.js';
 import { compiledOf } from '../model/model.js';
 import type { Runner } from '../model/runner.js';
@@ -127,8 +128,29 @@ export function resolveBn(compiled: CompiledArch, sets: [string, DataSet][], bn?
 }
 
 
-/** Loss, accuracy, arc length and metrics along `path` on every data set of `data`. */
-export async function evaluatePath(path: Path, arch: Arch, data: PathData, options: EvaluatePathOptions = {}): Promise<PathReport> {
+/** What a path evaluation knows before any point is evaluated (JSON-safe; every shard of a split run computes the same). */
+export interface PathPlan {
+  kind: PathKind;
+  degree: number;
+  ts: number[];
+  /** Cumulative arc length at each t. */
+  distance: number[];
+  bn: BnMode;
+  /** The data sets in evaluation order. */
+  sets: Array<{ role: string; data: DataIdentity }>;
+  perSample: boolean;
+  manifest: RunManifest;
+}
+
+/** One point of a path: its results on each set of the plan, in order. */
+export type PathCell = Array<{ loss: number; accuracy: number; perClassAccuracy?: number[]; losses?: Float32Array; correct?: Uint8Array }>;
+
+/**
+ * Plans the evaluation of `path` (checks, t grid, arc length, manifest) and returns its points as
+ * cells: evaluate any subset, then assemblePathReport(plan, all cells in order) = evaluatePath's report.
+ * Call free() when done.
+ */
+export async function planPathCells(path: Path, arch: Arch, data: PathData, options: EvaluatePathOptions = {}): Promise<CellPlan<PathPlan, PathCell> & { free(): void }> {
   const compiled = compiledOf(arch);
   checkPath(path, compiled);
   const sets = namedSets(data);
@@ -144,53 +166,16 @@ export async function evaluatePath(path: Path, arch: Arch, data: PathData, optio
   const runner = await resolveRunner(options.runner);
   const { ops } = await Engine.local();
   const distance = arcLength(ops, path, ts, compiled.paramCount);
-
-  // results[s][i]: set s at ts[i].
-  const blender = new PathBlender(ops, path);
-  let results;
-  try {
-    results = await evaluatePoints(runner, arch, ts.length, async (i) => {
-      const theta = blender.blend(ts[i]);
-      return options.transform ? options.transform(theta, ts[i]) : theta;
-    }, sets.map(([, set]) => set), {
-      mode, batchSize, bnData: recompute ? bnData : undefined, signal: options.signal, activity: 'path evaluation',
-      onChunk: (done, total, last) => options.onProgress?.({ done: done * sets.length, total: total * sets.length, t: ts[last] }),
-    });
-  } finally {
-    blender.free();
-  }
-
-  const curves: Record<string, PathCurve> = {};
-  sets.forEach(([role, set], s) => {
-    const points = ts.map((t, i): PathPoint => {
-      const r = results[s][i];
-      const point: PathPoint = { t, loss: r.loss, accuracy: r.accuracy, error: 1 - r.accuracy, distance: distance[i] };
-      if (options.perClass) point.perClassAccuracy = perClassAccuracy(set, r.correct);
-      return point;
-    });
-    const ends = ts[0] === 0 && ts[ts.length - 1] === 1;
-    const curve: PathCurve = {
-      name: role,
-      data: dataIdentity(set),
-      points,
-      metrics: ends
-        ? { loss: curveMetrics(ts, points.map((p) => p.loss), distance), error: curveMetrics(ts, points.map((p) => p.error), distance) }
-        : undefined,
-    };
-    if (options.perSample) curve.perSample = { losses: results[s].map((r) => r.losses), correct: results[s].map((r) => r.correct) };
-    curves[role] = curve;
-  });
-
   const roles: Record<string, DataSet> = Object.fromEntries(sets);
   if (bnData) roles.bn = bnData;
-  return {
+  const plan: PathPlan = {
     kind: path.kind,
     degree: path.degree,
     ts,
     distance,
-    length: distance[distance.length - 1],
     bn,
-    sets: curves,
+    sets: sets.map(([role, set]) => ({ role, data: dataIdentity(set) })),
+    perSample: options.perSample ?? false,
     manifest: createManifest({
       operation: 'evaluatePath',
       arch,
@@ -201,6 +186,64 @@ export async function evaluatePath(path: Path, arch: Arch, data: PathData, optio
       options: { ...options, transform: options.transform ? 'custom' : undefined, ts, bn, batchSize, pathKind: path.kind, knots: path.knots, degree: path.degree },
     }),
   };
+  const blender = new PathBlender(ops, path);
+  const evaluate = async (indices: readonly number[]): Promise<PathCell[]> => {
+    // results[s][j]: set s at ts[indices[j]].
+    const results = await evaluatePoints(runner, arch, indices.length, async (j) => {
+      const t = ts[indices[j]];
+      const theta = blender.blend(t);
+      return options.transform ? options.transform(theta, t) : theta;
+    }, sets.map(([, set]) => set), {
+      mode, batchSize, bnData: recompute ? bnData : undefined, signal: options.signal, activity: 'path evaluation',
+      onChunk: (done, total, last) => options.onProgress?.({ done: done * sets.length, total: total * sets.length, t: ts[indices[last]] }),
+    });
+    return indices.map((_, j) => sets.map(([, set], s) => {
+      const r = results[s][j];
+      return {
+        loss: r.loss, accuracy: r.accuracy,
+        ...(options.perClass ? { perClassAccuracy: perClassAccuracy(set, r.correct) } : {}),
+        ...(options.perSample ? { losses: r.losses, correct: r.correct } : {}),
+      };
+    }));
+  };
+  return { plan, count: ts.length, evaluate, free: () => blender.free() };
+}
+
+/** The report of a planned path from all its cells in t order (see planPathCells). */
+export function assemblePathReport(plan: PathPlan, cells: readonly PathCell[]): PathReport {
+  const { ts, distance } = plan;
+  if (cells.length !== ts.length) throw new ModeconnError('BAD_ARGUMENT', `a path of ${ts.length} points needs ${ts.length} cells, got ${cells.length}`);
+  const curves: Record<string, PathCurve> = {};
+  plan.sets.forEach(({ role, data }, s) => {
+    const points = ts.map((t, i): PathPoint => {
+      const r = cells[i][s];
+      const point: PathPoint = { t, loss: r.loss, accuracy: r.accuracy, error: 1 - r.accuracy, distance: distance[i] };
+      if (r.perClassAccuracy) point.perClassAccuracy = r.perClassAccuracy;
+      return point;
+    });
+    const ends = ts[0] === 0 && ts[ts.length - 1] === 1;
+    const curve: PathCurve = {
+      name: role,
+      data,
+      points,
+      metrics: ends
+        ? { loss: curveMetrics(ts, points.map((p) => p.loss), distance), error: curveMetrics(ts, points.map((p) => p.error), distance) }
+        : undefined,
+    };
+    if (plan.perSample) curve.perSample = { losses: cells.map((c) => c[s].losses!), correct: cells.map((c) => c[s].correct!) };
+    curves[role] = curve;
+  });
+  return { kind: plan.kind, degree: plan.degree, ts, distance, length: distance[distance.length - 1], bn: plan.bn, sets: curves, manifest: plan.manifest };
+}
+
+/** Loss, accuracy, arc length and metrics along `path` on every data set of `data`. */
+export async function evaluatePath(path: Path, arch: Arch, data: PathData, options: EvaluatePathOptions = {}): Promise<PathReport> {
+  const cells = await planPathCells(path, arch, data, options);
+  try {
+    return assemblePathReport(cells.plan, await cells.evaluate(allCells(cells.count)));
+  } finally {
+    cells.free();
+  }
 }
 
 /** Accuracy per class (NaN for a class with no samples). */

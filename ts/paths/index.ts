@@ -5,8 +5,8 @@ export {
 } from './path.js';
 export { PathBlender, pointAt, arcLength } from './blender.js';
 export {
-  evaluatePath, hasBatchNorm, perClassAccuracy,
-  type BnMode, type PathData, type EvaluatePathOptions, type PathPoint, type PathCurve, type PathReport,
+  evaluatePath, planPathCells, assemblePathReport, hasBatchNorm, perClassAccuracy,
+  type PathPlan, type PathCell, type BnMode, type PathData, type EvaluatePathOptions, type PathPoint, type PathCurve, type PathReport,
 } from './evaluate.js';
 export {
   barrier, barrierMaxMinusMean, midpointDeficit, lengthWeightedMean, curveMetrics, bootstrapBarrier,
