@@ -31,6 +31,17 @@ describe('modeconn merge', () => {
     expect(readFileSync(join(out, 'merge.svg'), 'utf8')).toContain('<svg');
   }, 90_000);
 
+  it('cycle-consistent: its cycle error is 0; pairwise weight matching\'s is reported', async () => {
+    const out = join(root, 'cycle');
+    const { code, stdout, stderr } = await runCli(['merge', ...models, '--data', 'mnist', '--method', 'cycle', '--iterations', '5', '-q', '--out', out]);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toMatch(/^cycle error/m);
+    const r = readJson(join(out, 'report.json'));
+    expect(r.cycleError.merged.mean).toBe(0);
+    expect(r.cycleError.pairwise.triples).toBe(1);
+    expect(r.cycleConsistent.relaxed.length).toBeGreaterThan(0);
+  }, 60_000);
+
   it('greedy soup: never below its best ingredient on the held-out set', async () => {
     const out = join(root, 'soup');
     const { code, stderr } = await runCli(['merge', ...models, '--data', 'mnist', '--method', 'greedy-soup', '--held-out', '300', '-q', '--out', out]);

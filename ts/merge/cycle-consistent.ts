@@ -16,7 +16,7 @@ import { identityPermutations, permuteParams, specOf, type Permutations } from '
 import { weightMatching } from '../align/weight-matching.js';
 import { averageParams } from './average.js';
 import { checkModels, type MergeResult } from './merge-many.js';
-import { addUnitCost, permutationMatrices, softTensors, transformTensor } from './soft-permute.js';
+import { addUnitCost, permutationMatrices, softTensors, transformTensor } from '../align/soft-permute.js';
 
 export interface CycleConsistentOptions extends RunnerOption {
   /** Frank–Wolfe iterations at most (default 30). */

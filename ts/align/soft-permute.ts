@@ -6,8 +6,8 @@
  */
 import type { LayoutEntry } from '../model/compile.js';
 import type { GemmKernels } from '../kernels/gemm.js';
-import type { PermAxis, PermutationSpec, Permutations } from '../align/spec.js';
-import { unitRows } from '../align/weight-matching.js';
+import type { PermAxis, PermutationSpec, Permutations } from './spec.js';
+import { unitRows } from './weight-matching.js';
 
 /** One matched tensor and its permuted axes (with their group indices). */
 export interface SoftTensor {
