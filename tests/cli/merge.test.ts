@@ -57,6 +57,20 @@ describe('modeconn merge', () => {
   });
 });
 
+describe('modeconn align with learned permutations', () => {
+  it('ste and sinkhorn write an aligned model with B\'s function and the loss per step', async () => {
+    for (const method of ['ste', 'sinkhorn']) {
+      const out = join(root, `align-${method}`);
+      const { code, stdout, stderr } = await runCli(['align', models[0], models[1], '--data', 'mnist', '--method', method, '--steps', '4', '--batch-size', '64', '-q', '--out', out]);
+      expect(code, stderr).toBe(0);
+      expect(stdout).toMatch(/logit check/);
+      const r = readJson(join(out, 'report.json'));
+      expect(r.losses).toHaveLength(4);
+      expect(r.check.maxLogitGap).toBeLessThan(1e-4 * Math.max(1, r.check.logitScale));
+    }
+  }, 60_000);
+});
+
 describe('modeconn instability', () => {
   it('barrier against spawn step; 0 at the last step', async () => {
     const out = join(root, 'instability');
