@@ -86,7 +86,7 @@ export async function run(argv: string[]): Promise<number> {
     if (flags.method === 'many') {
       many = await mergeMany(models, {
         seed: flags.seed, maxRounds: flags.maxRounds, runner,
-        onProgress: ({ round, model }) => progress.update({ fraction: 0.8 * Math.min(1, round / 3), detail: `round ${round}, model ${model}` }),
+        onProgress: ({ round, model }) => progress.update({ fraction: (0.7 * round) / flags.maxRounds, detail: `round ${round} of at most ${flags.maxRounds}, model ${model}` }),
       });
       merged = many.merged.params;
       aligned = many.aligned;
