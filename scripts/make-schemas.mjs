@@ -139,7 +139,7 @@ const kinds = {
     title: 'modeconn align: report.json',
     properties: {
       status: completed,
-      method: { enum: ['weight', 'activation'] },
+      method: { enum: ['weight', 'activation', 'ste', 'sinkhorn'] },
       data: ref('splits'),
       arch: ref('archInfo'),
       inputs: ref('inputs'),
@@ -377,6 +377,40 @@ const kinds = {
     properties: {
       results: { type: 'object' },
     },
+  },
+  merge: {
+    title: 'modeconn merge: report.json (N models merged; the merged model against every member and the naive average)',
+    properties: {
+      status: completed,
+      method: { enum: ['many', 'cycle', 'naive', 'uniform-soup', 'greedy-soup'] },
+      data: ref('splits'),
+      arch: ref('archInfo'),
+      inputs: arrayOf(obj({ file: str, metadata: mapOf(str) }, ['file'])),
+      options: { type: 'object' },
+      evaluation: { type: 'object' },
+      mergeMany: { type: 'object' },
+      cycleConsistent: { type: 'object' },
+      cycleError: { type: 'object' },
+      greedySoup: { type: 'object' },
+      seconds: num,
+      files: ref('files'),
+      warnings: ref('warnings'),
+    },
+    required: ['status', 'method', 'data', 'arch', 'inputs', 'options', 'evaluation', 'seconds', 'files'],
+  },
+  instability: {
+    title: 'modeconn instability: report.json (the barrier between two children spawned at step k, against k)',
+    properties: {
+      status: completed,
+      data: ref('splits'),
+      arch: ref('archInfo'),
+      options: { type: 'object' },
+      result: obj({ spawns: arrayOf({ type: 'object' }), stableFrom: { type: ['integer', 'null'] } }, ['spawns']),
+      seconds: num,
+      files: ref('files'),
+      warnings: ref('warnings'),
+    },
+    required: ['status', 'data', 'arch', 'options', 'result', 'seconds', 'files'],
   },
 };
 

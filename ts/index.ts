@@ -87,6 +87,25 @@ export {
 export { Repair, resetBatchNorm, type RepairOptions, type RepairSite, type RepairSiteKind, type UnitStats } from './align/repair.js';
 export { swapUnits, swapPath, permutationSaddle, type SaddleResult } from './align/saddle.js';
 export { explainBarrier, type ExplainOptions, type ExplainResult, type ExplainRow, type ExplainKey } from './align/explain.js';
+export { steMatching, type LearnedAlignment } from './align/ste-matching.js';
+export { sinkhornMatching, type SinkhornMatchingOptions } from './align/sinkhorn-matching.js';
+export { sinkhornForward, sinkhornBackward, type SinkhornTape } from './align/sinkhorn.js';
+export { Adam, type LearnedPermutationOptions } from './align/learning-loop.js';
+export { softTensors, applyAlong, transformTensor, addUnitCost, permutationMatrix, permutationMatrices, type SoftTensor } from './align/soft-permute.js';
+export {
+  weightMatchingArbitrariness, spreadOf, disagreementOf, type ArbitrarinessOptions, type ArbitrarinessReport, type SeedOutcome, type Spread,
+} from './align/arbitrariness.js';
+
+// ---- merging many models, model soups (docs/MERGING.md) ----
+export { averageParams } from './merge/average.js';
+export { mergeMany, checkModels, type MergeManyOptions, type MergeResult } from './merge/merge-many.js';
+export { cycleConsistentMerge, type CycleConsistentOptions, type CycleConsistentResult } from './merge/cycle-consistent.js';
+export { cycleError, pairFromUniverse, pairsFromUniverse, pairwiseWeightMatching, type PairwiseMatchings } from './merge/cycle-error.js';
+export { evaluateMerge, repairMerged, type EvaluateMergeOptions, type MergeEvaluation, type Scores } from './merge/evaluate-merge.js';
+export { uniformSoup, greedySoup, type SoupOptions, type GreedySoup } from './merge/soup.js';
+
+// ---- instability analysis (Frankle et al. 2020) ----
+export { instabilityAnalysis, defaultSpawnSteps, type InstabilityOptions, type InstabilityReport, type SpawnResult } from './instability/instability.js';
 
 // ---- worker pool ----
 export { createPool, type Pool, type PoolOptions, type WorkerFault, type WorkerMemory } from './workers/pool.js';

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { activationMatching } from '../align/activation-matching.js';
 import { checkSample, logitGap } from '../align/check.js';
 import { weightMatching, type AlignmentResult } from '../align/weight-matching.js';
+import { steMatching } from '../align/ste-matching.js';
+import { sinkhornMatching } from '../align/sinkhorn-matching.js';
 import { saveModel } from '../io/model-files.js';
 import { readFileBytes } from '../io/node-files.js';
 import { isLegacyPt } from '../io/pt.js';
@@ -31,9 +33,16 @@ export const spec = {
     'aligned.pt under B\'s own tensor names when B is a PyTorch .pt checkpoint) and\n' +
     '<out>/report.json (method, objective per iteration, one permutation per group, the logit check).\n' +
     'Weight matching needs no data except for the check; activation matching correlates post-ReLU\n' +
-    'features over the first --samples training samples.',
+    'features over the first --samples training samples; ste and sinkhorn learn the permutation on the\n' +
+    'training split (loss at the midpoint or a random t; docs/MERGING.md).',
   flags: {
-    method: { kind: 'string', default: 'weight', choices: ['weight', 'activation'], value: 'm', help: 'weight matching (Ainsworth et al. Alg. 1) or activation matching' },
+    method: { kind: 'string', default: 'weight', choices: ['weight', 'activation', 'ste', 'sinkhorn'], value: 'm',
+      help: 'weight matching (Ainsworth et al. Alg. 1), activation matching, or a learned permutation: straight-through estimator, Sinkhorn re-basin' },
+    steps: { kind: 'int', default: 100, min: 1, value: 'n', help: 'ste/sinkhorn: optimiser steps' },
+    lr: { kind: 'number', min: 0, value: 'lr', help: 'ste/sinkhorn: Adam learning rate (default 1e-3 / 0.1)' },
+    t: { kind: 'string', default: 'midpoint', choices: ['midpoint', 'random'], value: 'm', help: 'ste/sinkhorn: loss at t = ½ or at t ~ U[0, 1] per step' },
+    batchSize: { kind: 'int', default: 256, min: 1, value: 'n', help: 'ste/sinkhorn: samples per step' },
+    init: { kind: 'string', default: 'uniform', choices: ['uniform', 'weight-matching'], value: 'm', help: 'sinkhorn: start from uniform logits or from weight matching' },
     ...ARCH_FLAGS,
     ...IO_FLAGS,
     seed: { kind: 'int', default: 0, min: 0, value: 'n', help: 'seed of weight matching\'s layer order' },
@@ -63,9 +72,14 @@ export async function run(argv: string[]): Promise<number> {
   const { a, b, arch, inputs } = await readModelPair(fileA, fileB, flags, train);
   const engine = await Engine.local();
   progress.note(`${flags.method} matching of ${fileB} to ${fileA}`);
+  const learned = { steps: flags.steps, batchSize: flags.batchSize, t: flags.t as 'midpoint' | 'random', seed: flags.seed, ...(flags.lr !== undefined ? { lr: flags.lr } : {}),
+    onProgress: ({ step, steps, loss }: { step: number; steps: number; loss: number }) => progress.update({ fraction: step / steps, loss }) };
   const result: AlignmentResult = flags.method === 'weight'
     ? await weightMatching(a, b, { seed: flags.seed, maxIterations: flags.maxIterations, check: test })
-    : await activationMatching(a, b, train, { samples: flags.samples, check: test });
+    : flags.method === 'activation' ? await activationMatching(a, b, train, { samples: flags.samples, check: test })
+      : flags.method === 'ste' ? await steMatching(a, b, train, learned)
+        : await sinkhornMatching(a, b, train, { ...learned, init: flags.init as 'uniform' | 'weight-matching' });
+  progress.done();
   const check = logitGap(engine, compiledOf(arch), b.params, result.aligned.params, checkSample(arch, test, 256));
   ensureDir(flags.out);
   const modelPath = join(flags.out, (await isPtFile(fileB)) ? 'aligned.pt' : 'aligned.safetensors');
@@ -78,7 +92,8 @@ export async function run(argv: string[]): Promise<number> {
     data: { spec: flags.data, train: describeData(train), test: describeData(test) },
     arch: { label: flags.arch ?? describeArch(arch), value: arch },
     inputs,
-    options: { seed: flags.seed, samples: flags.samples, maxIterations: flags.maxIterations },
+    options: { seed: flags.seed, samples: flags.samples, maxIterations: flags.maxIterations, ...(flags.method === 'ste' || flags.method === 'sinkhorn' ? { steps: flags.steps, lr: flags.lr ?? null, t: flags.t, batchSize: flags.batchSize, init: flags.init } : {}) },
+    ...('losses' in result ? { losses: result.losses } : {}),
     objective: result.objective,
     permutations: Object.fromEntries(Object.entries(result.permutations).map(([k, p]) => [k, Array.from(p)])),
     moved: Object.fromEntries(Object.entries(result.permutations).map(([k, p]) => [k, p.reduce((n, v, i) => n + (v !== i ? 1 : 0), 0)])),
@@ -89,9 +104,10 @@ export async function run(argv: string[]): Promise<number> {
   writeJsonAtomic(reportPath, report);
   process.stdout.write(formatPairs([
     ['method', flags.method],
-    ['objective', result.objective.map((v) => v.toPrecision(6)).join(' → ')],
+    ['objective', result.objective.length ? result.objective.map((v) => v.toPrecision(6)).join(' → ') : '(learned)'],
     ['units moved', Object.entries(report.moved).map(([k, n]) => `${k} ${n}/${result.permutations[k].length}`).join(', ')],
     ['logit check', `max |Δ| ${check.gap.toExponential(2)} on ${report.check.samples} test samples`],
+    ['seconds', report.seconds.toFixed(2)],
     ['model', modelPath],
     ['report', reportPath],
   ]));

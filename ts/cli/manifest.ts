@@ -31,7 +31,7 @@ export function libraryVersion(): string {
 export const REPORT_FORMAT_VERSION = 1;
 
 /** The report kinds, one JSON Schema each in schemas/ (path, curve, autoneb, stability and demo all write 'paths'). */
-export const REPORT_KINDS = ['train', 'eval', 'paths', 'align', 'explain', 'landscape', 'simplex', 'convert', 'counterexample', 'hessian', 'subspace', 'trajectory', 'widths', 'bench', 'fge', 'swa', 'ensembles'] as const;
+export const REPORT_KINDS = ['train', 'eval', 'paths', 'align', 'explain', 'landscape', 'simplex', 'convert', 'counterexample', 'hessian', 'subspace', 'trajectory', 'widths', 'bench', 'fge', 'swa', 'ensembles', 'merge', 'instability'] as const;
 
 /** One of REPORT_KINDS. */
 export type ReportKind = (typeof REPORT_KINDS)[number];

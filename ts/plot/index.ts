@@ -8,3 +8,5 @@ export { swaGeometryPlotSpec, type PlotSwaGeometry } from './swa-spec.js';
 export { conditionsPlotSpec, type PlotConditionsNet } from './conditions-spec.js';
 export { widthSweepPlotSpec, type PlotSweepRow } from './widths-spec.js';
 export { densityPlotSpec, curvaturePlotSpec, type PlotDensity, type PlotCurvaturePoint } from './hessian-spec.js';
+export { mergePlotSpec, type PlotMergeReport } from './merge-spec.js';
+export { instabilityPlotSpec, type PlotInstabilityReport } from './instability-spec.js';
