@@ -2,7 +2,7 @@
  * A Vega-Lite spec of an instability analysis (Frankle et al. 2020): the error and loss barriers
  * between two children against the step k they were spawned at, with the 2% line of stability.
  */
-import type { TopLevelSpec } from 'vega-lite';
+import type { PlotSpec } from './spec.js';
 
 /** The parts of an instability report a plot reads. */
 export interface PlotInstabilityReport {
@@ -10,7 +10,7 @@ export interface PlotInstabilityReport {
 }
 
 /** Barrier against spawn step, one panel for error and one for loss. */
-export function instabilityPlotSpec(report: PlotInstabilityReport, options: { title?: string; subtitle?: string } = {}): TopLevelSpec {
+export function instabilityPlotSpec(report: PlotInstabilityReport, options: { title?: string; subtitle?: string } = {}): PlotSpec {
   const values = report.spawns.flatMap((s) => [
     { step: s.step, metric: 'error barrier', value: s.errorBarrier },
     { step: s.step, metric: 'loss barrier', value: s.lossBarrier },
@@ -39,5 +39,5 @@ export function instabilityPlotSpec(report: PlotInstabilityReport, options: { ti
       ],
     },
     resolve: { scale: { y: 'independent' } },
-  } as TopLevelSpec;
+  } as PlotSpec;
 }

@@ -2,7 +2,7 @@
  * A Vega-Lite spec of a merge: test error and loss of every member, the naive average and the
  * merged model (and its REPAIRed version), one bar each — the gap merging closes at a glance.
  */
-import type { TopLevelSpec } from 'vega-lite';
+import type { PlotSpec } from './spec.js';
 
 /** The parts of a merge report a plot reads: one row per model. */
 export interface PlotMergeReport {
@@ -10,7 +10,7 @@ export interface PlotMergeReport {
 }
 
 /** Bars of test error and loss per model of a merge. */
-export function mergePlotSpec(report: PlotMergeReport, options: { title?: string; subtitle?: string } = {}): TopLevelSpec {
+export function mergePlotSpec(report: PlotMergeReport, options: { title?: string; subtitle?: string } = {}): PlotSpec {
   const values = report.rows.flatMap((r) => [
     { label: r.label, kind: r.kind, metric: 'test error', value: 1 - r.accuracy },
     { label: r.label, kind: r.kind, metric: 'test loss', value: r.loss },
@@ -31,5 +31,5 @@ export function mergePlotSpec(report: PlotMergeReport, options: { title?: string
       },
     },
     resolve: { scale: { y: 'independent' } },
-  } as TopLevelSpec;
+  } as PlotSpec;
 }
