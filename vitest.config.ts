@@ -22,6 +22,9 @@ export default defineConfig({
     setupFiles: ['tests/setup/fast-check.ts'],
     testTimeout: 60_000,
     pool: 'forks',
+    // Two forks on two cores: many files wait on child processes (the CLI) or worker threads, so one
+    // fork (vitest's default, cores − 1) leaves a core idle.
+    maxWorkers: 2,
     projects: [
       // Everything else runs as users of Node 20 do: no relaxed SIMD, the simd128 kernels.
       { extends: true, test: { name: 'node', include: ['tests/**/*.test.ts'], exclude: [...configDefaults.exclude, 'tests/browser/**', 'tests/relaxed/**'] } },

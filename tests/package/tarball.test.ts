@@ -50,7 +50,7 @@ describe('the packed package installed in an empty project', () => {
     expect(modules).toEqual(['modeconn']);
     const bytes = sizeOf(join(packed().dir, 'node_modules'));
     console.log(`npm install <tarball>: node_modules is ${(bytes / 2 ** 20).toFixed(1)} MiB, 1 package`);
-    expect(bytes).toBeLessThan(6 * 2 ** 20);
+    expect(bytes).toBeLessThan(7 * 2 ** 20); // the package alone (dist, digits, docs, schemas); before: 73 MiB with its then-dependencies
   });
 
   it('type-checks a strict consumer (README snippets included) with moduleResolution bundler and node16, no skipLibCheck', async () => {
