@@ -76,7 +76,11 @@ export async function loadMnist(options: MnistOptions = {}): Promise<DataSet> {
 
 async function readDigits(url: string | URL | undefined): Promise<Digits> {
   const host = await loadHost();
-  const [imageBytes, labelBytes] = await Promise.all([host.readAsset(MNIST_ASSETS.images, url), host.readAsset(MNIST_ASSETS.labels, url)]);
+  // Both reads at once; when both fail, the images' error is the one reported (the same on every run).
+  const [imagesRead, labelsRead] = await Promise.allSettled([host.readAsset(MNIST_ASSETS.images, url), host.readAsset(MNIST_ASSETS.labels, url)]);
+  if (imagesRead.status === 'rejected') throw imagesRead.reason;
+  if (labelsRead.status === 'rejected') throw labelsRead.reason;
+  const [imageBytes, labelBytes] = [imagesRead.value, labelsRead.value];
   for (const [name, bytes] of [[MNIST_ASSETS.images, imageBytes], [MNIST_ASSETS.labels, labelBytes]] as const) {
     // A dev server's HTML fallback answers 200 for any path: say so instead of "corrupt gzip".
     if (!isGzip(bytes)) {
