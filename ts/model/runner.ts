@@ -9,7 +9,7 @@ import type { Buf } from '../wasm/kernel.js';
 import type { Arch } from './arch.js';
 import type { EvalResult, ForwardMode } from './engine.js';
 import type { BatchOutcome } from './resident-batches.js';
-import type { JobProgress, TrainJob, TrainResult } from './training-options.js';
+import type { JobProgress, OptimizerConfig, TrainJob, TrainResult } from './training-options.js';
 
 /** Cancellation and progress of one runner call. */
 export interface JobOptions {
@@ -78,6 +78,35 @@ export interface GradientSession {
   close(): Promise<void>;
 }
 
+export interface TrainingSessionOptions extends GradientSessionOptions {
+  /** The optimiser the session steps θ with (its state lives in the session). */
+  optimizer: OptimizerConfig;
+}
+
+/**
+ * Optimiser steps on one θ over batches of one data set: a gradient session and an optimiser. The
+ * pool keeps θ and the optimiser replicated in its workers (data-parallel, no per-step transfers);
+ * other runners compose `openGradients` with an optimiser on the calling thread (`openTraining` in
+ * ts/model/training-session.ts picks). Both give the same bits. Close it when done.
+ */
+export interface TrainingSession {
+  /** The sample order the ranges below index (one epoch's shuffle). */
+  setOrder(order: Uint32Array): Promise<void>;
+  /** The session's θ ← `theta` (a block of `Engine.local()`'s core of θ's total length). */
+  setParams(theta: Buf): void;
+  /** `theta` ← the session's θ (a block of `Engine.local()`'s core). */
+  readParams(theta: Buf): void;
+  /** θ ← one optimiser step along ∇(mean loss) over order[start, start + n) at rate `lr` (`step` 1-based). */
+  step(start: number, n: number, lr: number, step: number): Promise<BatchOutcome>;
+  /** The optimiser's buffers (SGD: [momentum] or none; Adam: [m, v]), each of the trainable length. */
+  optimizerState(): Promise<Float32Array[]>;
+  /** Loads buffers saved by `optimizerState()`. */
+  loadOptimizerState(state: readonly Float32Array[]): Promise<void>;
+  rngState(): Uint32Array;
+  setRngState(state: Uint32Array): void;
+  close(): Promise<void>;
+}
+
 export interface ActivationOptions {
   /** 'eval' (default) or 'batch-stats' (the samples form one batch). */
   mode?: 'eval' | 'batch-stats';
@@ -115,6 +144,8 @@ export interface Runner {
   gradient(arch: Arch, params: Float32Array, data: DataSet, indices: Uint32Array, options?: GradientOptions): Promise<BatchGradient>;
   /** A session of batch gradients (see GradientSession). */
   openGradients(arch: Arch, data: DataSet, options: GradientSessionOptions): Promise<GradientSession>;
+  /** A session of optimiser steps, where the runner runs the optimiser itself (else `openTraining` composes one). */
+  openTraining?(arch: Arch, data: DataSet, options: TrainingSessionOptions): Promise<TrainingSession>;
   /**
    * H·v_k at θ of the mean loss over `data` for each vector (R-operator, one WASM call per batch and
    * vector), reduced over the batches in batch order: the same bits on every runner (ts/model/hvp.ts).

@@ -2,8 +2,8 @@
  * Training runs: the minibatch loop with its options (evaluation per epoch, snapshots, a running
  * average, stop and resume) over a stepper that takes one optimiser step per batch. On one engine
  * with one shard a step is one fused WASM call (gather, forward, loss, backward, optimiser) with θ
- * and the optimiser state resident for the whole run; with shards > 1 the gradient comes from a
- * runner's gradient session (data-parallel on a pool) and the optimiser steps on the calling thread.
+ * and the optimiser state resident for the whole run; with shards > 1 a step is a runner's training
+ * session's (data-parallel on a pool, see ts/model/training-session.ts).
  * Shuffling, dropout and initialisation are seeded, so a seed gives the same bits on any runner.
  */
 import { ModeconnError } from '../errors.js';
@@ -14,9 +14,10 @@ import { Engine, assertFinite, type EvalResult } from './engine.js';
 import { checkEpochOptions, runEpochs } from './epochs.js';
 import { initParams } from './init.js';
 import { compiledOf } from './model.js';
-import { VectorOptimizer, optimizerWords } from './optimizer.js';
+import { optimizerWords } from './optimizer.js';
 import { type BatchOutcome, ResidentBatches } from './resident-batches.js';
-import type { GradientSession, Runner } from './runner.js';
+import type { Runner } from './runner.js';
+import { openTraining } from './training-session.js';
 import { checkShards } from './shards.js';
 import { type Cadence, type EpochLog, type Snapshot, type TrainJob, type TrainResult, onCadence, progressClock } from './training-options.js';
 
@@ -25,11 +26,14 @@ export const STREAM_DROPOUT = 0x20000;
 
 /** One optimiser step per batch on a resident θ, whatever computes the gradient. */
 interface Stepper {
+  /** θ on this thread's core; where the stepper keeps θ elsewhere, `push` sends it and `pull` fetches it. */
   readonly theta: Buf;
+  push?(): void;
+  pull?(): void;
   setOrder(order: Uint32Array): void | Promise<void>;
   step(lr: number, step: number, start: number, n: number): BatchOutcome | Promise<BatchOutcome>;
-  optimizerState(): Float32Array[];
-  loadState(optimizer: readonly Float32Array[], rng: Uint32Array): void;
+  optimizerState(): Float32Array[] | Promise<Float32Array[]>;
+  loadState(optimizer: readonly Float32Array[], rng: Uint32Array): void | Promise<void>;
   rng(): Uint32Array;
   evaluate(params: Float32Array, data: DataSet): Promise<EvalResult>;
   free(): Promise<void>;
@@ -92,7 +96,7 @@ export async function trainOnEngine(engine: Engine, arch: Arch, data: DataSet, j
   return runTraining(engine, arch, data, job, stepper);
 }
 
-/** Trains on the calling thread with gradients from `runner`'s session, `job.shards` shards per batch. */
+/** Trains through `runner`'s training session, `job.shards` shards per batch (data-parallel on a pool). */
 export async function trainOnRunner(runner: Runner, arch: Arch, data: DataSet, job: TrainJob): Promise<TrainResult> {
   const batchSize = job.batchSize ?? 128;
   checkEpochOptions(job.epochs, batchSize, job.schedule ?? { type: 'constant' }, data);
@@ -100,33 +104,25 @@ export async function trainOnRunner(runner: Runner, arch: Arch, data: DataSet, j
   const compiled = compiledOf(arch);
   const optimizer = job.optimizer ?? { type: 'sgd', lr: 0.05, momentum: 0.9 };
   const engine = await Engine.local();
-  const core = engine.core;
-  const rngs = { seed: job.seed };
-  const session: GradientSession = await runner.openGradients(arch, data, {
-    capacity: Math.min(batchSize, data.n), seed: rngs.seed, stream: STREAM_DROPOUT, mode: 'train', shards: job.shards, bnStatistics: job.bnStatistics,
+  const session = await openTraining(runner, arch, data, {
+    capacity: Math.min(batchSize, data.n), seed: job.seed, stream: STREAM_DROPOUT, mode: 'train', shards: job.shards, bnStatistics: job.bnStatistics, optimizer,
   });
-  const theta = core.allocF32(compiled.totalLength);
-  const grads = core.allocF32(compiled.totalLength);
-  const vector = new VectorOptimizer(engine.ops, optimizer, compiled.paramCount);
+  const theta = engine.core.allocF32(compiled.totalLength);
   const stepper: Stepper = {
     theta,
+    push: () => session.setParams(theta),
+    pull: () => session.readParams(theta),
     setOrder: (order) => session.setOrder(order),
-    step: async (lr, step, start, n) => {
-      const outcome = await session.gradient(theta, grads, start, n);
-      vector.step(theta, grads, lr, step);
-      return outcome;
-    },
-    optimizerState: () => vector.state(),
-    loadState: (state, rng) => {
-      vector.load(state);
+    step: (lr, step, start, n) => session.step(start, n, lr, step),
+    optimizerState: () => session.optimizerState(),
+    loadState: async (state, rng) => {
+      await session.loadOptimizerState(state);
       session.setRngState(rng);
     },
     rng: () => session.rngState(),
     evaluate: async (params, set) => (await runner.evaluate(arch, [params], [set]))[0][0],
     free: async () => {
-      core.free(theta);
-      core.free(grads);
-      vector.free();
+      engine.core.free(theta);
       await session.close();
     },
   };
@@ -148,16 +144,21 @@ async function runTraining(engine: Engine, arch: Arch, data: DataSet, job: Train
   const snapshots: Snapshot[] = [];
   let averaged = 0;
   let lastStep = resume?.step ?? 0;
+  /** θ now, on this thread. */
+  const current = (): Buf => {
+    stepper.pull?.();
+    return stepper.theta;
+  };
   /** The per-step or per-epoch work of the `snapshots` and `average` options after step `step` (in `epoch`). */
   const after = (unit: 'step' | 'epoch', index: number, step: number, epoch: number) => {
     if (job.snapshots && (job.snapshots.unit ?? 'epoch') === unit && onCadence(job.snapshots, index)) {
-      snapshots.push({ step, epoch, params: core.f32(stepper.theta).slice() });
+      snapshots.push({ step, epoch, params: core.f32(current()).slice() });
     }
     if (job.average && (job.average.unit ?? 'epoch') === unit && onCadence(job.average, index)) {
       // θ̄ += (θ − θ̄)/k rather than one blend of θ̄·(k−1)/k and θ/k: iterates equal to θ̄ leave it
       // exactly as it is (the blend's two roundings move about one value in six by an ulp).
       averaged += 1;
-      engine.ops.blend([stepper.theta, average], Float32Array.of(1, -1), delta);
+      engine.ops.blend([current(), average], Float32Array.of(1, -1), delta);
       engine.ops.axpy(delta, average, 1 / averaged);
     }
   };
@@ -165,7 +166,8 @@ async function runTraining(engine: Engine, arch: Arch, data: DataSet, job: Train
     for (const [name, cadence] of [['snapshots', job.snapshots], ['average', job.average]] as const) if (cadence) checkCadence(name, cadence);
     const init = initialParams(arch, job);
     core.f32(stepper.theta).set(init);
-    if (resume) stepper.loadState(resume.optimizer, resume.rng);
+    stepper.push?.();
+    if (resume) await stepper.loadState(resume.optimizer, resume.rng);
     if (job.snapshots?.initial && !resume) snapshots.push({ step: 0, epoch: 0, params: init.slice() });
     const steps = await runEpochs({
       data, seed, epochs, batchSize, lr: optimizer.lr, schedule, warmupEpochs, signal, activity: 'training',
@@ -187,7 +189,7 @@ async function runTraining(engine: Engine, arch: Arch, data: DataSet, job: Train
         after('epoch', summary.epoch, lastStep, summary.epoch);
         const entry: EpochLog = { ...summary, seconds: 0 };
         if (job.evalData) {
-          const result = await stepper.evaluate(core.f32(stepper.theta).slice(), job.evalData);
+          const result = await stepper.evaluate(core.f32(current()).slice(), job.evalData);
           entry.testLoss = result.loss;
           entry.testAccuracy = result.accuracy;
         }
@@ -200,11 +202,11 @@ async function runTraining(engine: Engine, arch: Arch, data: DataSet, job: Train
     const batchesTracked: Record<string, number> = {};
     for (const e of compiled.layout) if (e.kind === 'counter') batchesTracked[e.name] = (job.initCounts?.[e.name] ?? 0) + steps - (resume?.step ?? 0);
     return {
-      arch, params: core.f32(stepper.theta).slice(), log,
+      arch, params: core.f32(current()).slice(), log,
       ...(Object.keys(batchesTracked).length ? { batchesTracked } : {}),
       ...(job.snapshots ? { snapshots } : {}),
       ...(job.average ? { average: { params: core.f32(average).slice(), count: averaged } } : {}),
-      ...(job.returnState ? { state: { step: steps, optimizer: stepper.optimizerState(), rng: stepper.rng() } } : {}),
+      ...(job.returnState ? { state: { step: steps, optimizer: await stepper.optimizerState(), rng: stepper.rng() } } : {}),
     };
   } finally {
     core.free(average);

@@ -30,6 +30,8 @@ export interface Buf {
   readonly bytes: number;
   /** The instance generation it belongs to; a trap makes older buffers stale. */
   readonly generation: number;
+  /** A view of part of another block (`core.region`): `free` ignores it. */
+  readonly view?: true;
 }
 
 /** Scratch allocations for one call; pointers are valid only inside the call. */
@@ -290,9 +292,21 @@ export class Core {
     return new Uint32Array(this.#memory.buffer, buf.ptr, buf.length);
   }
 
-  /** Releases `buf`. Stale buffers (from before a trap) are ignored: their memory is gone. */
+  /**
+   * Values [start, start + length) of `buf` as a block of their own, for the vector kernels to work on
+   * part of a vector (a worker's slice of θ). It lives as long as `buf`; `free` ignores it.
+   */
+  region(buf: Buf, start: number, length: number): Buf {
+    this.#live(buf);
+    if (!Number.isInteger(start) || !Number.isInteger(length) || start < 0 || length < 0 || start + length > buf.length) {
+      throw new ModeconnError('BAD_ARGUMENT', `region ${start} .. ${start + length} is not inside a block of ${buf.length} values`);
+    }
+    return { ptr: buf.ptr + 4 * start, length, bytes: 4 * length, generation: buf.generation, view: true };
+  }
+
+  /** Releases `buf`. Stale buffers (from before a trap) and views are ignored. */
   free(buf: Buf): void {
-    if (buf.generation !== this.#generation || buf.ptr === 0) return;
+    if (buf.generation !== this.#generation || buf.ptr === 0 || buf.view) return;
     this.#exports.mem_free(buf.ptr, buf.bytes);
     this.#liveBytes -= buf.bytes;
   }

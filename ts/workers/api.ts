@@ -13,6 +13,7 @@ import { setExactKernels } from '../wasm/kernel-choice.js';
 import { trainOnEngine } from '../model/training.js';
 import type { HvpBatch } from '../model/engine.js';
 import type { EpochLog, TrainProgress } from '../model/training-options.js';
+import { Replica, type ReplicaSpec } from './replica.js';
 import { toWire, type ActivationTask, type EvalShard, type EvalTask, type GradientShard, type GradientTask, type HvpTask, type TrainTask, type WorkerMemory } from './protocol.js';
 
 const dataSets = new Map<number, DataSet>();
@@ -21,6 +22,8 @@ const vectors = new Map<number, Float32Array>();
 /** Data sets a running training job reads: their release waits until the job ends. */
 const inUse = new Map<number, number>();
 const pendingRelease = new Set<number>();
+/** Members of data-parallel replica groups, by group id, with the data set each reads. */
+const replicas = new Map<number, { replica: Replica; data: number }>();
 /** Running training jobs, aborted by `cancel`. */
 const running = new Map<number, AbortController>();
 let engine: Promise<Engine> | null = null;
@@ -39,6 +42,21 @@ function free(id: number, e: Engine): void {
   dataSets.delete(id);
   archs.delete(id);
   vectors.delete(id);
+}
+
+/** Marks a data set as read by a running job: its release waits. */
+function retain(id: number): void {
+  inUse.set(id, (inUse.get(id) ?? 0) + 1);
+}
+
+/** Ends one job's use of a data set, freeing it if its release was waiting. */
+function unretain(id: number, e: Engine): void {
+  const left = (inUse.get(id) ?? 1) - 1;
+  if (left > 0) inUse.set(id, left);
+  else {
+    inUse.delete(id);
+    if (pendingRelease.delete(id)) free(id, e);
+  }
 }
 
 /** Wraps a method so a ModeconnError keeps its code across the boundary. */
@@ -112,7 +130,7 @@ export const api = {
     const init = typeof task.init === 'number' ? lookup(vectors, task.init, 'parameter vector') : task.init;
     const controller = new AbortController();
     const reads = [task.data, ...(task.evalData === undefined ? [] : [task.evalData])];
-    for (const id of reads) inUse.set(id, (inUse.get(id) ?? 0) + 1);
+    for (const id of reads) retain(id);
     running.set(job, controller);
     let lastSent = 0;
     // Each callback answers in order; awaiting its last call means its events arrived before the result.
@@ -140,14 +158,7 @@ export const api = {
       return transfer(out, buffers.map((b) => b.buffer));
     } finally {
       running.delete(job);
-      for (const id of reads) {
-        const left = (inUse.get(id) ?? 1) - 1;
-        if (left > 0) inUse.set(id, left);
-        else {
-          inUse.delete(id);
-          if (pendingRelease.delete(id)) free(id, e);
-        }
-      }
+      for (const id of reads) unretain(id, e);
       for (const callback of [onProgress, onEpoch]) if (callback) (callback as unknown as Remote<() => void>)[releaseProxy]();
     }
   }),
@@ -180,6 +191,40 @@ export const api = {
     return transfer(copies, copies.map((c) => c.buffer));
   }),
 
+  /** Joins replica group `group` (see replica.ts) over a resident arch and data set. */
+  openReplica: guarded(async (group: number, arch: number, data: number, spec: ReplicaSpec) => {
+    const e = await getEngine();
+    const replica = new Replica(e, compiledOf(lookup(archs, arch, 'architecture')), lookup(dataSets, data, 'data set'), spec);
+    retain(data);
+    replicas.set(group, { replica, data });
+  }),
+
+  replicaOrder: guarded((group: number, order: Uint32Array) => {
+    lookup(replicas, group, 'replica group').replica.setOrder(order);
+  }),
+
+  /** One step of the group: blocks until every member has computed its shards (replica-memory.ts). */
+  replicaStep: guarded((group: number, start: number, n: number, lr: number, step: number, fresh: boolean) => {
+    lookup(replicas, group, 'replica group').replica.step(start, n, lr, step, fresh);
+  }),
+
+  replicaState: guarded((group: number) => {
+    const state = lookup(replicas, group, 'replica group').replica.state();
+    return transfer(state, state.map((b) => b.buffer));
+  }),
+
+  replicaLoad: guarded((group: number, state: Float32Array[]) => {
+    lookup(replicas, group, 'replica group').replica.load(state);
+  }),
+
+  closeReplica: guarded(async (group: number) => {
+    const member = replicas.get(group);
+    if (!member) return;
+    replicas.delete(group);
+    member.replica.free();
+    unretain(member.data, await getEngine());
+  }),
+
   /** Asks training run `job` to stop after its current batch. */
   cancel: guarded((job: number) => {
     running.get(job)?.abort();
@@ -188,7 +233,7 @@ export const api = {
   /** The core's memory and the number of resident objects. */
   memory: guarded(async (): Promise<WorkerMemory> => {
     const { core } = await getEngine();
-    return { memoryBytes: core.memoryBytes, liveBytes: core.liveBytes, resident: dataSets.size + archs.size + vectors.size };
+    return { memoryBytes: core.memoryBytes, liveBytes: core.liveBytes, resident: dataSets.size + archs.size + vectors.size + replicas.size };
   }),
 
   /** Test hook: an uncaught error a moment later, which ends (Node) or breaks (browsers) the worker. */

@@ -16,7 +16,12 @@ import { HvpReducer, checkHvp, hvpBatches } from '../model/hvp.js';
 import type { HvpBatch } from '../model/engine.js';
 import type {
   ActivationOptions, BatchGradient, GradientOptions, HvpOptions, HvpResult, GradientSession, GradientSessionOptions, JobOptions, Runner, RunnerEvaluateOptions,
+  TrainingSession, TrainingSessionOptions,
 } from '../model/runner.js';
+import { optimizerWords } from '../model/optimizer.js';
+import { composeTraining } from '../model/training-session.js';
+import type { OptimizerConfig } from '../model/training-options.js';
+import { ReplicaGroup, canShareMemory } from './replica-group.js';
 import { STREAM_DROPOUT, trainOnRunner } from '../model/training.js';
 import { ShardReducer, checkShardStatistics, checkShards, joinStates, shardRanges, splitStates } from '../model/shards.js';
 import { progressClock, type TrainJob, type TrainProgress, type TrainResult } from '../model/training-options.js';
@@ -253,7 +258,81 @@ class WorkerPool implements Pool {
     }), { retries: 1 });
   }
 
+  /**
+   * Where the host shares memory between workers, a replica group (replica-group.ts): the workers keep
+   * θ's copies and reduce the gradient among themselves; this thread writes θ and reads the gradient.
+   */
   async openGradients(arch: Arch, data: DataSet, options: GradientSessionOptions): Promise<GradientSession> {
+    if (!canShareMemory()) return this.#transferGradients(arch, data, options);
+    const { group, engine, checkRange } = await this.#openGroup(arch, data, options);
+    const { totalLength: T, paramCount: P } = group.compiled;
+    const m = group.memory;
+    return {
+      setOrder: (order) => group.setOrder(checkOrder(order, data.n)),
+      gradient: async (theta: Buf, grads: Buf, start: number, n: number) => {
+        checkRange(start, n);
+        m.theta.set(engine.core.f32(theta).subarray(0, T));
+        const outcome = await group.step(start, n, 0, 0, true);
+        engine.core.f32(grads).set(m.out);
+        // What shard 0's pass changed in θ (train mode: running statistics), as the inline session keeps it.
+        engine.core.f32(theta).set(m.theta.subarray(P, T), P);
+        return outcome;
+      },
+      rngState: () => m.rng.slice(),
+      setRngState: (state) => setShardStates(m.rng, state),
+      close: () => group.close(),
+    };
+  }
+
+  /** Data-parallel optimiser steps with θ and the optimiser replicated in the workers (else on this thread). */
+  async openTraining(arch: Arch, data: DataSet, options: TrainingSessionOptions): Promise<TrainingSession> {
+    if (!canShareMemory()) return composeTraining(await this.#transferGradients(arch, data, options), arch, options);
+    optimizerWords(options.optimizer);
+    const { group, engine, checkRange } = await this.#openGroup(arch, data, options);
+    const T = group.compiled.totalLength;
+    const m = group.memory;
+    // θ lives in the shared copy and the members' cores; the members read all of it after setParams.
+    let fresh = true;
+    return {
+      setOrder: (order) => group.setOrder(checkOrder(order, data.n)),
+      setParams: (theta: Buf) => {
+        m.theta.set(engine.core.f32(theta).subarray(0, T));
+        fresh = true;
+      },
+      readParams: (theta: Buf) => engine.core.f32(theta).set(m.theta),
+      step: async (start: number, n: number, lr: number, step: number) => {
+        checkRange(start, n);
+        const outcome = await group.step(start, n, lr, step, fresh);
+        fresh = false;
+        return outcome;
+      },
+      optimizerState: () => group.optimizerState(),
+      loadOptimizerState: (state) => group.loadOptimizerState(state),
+      rngState: () => m.rng.slice(),
+      setRngState: (state) => setShardStates(m.rng, state),
+      close: () => group.close(),
+    };
+  }
+
+  async #openGroup(arch: Arch, data: DataSet, options: GradientSessionOptions & { optimizer?: OptimizerConfig }) {
+    const compiled = compiledOf(arch);
+    checkData(data, compiled);
+    const { shards = 1, mode = 'train', seed, capacity } = options;
+    checkShards(shards);
+    checkShardStatistics(compiled, shards, mode, options.bnStatistics);
+    const engine = await Engine.local();
+    const ids = { group: this.#nextId++, arch: this.#resident(arch), data: this.#resident(data) };
+    const group = await ReplicaGroup.open(this.#scheduler, ids, compiled, { capacity, seed, stream: options.stream ?? STREAM_DROPOUT, mode, shards, optimizer: options.optimizer });
+    const checkRange = (start: number, n: number) => {
+      if (!Number.isInteger(start) || !Number.isInteger(n) || n < 1 || n > capacity || start < 0 || start + n > data.n) {
+        throw new ModeconnError('BAD_ARGUMENT', `batch ${start} .. ${start + n} is not a range of at most ${capacity} of ${data.n} ordered samples`);
+      }
+    };
+    return { group, engine, checkRange };
+  }
+
+  /** The gradient session where workers cannot share memory: θ and each shard's gradient travel per step. */
+  async #transferGradients(arch: Arch, data: DataSet, options: GradientSessionOptions): Promise<GradientSession> {
     const compiled = compiledOf(arch);
     checkData(data, compiled);
     const { shards = 1, mode = 'train', seed } = options;
@@ -266,8 +345,7 @@ class WorkerPool implements Pool {
     let order = new Uint32Array(0);
     return {
       setOrder: async (next: Uint32Array) => {
-        if (next.length !== data.n) throw new ModeconnError('BAD_SHAPE', `an order of ${next.length} samples for a data set of ${data.n}`);
-        order = next.slice();
+        order = checkOrder(next, data.n).slice();
       },
       gradient: async (theta: Buf, grads: Buf, start: number, n: number) => {
         if (n < 1 || n > options.capacity || start < 0 || start + n > order.length) {
@@ -352,6 +430,18 @@ class WorkerPool implements Pool {
       this.#scheduler.replace(slot);
     }
   }
+}
+
+/** An epoch's order, checked against the data set's size. */
+function checkOrder(order: Uint32Array, n: number): Uint32Array {
+  if (order.length !== n) throw new ModeconnError('BAD_SHAPE', `an order of ${order.length} samples for a data set of ${n}`);
+  return order;
+}
+
+/** Loads `joinStates` words into the shared dropout states (4 per shard). */
+function setShardStates(shared: Uint32Array, words: Uint32Array): void {
+  if (words.length !== shared.length) throw new ModeconnError('BAD_SHAPE', `${words.length} PRNG words for ${shared.length / 4} shards (4 each)`);
+  shared.set(words);
 }
 
 /** Per-sample shards in sample order → one result; the mean is taken in the inline path's order. */

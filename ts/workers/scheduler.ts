@@ -94,10 +94,19 @@ function startFailure(error: unknown): unknown {
 
 const closedError = () => new ModeconnError('POOL_CLOSED', 'the worker pool is closed', { advice: 'create a new pool' });
 
+/** A call that needs several given workers at once (a replica group's step). */
+interface Gang {
+  slots: Slot[];
+  run(): Promise<unknown>;
+  done(value: unknown): void;
+  fail(error: unknown): void;
+}
+
 /** Workers, queue and the objects they hold. */
 export class Scheduler {
   readonly slots: Slot[] = [];
   #queue: Task[] = [];
+  #gangs: Gang[] = [];
   #senders = new Map<number, (api: Remote<WorkerApi>) => Promise<void>>();
   #closed = false;
 
@@ -240,9 +249,47 @@ export class Scheduler {
     });
   }
 
+  /**
+   * Runs `run` once every worker of `slots` is idle, starting no other task on them until it settles
+   * (its workers wait for each other: two such calls sharing workers must never hold one each). While
+   * it waits, its workers take no new tasks. Fails with WORKER_CRASHED if one of them is gone.
+   */
+  exclusive<T>(slots: Slot[], run: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.#closed) return reject(closedError());
+      this.#gangs.push({ slots, run, done: resolve as (value: unknown) => void, fail: reject });
+      this.#pump();
+    });
+  }
+
+  async #runGang(gang: Gang): Promise<void> {
+    for (const slot of gang.slots) slot.busy = true;
+    try {
+      gang.done(await gang.run());
+    } catch (error) {
+      gang.fail(this.#closed ? closedError() : error);
+    } finally {
+      for (const slot of gang.slots) slot.busy = false;
+      this.#pump();
+    }
+  }
+
   #pump(): void {
+    // Calls on several workers first, in order; the workers they wait for are kept for them.
+    const reserved = new Set<Slot>();
+    for (const gang of [...this.#gangs]) {
+      if (gang.slots.some((slot) => slot.dead || !this.slots.includes(slot))) {
+        this.#gangs.splice(this.#gangs.indexOf(gang), 1);
+        gang.fail(new ModeconnError('WORKER_CRASHED', 'a worker this job kept its state in has died', { advice: 'the pool replaced it; start the job again' }));
+      } else if (gang.slots.every((slot) => slot.ready && !slot.busy && !reserved.has(slot))) {
+        this.#gangs.splice(this.#gangs.indexOf(gang), 1);
+        void this.#runGang(gang);
+      } else {
+        for (const slot of gang.slots) reserved.add(slot);
+      }
+    }
     for (const slot of this.slots) {
-      if (!slot.ready || slot.busy || slot.dead) continue;
+      if (!slot.ready || slot.busy || slot.dead || reserved.has(slot)) continue;
       let task = this.#queue.shift();
       while (task && task.settled()) task = this.#queue.shift();
       if (!task) return;
@@ -282,6 +329,9 @@ export class Scheduler {
     const queued = this.#queue;
     this.#queue = [];
     for (const task of queued) task.fail(closedError());
+    const gangs = this.#gangs;
+    this.#gangs = [];
+    for (const gang of gangs) gang.fail(closedError());
     for (const slot of this.slots) {
       slot.retired = true;
       slot.fail(closedError());
