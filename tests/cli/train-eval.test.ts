@@ -99,4 +99,22 @@ describe('modeconn train / eval (built cli, MNIST digits)', () => {
     expect(r.data.n).toBe(m.data.train.n);
     expect(r.accuracy).toBeGreaterThan(0.7);
   });
+
+  it('--workers 2 trains data-parallel: the bits of --shards 2 on this thread; BatchNorm needs --bn-statistics shard', async () => {
+    const args = ['train', '--arch', 'mlp:2-16-16-2+dropout=0.1', '--data', 'moons:n=300', '--epochs', '2', '--batch-size', '25', '--quiet'];
+    const pool = await runCli([...args, '--workers', '2', '--out', join(root, 'pool')]);
+    const inline = await runCli([...args, '--shards', '2', '--out', join(root, 'inline')]);
+    expect([pool.code, inline.code]).toEqual([0, 0]);
+    const [a, b] = await Promise.all(['pool', 'inline'].map((d) => loadSafetensors(join(root, d, 'model.safetensors'))));
+    expect([...a.tensors.keys()]).toEqual([...b.tensors.keys()]);
+    expect(b.tensors.size).toBe(6);
+    const raw = (t: { data: ArrayBufferView }) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+    for (const [name, t] of b.tensors) expect(raw(a.tensors.get(name)!).equals(raw(t))).toBe(true);
+    expect(readJson(join(root, 'pool', 'train.json')).options).toMatchObject({ shards: 2, workers: 2 });
+    const bn = ['train', '--arch', 'mlp:2-8-2+bn', '--data', 'moons:n=100', '--epochs', '1', '--quiet', '--shards', '2'];
+    const refused = await runCli([...bn, '--out', join(root, 'bn-refused')]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/NOT_SUPPORTED[\s\S]*--bn-statistics shard|bnStatistics/);
+    expect((await runCli([...bn, '--bn-statistics', 'shard', '--out', join(root, 'bn-shard')])).code).toBe(0);
+  });
 });

@@ -15,6 +15,7 @@ import { parseArgs, UsageError, type CommandSpec } from './args.js';
 import { describeData, IO_FLAGS, parseDataSpec } from './data-spec.js';
 import { ensureDir, runInfo, writeJsonAtomic, type RunInfo } from './manifest.js';
 import { ProgressBar, formatDuration, formatLoss } from './progress.js';
+import { withRunner } from './runner.js';
 import { cancelOnSignals } from './signals.js';
 import { ARCH_HELP, resolveArch } from './resolve-arch.js';
 import { parseSchedule } from './specs.js';
@@ -42,10 +43,21 @@ export const spec = {
     weightDecay: { kind: 'number', default: 0, min: 0, help: 'L2 weight decay' },
     schedule: { kind: 'string', default: 'constant', value: 'spec', help: 'constant | step:every=<epochs>,gamma=<g> | cosine[:min=<lr>] | cyclic:cycle=<epochs>,min=<lr>' },
     warmup: { kind: 'number', default: 0, min: 0, value: 'epochs', help: 'linear learning-rate warm-up (may be fractional)' },
+    workers: { kind: 'int', default: 0, min: 0, value: 'n', help: 'train data-parallel on a pool of n worker threads (0 = this thread)' },
+    shards: {
+      kind: 'int', min: 1, value: 's',
+      help: 'shards per batch: each a gradient over its own samples and dropout stream, blended in order (default: --workers, or 1). ' +
+        'The result depends on --shards, never on --workers',
+    },
+    bnStatistics: {
+      kind: 'string', default: 'batch', choices: ['batch', 'shard'], value: 'batch|shard',
+      help: 'BatchNorm with --shards > 1: shard = each shard normalised by its own statistics (ghost BatchNorm); batch refuses',
+    },
     quiet: { kind: 'boolean', short: 'q', help: 'no progress output on stderr' },
   },
   examples: [
     'modeconn train --arch mlp:784-128-10 --data mnist --epochs 3 --out runs/a',
+    'modeconn train --arch mlp:784-512-512-10 --data fashion-mnist --workers 2 --out runs/parallel',
     'modeconn train --arch mlp:784-512-512-10+bn --data fashion-mnist --optimizer adam --lr 0.001 --schedule cosine --out runs/b',
     'modeconn train --arch vgg:16-M-32-M+bn --data mnist --seed 2 --schedule step:every=2,gamma=0.1 --out runs/c',
     'modeconn train --arch mlp:2-64-64-2 --data moons:n=2000 --epochs 20 --out runs/moons',
@@ -58,7 +70,7 @@ export interface TrainManifest extends RunInfo {
   seed: number;
   data: { spec: string; train: ReturnType<typeof describeData>; test: ReturnType<typeof describeData> };
   arch: { spec?: string; file?: string; parameters: number; values: number; value: Arch };
-  options: { epochs: number; batchSize: number; optimizer: OptimizerConfig; schedule: Schedule; warmupEpochs: number };
+  options: { epochs: number; batchSize: number; optimizer: OptimizerConfig; schedule: Schedule; warmupEpochs: number; shards: number; workers: number };
   epochs: EpochLog[];
   final: { trainLoss: number; trainAccuracy: number; testLoss?: number; testAccuracy?: number } | null;
   files: { model: string | null; manifest: string };
@@ -76,6 +88,7 @@ export async function run(argv: string[]): Promise<number> {
     ? { type: 'adam', lr: flags.lr ?? 0.001, weightDecay: flags.weightDecay }
     : { type: 'sgd', lr: flags.lr ?? 0.05, momentum: flags.momentum, nesterov: flags.nesterov, weightDecay: flags.weightDecay };
   if (flags.nesterov && (flags.optimizer !== 'sgd' || flags.momentum === 0)) throw new UsageError('--nesterov needs --optimizer sgd with --momentum > 0');
+  const shards = flags.shards ?? Math.max(1, flags.workers);
   if (flags.arch === undefined && flags.archFile === undefined) throw new UsageError('--arch or --arch-file is required');
 
   const [train, test] = await Promise.all([source.load('train'), source.load('test')]);
@@ -90,7 +103,7 @@ export async function run(argv: string[]): Promise<number> {
     seed: flags.seed,
     data: { spec: flags.data, train: describeData(train), test: describeData(test) },
     arch: { spec: flags.arch, file: flags.archFile, parameters: compiled.paramCount, values: compiled.totalLength, value: arch },
-    options: { epochs: flags.epochs, batchSize: flags.batchSize, optimizer, schedule, warmupEpochs: flags.warmup },
+    options: { epochs: flags.epochs, batchSize: flags.batchSize, optimizer, schedule, warmupEpochs: flags.warmup, shards, workers: flags.workers },
     epochs: [],
     final: null,
     files: { model: null, manifest: 'train.json' },
@@ -112,7 +125,10 @@ export async function run(argv: string[]): Promise<number> {
   });
   const trainStarted = performance.now();
   try {
-    const result = await trainModel(arch, train, {
+    const result = await withRunner(flags.workers, (runner) => trainModel(arch, train, {
+      runner,
+      shards,
+      bnStatistics: flags.bnStatistics as 'batch' | 'shard',
       seed: flags.seed,
       epochs: flags.epochs,
       batchSize: flags.batchSize,
@@ -129,7 +145,7 @@ export async function run(argv: string[]): Promise<number> {
         progress.note(`epoch ${log.epoch}/${flags.epochs}  train loss ${formatLoss(log.trainLoss)} acc ${percent(log.trainAccuracy)}` +
           `  test loss ${formatLoss(log.testLoss ?? NaN)} acc ${percent(log.testAccuracy)}  ${formatDuration(log.seconds)}`);
       },
-    });
+    }));
     progress.done();
     manifest.timings.trainSeconds = seconds(trainStarted);
     const last = result.log[result.log.length - 1];
