@@ -1,6 +1,7 @@
 // jax-js (@jax-js/jax, Wasm backend) on the training benchmark's job: an MLP (ReLU) trained for one
 // epoch with SGD + momentum (PyTorch's rule: v = μv + g, θ -= lr·v) on mean softmax cross-entropy,
-// the whole step (forward, grad, update) one jitted function; then per-sample loss and correctness of
+// the whole step (forward, grad, update) one jitted function, run to completion before the next batch
+// is built; then per-sample loss and correctness of
 // the test set in batches. Runs in Node and in a browser page (same module); `jax` is the imported
 // package. Weights come in PyTorch's layout ([out, in]) and are transposed to [in, out] once.
 
@@ -67,6 +68,9 @@ export async function jaxMlpRun(jax, job) {
       yb[i] = train.y[ix];
     }
     [p, v] = step(p, v, np.array(xb).reshape([n, inSize]), oneHot(yb));
+    // jax-js is lazy: without this the whole epoch's graph is built first, with every step's buffers
+    // held until the end (over 4 GiB of Wasm memory at 469 steps). A real loop reads its loss each step.
+    await jax.blockUntilReady([p, v]);
   }
   await tree.ref(p).w0.data();
   const trainS = now() - t0;
