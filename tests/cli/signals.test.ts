@@ -73,4 +73,20 @@ describe('signals (built cli, child processes)', () => {
     expect(readFileSync(join(out, 'report.json'), 'utf8')).toBe(earlier);
     expect(readdirSync(out)).toEqual(['report.json']);
   });
+
+  it('SIGTERM while two training runs share this thread (instability\'s children) exits within a second or so', async () => {
+    // Two loops that yield with setTimeout(0) in turn kept Node in its timers phase: the signal waited
+    // for a child run to end (24 s measured). Yielding with setImmediate lets it in at the next batch.
+    const { child, done } = startCli(['instability', '--arch', 'mlp:2-128-128-2', '--data', 'moons:n=4000', '--epochs', '300', '--spawn', '0',
+      '--out', join(root, 'instability')]);
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    await waitFor(() => /parent to step 0/.test(stderr));
+    await new Promise((r) => setTimeout(r, 500));
+    const sent = Date.now();
+    child.kill('SIGTERM');
+    const result = await done;
+    expect(result.code).toBe(143);
+    expect(Date.now() - sent).toBeLessThan(3000);
+  });
 });

@@ -3,6 +3,7 @@
  * of a xoshiro128** permutation seeded with (seed, stream 0x10000 + epoch); the learning rate of
  * every step from the schedule; cancellation between batches; a yield to the event loop every 50 ms.
  */
+import { yieldToEventLoop } from '../event-loop.js';
 import { ModeconnError } from '../errors.js';
 import type { DataSet } from '../data/dataset.js';
 import { permutation, rngState } from '../kernels/xoshiro.js';
@@ -99,7 +100,7 @@ export async function runEpochs(loop: EpochLoop): Promise<number> {
       rightSum += right;
       seen += n;
       if (performance.now() - lastYield > 50) {
-        await new Promise<void>((resolve) => setTimeout(resolve, 0));
+        await yieldToEventLoop();
         lastYield = performance.now();
       }
     }

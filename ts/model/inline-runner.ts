@@ -2,6 +2,7 @@
  * The inline runner: every Runner call on this thread's engine (`Engine.local()`), one task after
  * another, yielding to the event loop between tasks so progress bars draw and signals are seen.
  */
+import { yieldToEventLoop } from '../event-loop.js';
 import { ModeconnError } from '../errors.js';
 import type { DataSet } from '../data/dataset.js';
 import type { Buf } from '../wasm/kernel.js';
@@ -18,7 +19,6 @@ import type {
 import { STREAM_DROPOUT, trainOnEngine, trainOnRunner } from './training.js';
 import { type TrainJob, type TrainResult, progressClock } from './training-options.js';
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /** Throws CANCELLED when `signal` has been aborted. */
 export function throwIfCancelled(signal: AbortSignal | undefined, what: string): void {

@@ -12,6 +12,7 @@
  * new pivots go to the worst segments. The result is a polygonal chain through the pivots, its knots
  * at their cumulative distance.
  */
+import { yieldToEventLoop } from '../event-loop.js';
 import { ModeconnError } from '../errors.js';
 import { subsetDataSet, type DataSet } from '../data/dataset.js';
 import type { Arch } from '../model/arch.js';
@@ -146,7 +147,7 @@ export async function autoNeb(arch: Arch, paramsA: Float32Array, paramsB: Float3
           optimizers[i].step(here, grad, lr, step);
         }
         if (performance.now() - lastYield > 50) {
-          await new Promise<void>((resolve) => setTimeout(resolve, 0));
+          await yieldToEventLoop();
           lastYield = performance.now();
         }
       }
@@ -170,7 +171,7 @@ export async function autoNeb(arch: Arch, paramsA: Float32Array, paramsB: Float3
       });
       band = next;
     }
-    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    await yieldToEventLoop();
   }
   // Knots at the pivots' cumulative distance (trainable parameters).
   const cumulative = [0];
