@@ -13,38 +13,22 @@ import { stepsPerEpoch } from '../model/epochs.js';
 import { resolveRunner } from '../model/inline-runner.js';
 import { compiledOf } from '../model/model.js';
 import { cycleMinimum, learningRate, type Schedule } from '../model/schedule.js';
-import { trainModel, type RunnerOption } from '../model/train.js';
-import type { EpochLog, OptimizerConfig, TrainProgress, TrainResult } from '../model/training-options.js';
+import { trainModel } from '../model/train.js';
+import type { EpochLog, TrainResult } from '../model/training-options.js';
 import { hasBatchNorm } from '../paths/evaluate.js';
 import { createManifest, type RunManifest } from '../paths/manifest.js';
-import { continueFrom, resolveStart, type Start } from './start.js';
+import { continueFrom, resolveStart, type StartedRunOptions } from './start.js';
 
-export interface FgeOptions extends RunnerOption {
-  /** u32 seed of the cycles (shuffling, dropout); pretraining uses it too unless given its own. */
-  seed: number;
-  /** A trained model to start from, or a pretraining run. */
-  start: Start;
+/** FGE's options; bnData is each snapshot's BatchNorm recomputation set. */
+export interface FgeOptions extends StartedRunOptions<'cycles'> {
   /** Cycles, one snapshot each. */
   cycles: number;
   /** Epochs per cycle (default 2; rounded to whole steps, at least 2 steps). */
   cycle?: number;
-  /** α1, the cycle's largest learning rate (default the optimiser's lr). */
-  lr?: number;
-  /** α2, the smallest, reached at each snapshot (default α1/100). */
+  /** α2, the smallest, reached at each snapshot (default α1/100; α1 is `lr`). */
   lrMin?: number;
   /** Default 'triangle' (the paper's); 'cosine' is the smooth cycle with the same ends. */
   shape?: 'triangle' | 'cosine';
-  /** Default SGD, lr 0.05, momentum 0.9. */
-  optimizer?: OptimizerConfig;
-  batchSize?: number;
-  /** BatchNorm statistics of each snapshot recomputed over this set (default the training data when the arch has BatchNorm; null: keep the running ones). */
-  bnData?: DataSet | null;
-  /** Evaluated after every epoch (logs). */
-  evalData?: DataSet;
-  shards?: number;
-  signal?: AbortSignal;
-  onProgress?: (progress: TrainProgress & { phase: 'pretrain' | 'cycles' }) => void;
-  onEpoch?: (log: EpochLog & { phase: 'pretrain' | 'cycles' }) => void;
 }
 
 /** One snapshot: its cycle, the step and epoch of the cycle run it was taken at, the learning rate of that step, and θ (BatchNorm recomputed). */

@@ -7,7 +7,7 @@ export { calibrationOf, ECE_BINS, type Calibration, type CalibrationBin } from '
 export { pairwiseDiversity, diversityOf, type PairwiseDiversity, type Diversity } from './diversity.js';
 export { ensembleGrowth, type GrowthPoint, type GrowthOptions } from './growth.js';
 export { averageParams } from './average.js';
-export { resolveStart, continueFrom, type Start, type StartModel, type Pretrain, type Started } from './start.js';
+export { resolveStart, continueFrom, type Start, type StartModel, type Pretrain, type Started, type StartedRunOptions } from './start.js';
 export { fastGeometricEnsemble, type FgeOptions, type FgeResult, type FgeSnapshot } from './fge.js';
 export { stochasticWeightAveraging, type SwaOptions, type SwaResult, type SwaSchedule } from './swa.js';
 export { measureSwaGeometry, firstCrossing, type SwaGeometry, type SwaGeometryOptions, type Rays } from './swa-geometry.js';

@@ -9,7 +9,8 @@ import type { Arch } from '../model/arch.js';
 import type { Schedule } from '../model/schedule.js';
 import { trainModel } from '../model/train.js';
 import type { Runner } from '../model/runner.js';
-import type { OptimizerConfig, TrainJob, TrainResult, TrainState } from '../model/training-options.js';
+import type { EpochLog, OptimizerConfig, TrainJob, TrainProgress, TrainResult, TrainState } from '../model/training-options.js';
+import type { RunnerOption } from '../model/train.js';
 
 /** A trained starting point. */
 export interface StartModel {
@@ -33,6 +34,27 @@ export interface Pretrain {
 
 /** `{ model }` or `{ pretrain }`. */
 export type Start = { model: StartModel } | { pretrain: Pretrain };
+
+/** The options FGE and SWA share: a run from `start` whose progress and epochs say which `Phase` they belong to. */
+export interface StartedRunOptions<Phase extends string> extends RunnerOption {
+  /** u32 seed of the run (shuffling, dropout); pretraining uses it too unless given its own. */
+  seed: number;
+  /** A trained model to start from, or a pretraining run. */
+  start: Start;
+  /** Default the optimiser's lr. */
+  lr?: number;
+  /** Default SGD, lr 0.05, momentum 0.9. */
+  optimizer?: OptimizerConfig;
+  batchSize?: number;
+  /** BatchNorm statistics recomputed over this set (default the training data when the arch has BatchNorm; null: keep the trained ones). */
+  bnData?: DataSet | null;
+  /** Evaluated after every epoch (logs). */
+  evalData?: DataSet;
+  shards?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: TrainProgress & { phase: 'pretrain' | Phase }) => void;
+  onEpoch?: (log: EpochLog & { phase: 'pretrain' | Phase }) => void;
+}
 
 /** The starting point, after pretraining when asked; `pretrained` is that run. */
 export interface Started {

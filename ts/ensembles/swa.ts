@@ -13,37 +13,23 @@ import { stepsPerEpoch } from '../model/epochs.js';
 import { resolveRunner } from '../model/inline-runner.js';
 import { compiledOf } from '../model/model.js';
 import { cycleSteps, type Schedule } from '../model/schedule.js';
-import { trainModel, type RunnerOption } from '../model/train.js';
-import type { Cadence, EpochLog, OptimizerConfig, TrainProgress, TrainResult } from '../model/training-options.js';
+import { trainModel } from '../model/train.js';
+import type { Cadence, EpochLog, TrainResult } from '../model/training-options.js';
 import { hasBatchNorm } from '../paths/evaluate.js';
 import { createManifest, type RunManifest } from '../paths/manifest.js';
-import { continueFrom, resolveStart, type Start } from './start.js';
+import { continueFrom, resolveStart, type StartedRunOptions } from './start.js';
 
 /** SWA's learning rate in the averaging tail: constant α1, or the sawtooth from α1 to α2 = lrMin over `cycle` epochs. */
 export type SwaSchedule = 'constant' | { cycle: number; lrMin: number };
 
-export interface SwaOptions extends RunnerOption {
-  /** u32 seed of the tail (shuffling, dropout); pretraining uses it too unless given its own. */
-  seed: number;
-  start: Start;
+/** SWA's options; `lr` is α1, bnData update_bn's data for θ̄ (null: leave θ̄'s averaged buffers). */
+export interface SwaOptions extends StartedRunOptions<'swa'> {
   /** Epochs of the averaging tail. */
   epochs: number;
-  /** α1, the SWA learning rate (default the optimiser's lr). */
-  lr?: number;
   /** Default 'constant'. */
   schedule?: SwaSchedule;
   /** Which iterates join the average (default every epoch when constant, each cycle's last step when cyclic). */
   average?: Cadence;
-  /** Default SGD, lr 0.05, momentum 0.9. */
-  optimizer?: OptimizerConfig;
-  batchSize?: number;
-  /** update_bn's data for θ̄ (default the training data when the arch has BatchNorm; null: leave θ̄'s averaged buffers). */
-  bnData?: DataSet | null;
-  evalData?: DataSet;
-  shards?: number;
-  signal?: AbortSignal;
-  onProgress?: (progress: TrainProgress & { phase: 'pretrain' | 'swa' }) => void;
-  onEpoch?: (log: EpochLog & { phase: 'pretrain' | 'swa' }) => void;
 }
 
 export interface SwaResult {
