@@ -1,8 +1,9 @@
 // Data-parallel training: the first STEPS steps of an epoch of MLP 784-512-512-10 (batch 128, SGD lr
 // 0.05 momentum 0.9) on the 60,000 Fashion-MNIST training images, extrapolated to the epoch's 469
 // steps, for: one fused call per batch on this thread (shards 1), 2 virtual shards on this thread, and
-// 2 shards on pools of 1 and 2 workers (the same bits as each other: checked); then one epoch of curve
-// fitting (one-bend Bezier, 2 shards) on this thread and on 2 workers. Rounds interleaved; medians.
+// 2 shards on pools of 1 and 2 workers (replica groups; the same bits as each other: checked); then one
+// epoch of curve fitting (one-bend Bezier, 2 shards) on this thread and on 2 workers. Rounds
+// interleaved; medians.
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fmt, median, table } from './util.mjs';
@@ -59,15 +60,29 @@ export default async function run({ lib }) {
         fitTimes[name].push(((performance.now() - t0) / 1000) * (perEpoch / STEPS));
       }
     }
+    // AutoNEB: one cycle of STEPS/2 steps on 2 pivots (each step a gradient at every pivot), 2 shards.
+    const neb = { seed: 1, pivots: 2, cycles: 1, steps: Math.max(2, STEPS / 2), batchSize: BATCH, scoreSamples: 1000, shards: SHARDS };
+    const nebTimes = { inline: [], pool: [] };
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const [name, runner] of [['inline', undefined], ['pool', pools[2]]]) {
+        const t0 = performance.now();
+        await lib.autoNeb(arch, init, b, fitSub, { ...neb, runner });
+        nebTimes[name].push((performance.now() - t0) / 1000);
+      }
+    }
     const markdown = [
       `${STEPS} of the epoch's ${perEpoch} steps timed and scaled to the epoch (seconds); ${cpus().length} cores. ` +
-        `Shards: each batch's gradient is the blend of ${SHARDS} shard gradients (weights n_s/n), computed in the workers; the optimiser step runs on the calling thread. ` +
+        `Shards: each batch's gradient is the blend of ${SHARDS} shard gradients (weights n_s/n). On a pool the workers form a replica group: each holds θ, computes its shards, ` +
+        'then reduces and steps the optimiser on its slice of θ through shared memory (docs/WORKERS.md); the calling thread only posts each step. ' +
         `The three ${SHARDS}-shard runs give the same bits: ${identical ? 'yes' : '**no**'}.`,
       '',
       table(['configuration', 'epoch (s)', 'vs fused', `vs 1 worker, ${SHARDS} shards`], rows),
       '',
       `Curve fitting (one-bend Bezier, ${SHARDS} shards), one epoch: this thread ${fmt(median(fitTimes.inline))} s, 2 workers ${fmt(median(fitTimes.pool))} s ` +
         `(**${fmt(median(fitTimes.inline) / median(fitTimes.pool), 3)}x**).`,
+      '',
+      `AutoNEB (2 pivots, one cycle of ${neb.steps} steps, ${SHARDS} shards, scored on 1000 samples): this thread ${fmt(median(nebTimes.inline))} s, ` +
+        `2 workers ${fmt(median(nebTimes.pool))} s (**${fmt(median(nebTimes.inline) / median(nebTimes.pool), 3)}x**).`,
     ].join('\n');
     return { title: 'Data-parallel training (virtual shards on the pool)', markdown };
   } finally {

@@ -29,10 +29,11 @@ const HOST = ['io/node-files.ts'];
 /** The layer of a file: its first folder under ts/, or the file name at the top; 'host' for HOST files. */
 const layerOf = (file: string) => (HOST.includes(relative(root, file)) ? 'host' : relative(root, file).split('/')[0].replace(/\.ts$/, ''));
 
-const BELOW_MODEL = ['errors', 'kernels', 'wasm', 'data'];
+const BELOW_MODEL = ['errors', 'event-loop', 'kernels', 'wasm', 'data'];
 /** What each lower layer may import; every other folder is a feature (paths, align, …) unless named here. */
 const ALLOWED: Record<string, string[]> = {
   errors: [],
+  'event-loop': [],
   kernels: ['errors'],
   wasm: ['errors', 'kernels'],
   data: ['errors', 'kernels'],
