@@ -1,7 +1,8 @@
 // The worker pool in a real browser: a page imports the built package (dist/) from localhost, runs
 // evaluations on 2 module Web Workers and a short training run, and gets Node's bits for the same
 // data and seed, while a timer on the page keeps ticking. Cancellation uses the message path here
-// (the page is not cross-origin isolated, so there is no SharedArrayBuffer).
+// (the page is not cross-origin isolated, so there is no SharedArrayBuffer), and data-parallel
+// training takes the transfer path: each shard's gradient a task, reduced on the page's thread.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
@@ -38,6 +39,7 @@ const page = `<!doctype html><meta charset="utf-8">
       const tickGapDuringEval = maxGap;
       const ticksDuringEval = ticks;
       const trained = await pool.train(arch, data, train);
+      const sharded = await lib.trainModel(arch, data, { ...train, shards: 3, returnState: true, runner: pool });
       const controller = new AbortController();
       let abortedAt = 0;
       const cancelled = await pool.train(arch, data, { ...train, epochs: 500, signal: controller.signal, onProgress: () => {
@@ -50,6 +52,9 @@ const page = `<!doctype html><meta charset="utf-8">
         means: results.map((r) => r.loss),
         trained: Array.from(trained.params),
         trainLoss: trained.log.map((l) => l.trainLoss),
+        isolated: crossOriginIsolated,
+        sharded: Array.from(sharded.params),
+        shardedState: sharded.state.optimizer.map((b) => Array.from(b)),
         evalMs, ticksDuringEval, tickGapDuringEval, cancelled, stopMs,
       };
     } finally {
@@ -84,6 +89,7 @@ describe.skipIf(!browserAvailable && !process.env.CI)('worker pool in Chromium',
     const engine = await lib.Engine.create();
     const expected = seeds.map((seed) => engine.evaluate(compiled, lib.initParams(compiled, { seed }), data, { batchSize: 250 }));
     const expectedTrain = await lib.trainModel(arch, data, train);
+    const expectedSharded = await lib.trainModel(arch, data, { ...train, shards: 3, returnState: true });
 
     const tab = await browser.newPage();
     const errors: string[] = [];
@@ -92,7 +98,7 @@ describe.skipIf(!browserAvailable && !process.env.CI)('worker pool in Chromium',
     await tab.waitForFunction('window.ready === true');
     const input = { x: Array.from(data.x), y: Array.from(data.y), dims: 64, classes: 10, hidden, seeds, train };
     const got = await tab.evaluate((arg) => (window as unknown as { runPool(a: unknown): Promise<Record<string, unknown>> }).runPool(arg), input) as {
-      size: number; losses: number[][]; means: number[]; trained: number[]; trainLoss: number[];
+      size: number; losses: number[][]; means: number[]; trained: number[]; trainLoss: number[]; isolated: boolean; sharded: number[]; shardedState: number[][];
       evalMs: number; ticksDuringEval: number; tickGapDuringEval: number; cancelled: string; stopMs: number;
     };
     expect(errors).toEqual([]);
@@ -101,6 +107,9 @@ describe.skipIf(!browserAvailable && !process.env.CI)('worker pool in Chromium',
     got.losses.forEach((losses, i) => expect(losses).toEqual(Array.from(expected[i].losses)));
     expect(got.trained).toEqual(Array.from(expectedTrain.params));
     expect(got.trainLoss).toEqual(expectedTrain.log.map((l) => l.trainLoss));
+    expect(got.isolated).toBe(false);
+    expect(got.sharded).toEqual(Array.from(expectedSharded.params));
+    expect(got.shardedState).toEqual(expectedSharded.state!.optimizer.map((b) => Array.from(b)));
     // The page's timer (10 ms) kept ticking while the workers computed.
     expect(got.ticksDuringEval).toBeGreaterThanOrEqual(Math.floor(got.evalMs / 10 / 4));
     expect(got.tickGapDuringEval).toBeLessThan(250);

@@ -20,12 +20,17 @@ const types: Record<string, string> = {
   '.map': 'application/json',
 };
 
-/** Serves `root` read-only on an ephemeral loopback port; `pages` adds in-memory HTML pages. */
-export async function serve(root: string, pages: Record<string, string> = {}): Promise<{ url: string; close(): Promise<void> }> {
+/**
+ * Serves `root` read-only on an ephemeral loopback port; `pages` adds in-memory HTML pages.
+ * `isolated`: every response carries the headers that make pages cross-origin isolated
+ * (SharedArrayBuffer and Atomics.wait in workers).
+ */
+export async function serve(root: string, pages: Record<string, string> = {}, options: { isolated?: boolean } = {}): Promise<{ url: string; close(): Promise<void> }> {
+  const isolation = options.isolated ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } : {};
   const server: Server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     if (pages[path]) {
-      res.writeHead(200, { 'content-type': 'text/html' }).end(pages[path]);
+      res.writeHead(200, { 'content-type': 'text/html', ...isolation }).end(pages[path]);
       return;
     }
     const file = normalize(join(root, path));
@@ -35,7 +40,7 @@ export async function serve(root: string, pages: Record<string, string> = {}): P
     }
     try {
       const body = await readFile(file);
-      res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' }).end(body);
+      res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream', ...isolation }).end(body);
     } catch {
       res.writeHead(404).end();
     }

@@ -1,6 +1,8 @@
 // Relaxed SIMD in Chromium (on by default since 114): the page's inline core and a pool of 2 module
 // Web Workers run the relaxed kernels and train to the bits Node gets with relaxed SIMD on one
-// machine; with setExactKernels(true) the page gets Node's simd128 bits.
+// machine; with setExactKernels(true) the page gets Node's simd128 bits. The page is cross-origin
+// isolated, so the sharded run on the pool is a replica group (shared memory, Atomics.wait in the
+// Web Workers).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
@@ -21,7 +23,7 @@ const page = `<!doctype html><meta charset="utf-8">
     const pool = await lib.createPool({ workers: 2 });
     try {
       const pooled = await lib.trainModel(arch, data, { ...train, runner: pool });
-      return { info: lib.kernelInfo(), poolKernel: pool.kernel, inline: Array.from(inline.params), pooled: Array.from(pooled.params) };
+      return { isolated: crossOriginIsolated, info: lib.kernelInfo(), poolKernel: pool.kernel, inline: Array.from(inline.params), pooled: Array.from(pooled.params) };
     } finally {
       await pool.close();
     }
@@ -33,7 +35,7 @@ describe.skipIf(!browserAvailable && !process.env.CI)('relaxed SIMD in Chromium'
   let browser: Browser;
   let server: Awaited<ReturnType<typeof serve>>;
   beforeAll(async () => {
-    server = await serve(root, { '/relaxed.html': page });
+    server = await serve(root, { '/relaxed.html': page }, { isolated: true });
     browser = await launchBrowser();
   });
   afterAll(async () => {
@@ -53,11 +55,12 @@ describe.skipIf(!browserAvailable && !process.env.CI)('relaxed SIMD in Chromium'
     await tab.goto(`${server.url}/relaxed.html`);
     await tab.waitForFunction('window.ready === true');
     const input = { x: Array.from(data.x), y: Array.from(data.y), dims: 30, classes: 4, hidden, train };
-    type Got = { info: lib.KernelInfo; poolKernel: string; inline: number[]; pooled: number[] };
+    type Got = { isolated: boolean; info: lib.KernelInfo; poolKernel: string; inline: number[]; pooled: number[] };
     const runIn = (exact: boolean) => tab.evaluate((arg) => (window as unknown as { runTraining(a: unknown): Promise<Got> }).runTraining(arg), { ...input, exact });
 
     const relaxed = await runIn(false);
     expect(errors).toEqual([]);
+    expect(relaxed.isolated).toBe(true);
     expect(relaxed.info).toEqual({ relaxedSimd: true, exact: false, kernel: 'relaxed' });
     expect(relaxed.poolKernel).toBe('relaxed');
     lib.setExactKernels(false);
