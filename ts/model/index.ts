@@ -14,8 +14,9 @@ export {
 } from './training-options.js';
 export {
   type Runner, type JobOptions, type RunnerEvaluateOptions, type GradientOptions, type BatchGradient, type GradientSession,
-  type GradientSessionOptions, type ActivationOptions,
+  type GradientSessionOptions, type ActivationOptions, type TrainingSession, type TrainingSessionOptions,
 } from './runner.js';
+export { openTraining, composeTraining } from './training-session.js';
 export { inlineRunner, resolveRunner } from './inline-runner.js';
 export { type HvpOptions, type HvpResult } from './runner.js';
 export { trainModel, evaluateModel, evaluateMany, recomputeBatchNorm, readActivations, type TrainOptions, type RunnerOption, type EvaluateModelOptions } from './train.js';
