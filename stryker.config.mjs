@@ -14,13 +14,14 @@ const mutate = target.endsWith('.ts') ? [target] : target === 'ts/*' ? ['ts/*.ts
 export default {
   mutate,
   testRunner: 'vitest',
-  vitest: { configFile: 'vitest.config.ts', related: true },
+  vitest: { configFile: 'vitest.stryker.config.ts', related: true },
   checkers: ['typescript'],
   tsconfigFile: 'tsconfig.stryker.json',
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
   coverageAnalysis: 'perTest',
-  // Two shared cores: never more than two processes running tests or type checks.
-  concurrency: 2,
+  // Two shared cores, with other engineers' work on them: one process running tests or type checks
+  // unless MUTATE_CONCURRENCY asks for more (2 at most on this machine).
+  concurrency: Number(process.env.MUTATE_CONCURRENCY ?? 1),
   incremental: true,
   incrementalFile: `reports/mutation/${slug}.incremental.json`,
   reporters: ['progress', 'clear-text', 'json', 'html'],
