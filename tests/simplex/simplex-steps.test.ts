@@ -102,6 +102,8 @@ describe('fitSimplex, step by step', () => {
     try {
       await state.session.setOrder(order);
       g = state.engine.core.f32((await simplexGradient(state, 0.3, 0, data.n)).grad).slice(0, P);
+      // λ < 0 or NaN would silently drop the volume term: refused, as fitSimplex refuses it.
+      for (const bad of [-0.3, Number.NaN]) await expect(simplexGradient(state, bad, 0, data.n)).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
     } finally {
       await state.close();
     }

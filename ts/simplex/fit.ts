@@ -114,9 +114,11 @@ export function simplexVolume(state: CurveGradients): { logVolume: number; gradi
  * The last vertex's gradient of one batch's objective L(θ(w)) − λ·log V, where w = the simplex
  * path's coefficients and the batch is order[first, first + n) of `state`'s session:
  * w_last·∇L(θ(w)) − λ·Σ_j 2·g_j·(θ_last − θ_j), g_j = ∂ log V / ∂ d²(last, j), into
- * `state.bendGrad` (P floats, returned with the batch's mean loss and right count).
+ * `state.bendGrad` (P floats, returned with the batch's mean loss and right count). λ = `volume` ≥ 0
+ * (Benton et al.'s regulariser rewards volume; a negative or NaN λ is refused, as in `fitSimplex`).
  */
 export async function simplexGradient(state: CurveGradients, volume: number, first: number, n: number): Promise<{ loss: number; right: number; grad: Buf }> {
+  if (!(volume >= 0)) throw new ModeconnError('BAD_ARGUMENT', `volume must be ≥ 0, got ${volume}`);
   const { loss, right, coeffs } = await state.gradientAt(0, first, n);
   const last = coeffs.length - 1;
   const grad = state.scaleInto(coeffs[last]);
