@@ -315,11 +315,8 @@ class WorkerPool implements Pool {
   }
 
   async #openGroup(arch: Arch, data: DataSet, options: GradientSessionOptions & { optimizer?: OptimizerConfig }) {
-    const compiled = compiledOf(arch);
-    checkData(data, compiled);
-    const { shards = 1, mode = 'train', seed, capacity } = options;
-    checkShards(shards);
-    checkShardStatistics(compiled, shards, mode, options.bnStatistics);
+    const { compiled, shards, mode } = checkSession(arch, data, options);
+    const { seed, capacity } = options;
     const engine = await Engine.local();
     const ids = { group: this.#nextId++, arch: this.#resident(arch), data: this.#resident(data) };
     const group = await ReplicaGroup.open(this.#scheduler, ids, compiled, { capacity, seed, stream: options.stream ?? STREAM_DROPOUT, mode, shards, optimizer: options.optimizer });
@@ -333,12 +330,9 @@ class WorkerPool implements Pool {
 
   /** The gradient session where workers cannot share memory: θ and each shard's gradient travel per step. */
   async #transferGradients(arch: Arch, data: DataSet, options: GradientSessionOptions): Promise<GradientSession> {
-    const compiled = compiledOf(arch);
-    checkData(data, compiled);
-    const { shards = 1, mode = 'train', seed } = options;
+    const { compiled, shards, mode } = checkSession(arch, data, options);
+    const { seed } = options;
     const stream = options.stream ?? STREAM_DROPOUT;
-    checkShards(shards);
-    checkShardStatistics(compiled, shards, mode, options.bnStatistics);
     const rngs = Array.from({ length: shards }, (_, s) => rngState(seed, stream + s));
     const engine = await Engine.local();
     const reducer = new ShardReducer(engine, compiled, shards);
@@ -430,6 +424,16 @@ class WorkerPool implements Pool {
       this.#scheduler.replace(slot);
     }
   }
+}
+
+/** The checks every gradient session makes before it starts; its compiled arch, shard count and mode. */
+function checkSession(arch: Arch, data: DataSet, options: GradientSessionOptions) {
+  const compiled = compiledOf(arch);
+  checkData(data, compiled);
+  const { shards = 1, mode = 'train' } = options;
+  checkShards(shards);
+  checkShardStatistics(compiled, shards, mode, options.bnStatistics);
+  return { compiled, shards, mode };
 }
 
 /** An epoch's order, checked against the data set's size. */
