@@ -39,16 +39,17 @@ describe('signals (built cli, child processes)', () => {
 
   it('a second SIGTERM quits at once with 143, train.json still marked cancelled', async () => {
     const dir = join(root, 'twice');
-    // Both signals reach libuv's handler at once; JS sees them in one turn of the loop, before the next batch.
-    const { child, done } = startCli(['train', '--arch', 'mlp:784-256-256-10', '--data', 'mnist', '--epochs', '50', '--batch-size', '1000', '--out', dir]);
+    // Both signals arrive within one batch (one synchronous WASM call of a few hundred ms); JS sees them
+    // in one turn of the loop, before the next batch. A batch shorter than the gap would let the first
+    // signal stop the run cleanly.
+    const { child, done } = startCli(['train', '--arch', 'mlp:784-1024-1024-10', '--data', 'mnist', '--epochs', '50', '--batch-size', '4000', '--out', dir]);
     const manifest = join(dir, 'train.json');
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
     await waitFor(() => /^train: /m.test(stderr));
     await new Promise((r) => setTimeout(r, 300));
-    // Back to back: since long loops yield with setImmediate a first signal alone is seen within one
-    // batch, so a gap here would let the run stop cleanly before the second arrives.
     child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 20));
     child.kill('SIGTERM');
     const { code } = await done;
     expect(code).toBe(143);
