@@ -1,8 +1,9 @@
 // Data-parallel replica groups on the pool (ts/workers/replica*.ts): θ and the optimiser replicated in
-// the workers, each reducing one slice. The inline bits for any worker count — Adam, an empty shard in
-// the last batch, the optimiser state gathered from the slices and resumed elsewhere; two groups at
-// once on one pool (no deadlock); a worker killed mid-step fails the run with WORKER_CRASHED, its
-// peer stops waiting, and the pool stays usable.
+// the workers, each reducing one slice (a curve's points in curve fitting; AutoNEB's pivots spread
+// over the workers). The inline bits for any worker count — Adam, an empty shard in the last batch,
+// the optimiser state gathered from the slices and resumed elsewhere; two groups at once on one pool
+// (no deadlock); a worker killed mid-step fails the run with WORKER_CRASHED, its peer stops waiting,
+// and the pool stays usable.
 import { afterAll, describe, expect, it } from 'vitest';
 import * as lib from 'modeconn';
 import type { Pool } from 'modeconn';
@@ -45,6 +46,38 @@ describe('replica groups (dist/, worker_threads)', async () => {
     const [a, b] = await Promise.all([lib.trainModel(arch, data, { ...job, runner: pools[1] }), lib.trainModel(arch, data, { ...other, runner: pools[1] })]);
     expect(bits(a.params)).toBe(bits(here.params));
     expect(bits(b.params)).toBe(bits(otherHere.params));
+  });
+
+  it('curve fitting in the workers (two bends, Adam with l2, BatchNorm and dropout, an empty shard): the inline points on 1, 2 and 3 workers', async () => {
+    const bnArch = lib.mlp({ input: 5, hidden: [11, 7], classes: 3, batchNorm: true, dropout: 0.2 });
+    const compiled = lib.compileArch(bnArch);
+    const [a, b] = [1, 2].map((seed) => lib.initParams(compiled, { seed }));
+    const fit = { seed: 4, epochs: 2, batchSize: 40, shards: 4, optimizer: { type: 'adam' as const, lr: 0.01 }, l2: 1e-3, bnStatistics: 'shard' as const };
+    const curve = lib.bezierCurve(a, b, { degree: 3 });
+    const inline = await lib.fitCurve(curve, bnArch, data, fit);
+    // The bends moved, the endpoints did not.
+    expect(bits(inline.path.points[1])).not.toBe(bits(curve.points[1]));
+    expect(bits(inline.path.points[3])).toBe(bits(b));
+    for (const pool of pools) {
+      const there = await lib.fitCurve(curve, bnArch, data, { ...fit, runner: pool });
+      expect(there.path.points.map(bits)).toEqual(inline.path.points.map(bits));
+      expect(there.log.map((e) => e.trainLoss)).toEqual(inline.log.map((e) => e.trainLoss));
+    }
+  });
+
+  it("AutoNEB's pivots at once (3 then 4 pivots, 1 and 2 shards): the inline band on 1, 2 and 3 workers", async () => {
+    const compiled = lib.compileArch(arch);
+    const [a, b] = [3, 4].map((seed) => lib.initParams(compiled, { seed }));
+    for (const shards of [1, 2]) {
+      const neb = { seed: 6, pivots: 3, cycles: 2, insert: 1, steps: 5, batchSize: 40, scoreSamples: 60, shards };
+      const inline = await lib.autoNeb(arch, a, b, data, neb);
+      expect(inline.path.points).toHaveLength(6);
+      for (const pool of pools) {
+        const there = await lib.autoNeb(arch, a, b, data, { ...neb, runner: pool });
+        expect(there.path.points.map(bits)).toEqual(inline.path.points.map(bits));
+        expect(there.log.map((c) => c.midpointLosses)).toEqual(inline.log.map((c) => c.midpointLosses));
+      }
+    }
   });
 
   it('a worker killed mid-run: WORKER_CRASHED, its peer released, the pool usable', async () => {

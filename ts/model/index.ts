@@ -17,6 +17,7 @@ export {
   type GradientSessionOptions, type ActivationOptions, type TrainingSession, type TrainingSessionOptions,
 } from './runner.js';
 export { openTraining, composeTraining } from './training-session.js';
+export { openCurveTraining, composeCurveTraining } from './curve-training.js';
 export { inlineRunner, resolveRunner } from './inline-runner.js';
 export { type HvpOptions, type HvpResult } from './runner.js';
 export { trainModel, evaluateModel, evaluateMany, recomputeBatchNorm, readActivations, type TrainOptions, type RunnerOption, type EvaluateModelOptions } from './train.js';

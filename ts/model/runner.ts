@@ -60,6 +60,8 @@ export interface GradientSessionOptions {
   shards?: number;
   /** BatchNorm statistics in train mode with shards > 1: only 'shard' (each shard's own) is built; 'batch' refuses. */
   bnStatistics?: 'batch' | 'shard';
+  /** θ's per `gradients` call (default 1; AutoNEB's pivots): a pool spreads their shards over its workers at once. */
+  thetas?: number;
 }
 
 /**
@@ -71,6 +73,11 @@ export interface GradientSession {
   setOrder(order: Uint32Array): Promise<void>;
   /** grads = ∇(mean loss) at θ over order[start, start + n); θ and grads are blocks of `Engine.local()`'s core. */
   gradient(theta: Buf, grads: Buf, start: number, n: number): Promise<BatchOutcome>;
+  /**
+   * grads[k] = ∇(mean loss) at thetas[k] over the same samples, for the session's `thetas` θ's at once;
+   * the same bits as `gradient` on each in turn (`gradientsAt` in ts/model/gradients-at.ts falls back to that).
+   */
+  gradients?(thetas: readonly Buf[], grads: readonly Buf[], start: number, n: number): Promise<BatchOutcome[]>;
   /** The dropout streams' states now: 4 words per shard. */
   rngState(): Uint32Array;
   /** Continues the dropout streams from `rngState()`'s words. */
@@ -102,6 +109,35 @@ export interface TrainingSession {
   optimizerState(): Promise<Float32Array[]>;
   /** Loads buffers saved by `optimizerState()`. */
   loadOptimizerState(state: readonly Float32Array[]): Promise<void>;
+  rngState(): Uint32Array;
+  setRngState(state: Uint32Array): void;
+  close(): Promise<void>;
+}
+
+export interface CurveTrainingOptions extends TrainingSessionOptions {
+  /** The curve's points q_j, each of θ's total length; each step trains at θ = Σ_j c_j q_j. */
+  points: readonly Float32Array[];
+  /** The indices of the points the optimiser moves (a curve's bends); the others stay fixed. */
+  bends: readonly number[];
+  /** L2 coefficient on the bends (default the optimiser's weightDecay, else 0). */
+  weightDecay?: number;
+}
+
+/**
+ * Optimiser steps on the bends of a curve θ(c) = Σ_j c_j q_j (Garipov et al.'s curve fitting): per
+ * step θ(c) is blended, ∇L(θ(c)) taken over the batch (its shards blended as a gradient session's),
+ * and each bend moves along ∂L/∂q_j = c_j·∇L(θ(c)) over the trainable prefix with its own optimiser.
+ * The pool runs all of it in its workers (each reduces and steps one slice of every bend); other
+ * runners compose `openGradients` with the update on the calling thread (`openCurveTraining` in
+ * ts/model/curve-training.ts picks). Both give the same bits. Close it when done.
+ */
+export interface CurveTrainingSession {
+  /** The sample order the ranges below index (one epoch's shuffle). */
+  setOrder(order: Uint32Array): Promise<void>;
+  /** One step at the curve's point with coefficients `coeffs` (one per point) over order[start, start + n). */
+  step(coeffs: Float32Array, start: number, n: number, lr: number, step: number): Promise<BatchOutcome>;
+  /** The points now (the fixed ones as given, the bends as trained), copied. */
+  readPoints(): Float32Array[];
   rngState(): Uint32Array;
   setRngState(state: Uint32Array): void;
   close(): Promise<void>;
@@ -146,6 +182,8 @@ export interface Runner {
   openGradients(arch: Arch, data: DataSet, options: GradientSessionOptions): Promise<GradientSession>;
   /** A session of optimiser steps, where the runner runs the optimiser itself (else `openTraining` composes one). */
   openTraining?(arch: Arch, data: DataSet, options: TrainingSessionOptions): Promise<TrainingSession>;
+  /** A session of curve-fitting steps, where the runner runs them itself (else `openCurveTraining` composes one). */
+  openCurveTraining?(arch: Arch, data: DataSet, options: CurveTrainingOptions): Promise<CurveTrainingSession>;
   /**
    * H·v_k at θ of the mean loss over `data` for each vector (R-operator, one WASM call per batch and
    * vector), reduced over the batches in batch order: the same bits on every runner (ts/model/hvp.ts).

@@ -19,11 +19,12 @@ import type { Arch } from '../model/arch.js';
 import { Engine, assertFinite } from '../model/engine.js';
 import { resolveRunner } from '../model/inline-runner.js';
 import { compiledOf } from '../model/model.js';
+import { gradientsAt } from '../model/gradients-at.js';
 import { VectorOptimizer } from '../model/optimizer.js';
+import { STREAM_DROPOUT } from '../model/training.js';
 import type { RunnerOption } from '../model/train.js';
 import { permutation, rngState } from '../kernels/xoshiro.js';
 import { wasmKernels } from '../wasm/kernels/index.js';
-import { CurveGradients } from './fit.js';
 import { hasBatchNorm } from './evaluate.js';
 import { createManifest, type RunManifest } from './manifest.js';
 import { nudgeGradient } from './neb-force.js';
@@ -115,14 +116,21 @@ export async function autoNeb(arch: Arch, paramsA: Float32Array, paramsB: Float3
   let lastYield = performance.now();
   for (let cycle = 1; cycle <= cycles; cycle++) {
     const started = performance.now();
-    let weights: Float32Array = new Float32Array(band.length);
-    const chain: Path = { kind: 'waypoints', points: band, degree: 1, coefficients: () => weights, derivative: () => new Float32Array(band.length) };
     const capacity = Math.min(batchSize, data.n);
-    const state = await CurveGradients.open(runner, arch, chain, data, { capacity, seed, mode: 'batch-stats', shards: options.shards, bnStatistics: options.bnStatistics });
-    await state.session.setOrder(order); // this cycle's session starts from the pass in progress
+    // The pivots' gradients of a step at once (a pool spreads them over its workers), then the forces in turn.
+    const session = await runner.openGradients(arch, data, {
+      capacity, seed, stream: STREAM_DROPOUT, mode: 'batch-stats', shards: options.shards, bnStatistics: options.bnStatistics, thetas: band.length - 2,
+    });
+    const points = band.map((p) => {
+      const buf = core.allocF32(p.length);
+      core.f32(buf).set(p);
+      return buf;
+    });
+    const grads = band.slice(2).map(() => core.allocF32(compiled.totalLength));
     const optimizers = band.map(() => new VectorOptimizer(ops, { type: 'sgd', lr, momentum }, P, 0));
     const tangent = core.allocF32(P);
     try {
+      await session.setOrder(order); // this cycle's session starts from the pass in progress
       for (let step = 1; step <= steps; step++) {
         if (signal?.aborted) throw new ModeconnError('CANCELLED', `AutoNEB cancelled in cycle ${cycle}`, { cause: signal.reason });
         // Minibatches walk a seeded permutation of the data, reshuffled at each pass.
@@ -131,31 +139,29 @@ export async function autoNeb(arch: Arch, paramsA: Float32Array, paramsB: Float3
           permutation(rngState(seed, 0x70000 + pass), order);
           pass += 1;
           cursor = 0;
-          await state.session.setOrder(order);
+          await session.setOrder(order);
         }
         const from = cursor;
         cursor += capacity;
+        const outcomes = await gradientsAt(session, points.slice(1, -1), grads, from, capacity);
         for (let i = 1; i < band.length - 1; i++) {
-          weights = new Float32Array(band.length);
-          weights[i] = 1;
-          const { loss } = await state.gradientAt(0, from, capacity);
+          const { loss } = outcomes[i - 1];
           if (!Number.isFinite(loss)) throw new ModeconnError('DIVERGED', `AutoNEB diverged: loss ${loss} at pivot ${i}, cycle ${cycle}, step ${step}`, { advice: 'lower lr' });
-          const grad = state.scaleInto(1);
-          const [prev, here, next] = [state.blender.point(i - 1), state.blender.point(i), state.blender.point(i + 1)];
-          // grad ← −F, the NEB force over the trainable prefix; SGD descends it.
-          if (!nudgeGradient(ops, [prev, here, next], grad, tangent, spring, P)) continue;
-          optimizers[i].step(here, grad, lr, step);
+          // grad ← −F, the NEB force over the trainable prefix; SGD descends it. Pivot i's force sees pivot i − 1 already moved.
+          const grad = grads[i - 1];
+          if (!nudgeGradient(ops, [points[i - 1], points[i], points[i + 1]], grad, tangent, spring, P)) continue;
+          optimizers[i].step(points[i], grad, lr, step);
         }
         if (performance.now() - lastYield > 50) {
           await yieldToEventLoop();
           lastYield = performance.now();
         }
       }
-      band = state.blender.readPoints();
+      band = points.map((b) => core.f32(b).slice());
     } finally {
       for (const o of optimizers) o.free();
-      core.free(tangent);
-      await state.close();
+      for (const b of [...points, ...grads, tangent]) core.free(b);
+      await session.close();
     }
     const pivotLosses = await lossesAt(band);
     const midpointLosses = await lossesAt(band.slice(1).map((b, j) => mid(band[j], b)));

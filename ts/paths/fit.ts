@@ -2,7 +2,8 @@
  * Curve fitting (Garipov et al. 2018): minimise E_{t~U[0,1]} L(θ(t)) over the bends of a Bezier or
  * polygonal curve whose endpoints stay fixed. Per batch: draw t (seeded), θ(t) = Σ_j c_j(t)·θ_j (one
  * WASM blend), ∇L(θ(t)) in TRAIN mode (BatchNorm batch statistics, dropout; one WASM call), then for
- * each bend g_j = c_j(t)·∇L (vec_axpy) and an optimiser step on the bend's trainable prefix θ_j[0, P).
+ * each bend g_j = c_j(t)·∇L (vec_axpy) and an optimiser step on the bend's trainable prefix θ_j[0, P)
+ * — a curve-training session of the runner (ts/model/curve-training.ts; on a pool, all in the workers).
  * The bends' BatchNorm buffers are not fitted: evaluate fitted BN curves with bn: 'recompute'.
  */
 import { ModeconnError } from '../errors.js';
@@ -14,7 +15,7 @@ import { Engine, assertFinite } from '../model/engine.js';
 import { checkEpochOptions, runEpochs } from '../model/epochs.js';
 import { resolveRunner } from '../model/inline-runner.js';
 import { compiledOf } from '../model/model.js';
-import { VectorOptimizer } from '../model/optimizer.js';
+import { openCurveTraining } from '../model/curve-training.js';
 import type { GradientSession, Runner } from '../model/runner.js';
 import type { RunnerOption } from '../model/train.js';
 import { STREAM_DROPOUT } from '../model/training.js';
@@ -140,22 +141,22 @@ export async function fitCurve(path: Path, arch: Arch, data: DataSet, options: F
   const weightDecay = options.l2 ?? optimizer.weightDecay ?? 0;
   const runner = await resolveRunner(options.runner);
   const capacity = Math.min(batchSize, data.n);
-  const P = compiled.paramCount;
-  const state = await CurveGradients.open(runner, arch, path, data, { capacity, seed, mode: 'train', shards: options.shards, bnStatistics: options.bnStatistics });
-  const optimizers = bends.map(() => new VectorOptimizer(state.engine.ops, optimizer, P, weightDecay));
+  const session = await openCurveTraining(runner, arch, data, {
+    capacity, seed, stream: STREAM_DROPOUT, mode: 'train', shards: options.shards, bnStatistics: options.bnStatistics,
+    optimizer, weightDecay, points: path.points, bends,
+  });
   const tState = rngState(seed, STREAM_T);
   const log: FitEpochLog[] = [];
   try {
     await runEpochs({
       data, seed, epochs, batchSize, lr: optimizer.lr, schedule, warmupEpochs, signal, activity: 'curve fitting',
-      onOrder: (order) => state.session.setOrder(order),
+      onOrder: (order) => session.setOrder(order),
       runBatch: async ({ epoch, step, steps, start, n, lr }) => {
         const t = uniform(tState);
-        const { loss, right, coeffs } = await state.gradientAt(t, start, n);
+        const { loss, right } = await session.step(path.coefficients(t), start, n, lr, step);
         if (!Number.isFinite(loss)) {
           throw new ModeconnError('DIVERGED', `curve fitting diverged: loss ${loss} at epoch ${epoch}, step ${step}, t = ${t}`, { advice: 'lower the learning rate' });
         }
-        bends.forEach((j, b) => optimizers[b].step(state.blender.point(j), state.scaleInto(coeffs[j]), lr, step));
         options.onProgress?.({ epoch, step, steps, loss, t, lr, fraction: step / steps });
         return { loss, right };
       },
@@ -165,7 +166,7 @@ export async function fitCurve(path: Path, arch: Arch, data: DataSet, options: F
         options.onEpoch?.(entry);
       },
     });
-    const fitted = withPoints(path, state.blender.readPoints());
+    const fitted = withPoints(path, session.readPoints());
     return {
       path: fitted,
       log,
@@ -180,7 +181,6 @@ export async function fitCurve(path: Path, arch: Arch, data: DataSet, options: F
       }),
     };
   } finally {
-    for (const o of optimizers) o.free();
-    await state.close();
+    await session.close();
   }
 }

@@ -204,8 +204,8 @@ export const api = {
   }),
 
   /** One step of the group: blocks until every member has computed its shards (replica-memory.ts). */
-  replicaStep: guarded((group: number, start: number, n: number, lr: number, step: number, fresh: boolean) => {
-    lookup(replicas, group, 'replica group').replica.step(start, n, lr, step, fresh);
+  replicaStep: guarded((group: number, start: number, n: number, lr: number, step: number, fresh: boolean, coeffs?: Float32Array) => {
+    lookup(replicas, group, 'replica group').replica.step(start, n, lr, step, fresh, coeffs);
   }),
 
   replicaState: guarded((group: number) => {

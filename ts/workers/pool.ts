@@ -16,12 +16,13 @@ import { HvpReducer, checkHvp, hvpBatches } from '../model/hvp.js';
 import type { HvpBatch } from '../model/engine.js';
 import type {
   ActivationOptions, BatchGradient, GradientOptions, HvpOptions, HvpResult, GradientSession, GradientSessionOptions, JobOptions, Runner, RunnerEvaluateOptions,
-  TrainingSession, TrainingSessionOptions,
+  TrainingSession, TrainingSessionOptions, CurveTrainingOptions, CurveTrainingSession,
 } from '../model/runner.js';
+import { checkCoefficients, checkCurve, composeCurveTraining } from '../model/curve-training.js';
 import { optimizerWords } from '../model/optimizer.js';
 import { composeTraining } from '../model/training-session.js';
 import type { OptimizerConfig } from '../model/training-options.js';
-import { ReplicaGroup, canShareMemory } from './replica-group.js';
+import { ReplicaGroup, canShareMemory, type ReplicaGroupOptions } from './replica-group.js';
 import { STREAM_DROPOUT, trainOnRunner } from '../model/training.js';
 import { ShardReducer, checkShardStatistics, checkShards, joinStates, shardRanges, splitStates } from '../model/shards.js';
 import { progressClock, type TrainJob, type TrainProgress, type TrainResult } from '../model/training-options.js';
@@ -264,20 +265,28 @@ class WorkerPool implements Pool {
    */
   async openGradients(arch: Arch, data: DataSet, options: GradientSessionOptions): Promise<GradientSession> {
     if (!canShareMemory()) return this.#transferGradients(arch, data, options);
-    const { group, engine, checkRange } = await this.#openGroup(arch, data, options);
+    const K = options.thetas ?? 1;
+    if (!Number.isInteger(K) || K < 1) throw new ModeconnError('BAD_ARGUMENT', `thetas must be a positive integer, got ${K}`);
+    const { group, engine, checkRange } = await this.#openGroup(arch, data, { ...options, thetas: K });
     const { totalLength: T, paramCount: P } = group.compiled;
     const m = group.memory;
+    const core = engine.core;
+    const gradients = async (thetas: readonly Buf[], grads: readonly Buf[], start: number, n: number) => {
+      checkRange(start, n);
+      if (thetas.length !== K || grads.length !== K) throw new ModeconnError('BAD_ARGUMENT', `this gradient session takes ${K} θ's per call; got ${thetas.length} θ's and ${grads.length} gradients`);
+      thetas.forEach((theta, k) => m.theta.set(core.f32(theta).subarray(0, T), k * T));
+      const outcomes = await group.step(start, n, 0, 0, true);
+      thetas.forEach((theta, k) => {
+        core.f32(grads[k]).set(m.out.subarray(k * T, (k + 1) * T));
+        // What shard 0's pass changed in θ (train mode: running statistics), as the inline session keeps it.
+        core.f32(theta).set(m.theta.subarray(k * T + P, (k + 1) * T), P);
+      });
+      return outcomes;
+    };
     return {
       setOrder: (order) => group.setOrder(checkOrder(order, data.n)),
-      gradient: async (theta: Buf, grads: Buf, start: number, n: number) => {
-        checkRange(start, n);
-        m.theta.set(engine.core.f32(theta).subarray(0, T));
-        const outcome = await group.step(start, n, 0, 0, true);
-        engine.core.f32(grads).set(m.out);
-        // What shard 0's pass changed in θ (train mode: running statistics), as the inline session keeps it.
-        engine.core.f32(theta).set(m.theta.subarray(P, T), P);
-        return outcome;
-      },
+      gradient: async (theta: Buf, grads: Buf, start: number, n: number) => (await gradients([theta], [grads], start, n))[0],
+      gradients,
       rngState: () => m.rng.slice(),
       setRngState: (state) => setShardStates(m.rng, state),
       close: () => group.close(),
@@ -302,7 +311,7 @@ class WorkerPool implements Pool {
       readParams: (theta: Buf) => engine.core.f32(theta).set(m.theta),
       step: async (start: number, n: number, lr: number, step: number) => {
         checkRange(start, n);
-        const outcome = await group.step(start, n, lr, step, fresh);
+        const [outcome] = await group.step(start, n, lr, step, fresh);
         fresh = false;
         return outcome;
       },
@@ -314,12 +323,41 @@ class WorkerPool implements Pool {
     };
   }
 
-  async #openGroup(arch: Arch, data: DataSet, options: GradientSessionOptions & { optimizer?: OptimizerConfig }) {
+  /** Curve fitting with the curve's points replicated in the workers (each steps its slice of every bend; else on this thread). */
+  async openCurveTraining(arch: Arch, data: DataSet, options: CurveTrainingOptions): Promise<CurveTrainingSession> {
+    checkCurve(compiledOf(arch), options);
+    if (!canShareMemory()) return composeCurveTraining(await this.#transferGradients(arch, data, options), arch, options);
+    optimizerWords(options.optimizer);
+    const K = options.points.length;
+    const curve = { points: K, bends: [...options.bends], weightDecay: options.weightDecay ?? options.optimizer.weightDecay ?? 0 };
+    const { group, checkRange } = await this.#openGroup(arch, data, { ...options, curve });
+    const T = group.compiled.totalLength;
+    const m = group.memory;
+    options.points.forEach((p, j) => m.theta.set(p, j * T));
+    let fresh = true;
+    return {
+      setOrder: (order) => group.setOrder(checkOrder(order, data.n)),
+      step: async (coeffs: Float32Array, start: number, n: number, lr: number, step: number) => {
+        checkRange(start, n);
+        checkCoefficients(coeffs, K);
+        const [outcome] = await group.step(start, n, lr, step, fresh, coeffs);
+        fresh = false;
+        return outcome;
+      },
+      readPoints: () => Array.from({ length: K }, (_, j) => m.theta.slice(j * T, (j + 1) * T)),
+      rngState: () => m.rng.slice(),
+      setRngState: (state) => setShardStates(m.rng, state),
+      close: () => group.close(),
+    };
+  }
+
+  async #openGroup(arch: Arch, data: DataSet, options: GradientSessionOptions & { optimizer?: OptimizerConfig; curve?: ReplicaGroupOptions['curve'] }) {
     const { compiled, shards, mode } = checkSession(arch, data, options);
     const { seed, capacity } = options;
     const engine = await Engine.local();
     const ids = { group: this.#nextId++, arch: this.#resident(arch), data: this.#resident(data) };
-    const group = await ReplicaGroup.open(this.#scheduler, ids, compiled, { capacity, seed, stream: options.stream ?? STREAM_DROPOUT, mode, shards, optimizer: options.optimizer });
+    const { optimizer, thetas, curve } = options;
+    const group = await ReplicaGroup.open(this.#scheduler, ids, compiled, { capacity, seed, stream: options.stream ?? STREAM_DROPOUT, mode, shards, optimizer, thetas, curve });
     const checkRange = (start: number, n: number) => {
       if (!Number.isInteger(start) || !Number.isInteger(n) || n < 1 || n > capacity || start < 0 || start + n > data.n) {
         throw new ModeconnError('BAD_ARGUMENT', `batch ${start} .. ${start + n} is not a range of at most ${capacity} of ${data.n} ordered samples`);

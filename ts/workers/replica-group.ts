@@ -12,7 +12,7 @@ import type { BatchOutcome } from '../model/resident-batches.js';
 import { shardRanges } from '../model/shards.js';
 import type { OptimizerConfig } from '../model/training-options.js';
 import { rngState } from '../kernels/xoshiro.js';
-import { abortPeers, createReplicaMemory, shardsOf, sliceOf, type ReplicaMemory } from './replica-memory.js';
+import { abortPeers, createReplicaMemory, sliceOf, unitsOf, type ReplicaMemory } from './replica-memory.js';
 import type { Scheduler, Slot } from './scheduler.js';
 
 export interface ReplicaGroupOptions {
@@ -22,6 +22,10 @@ export interface ReplicaGroupOptions {
   mode: ForwardMode;
   shards: number;
   optimizer?: OptimizerConfig;
+  /** A gradient session's θ's per step (default 1). */
+  thetas?: number;
+  /** Curve mode (see replica.ts): the points in `memory.theta`, the bends the optimiser moves. */
+  curve?: { points: number; bends: number[]; weightDecay: number };
 }
 
 /** Whether this host can share memory between workers (pages must be cross-origin isolated). */
@@ -41,17 +45,21 @@ export class ReplicaGroup {
   /** Starts the group on the pool's first W live workers, with arch and data (resident ids) sent where missing. */
   static async open(scheduler: Scheduler, ids: { group: number; arch: number; data: number }, compiled: CompiledArch, options: ReplicaGroupOptions): Promise<ReplicaGroup> {
     const live = scheduler.slots.filter((slot) => !slot.dead);
-    const workers = Math.min(live.length, options.shards);
+    const thetas = options.curve ? 1 : options.thetas ?? 1;
+    // Train mode keeps each shard's dropout stream on one worker; otherwise every (θ, shard) unit can go anywhere.
+    const byShard = options.mode === 'train';
+    const workers = Math.min(live.length, byShard ? options.shards : thetas * options.shards);
     if (workers < 1) throw new ModeconnError('WORKER_CRASHED', 'the pool has no live worker');
     const slots = live.slice(0, workers);
-    const memory = createReplicaMemory(compiled.totalLength, options.shards, !options.optimizer);
+    const memory = createReplicaMemory(compiled.totalLength, options.shards, { vectors: options.curve?.points ?? thetas, thetas, gradientOut: !options.optimizer });
     for (let s = 0; s < options.shards; s++) memory.rng.set(rngState(options.seed, options.stream + s), 4 * s);
     const group = new ReplicaGroup(ids.group, scheduler, slots, memory, compiled, options);
     const opened = await scheduler.exclusive(slots, () => Promise.allSettled(slots.map(async (slot, index) => {
       await scheduler.ensure(slot, [ids.arch, ids.data]);
       await slot.call((api) => api.openReplica(ids.group, ids.arch, ids.data, {
         capacity: options.capacity, mode: options.mode, shards: options.shards, workers, index,
-        owned: shardsOf(options.shards, workers, index), slice: sliceOf(compiled.totalLength, workers, index), optimizer: options.optimizer, memory,
+        owned: unitsOf(thetas, options.shards, workers, index, byShard), slice: sliceOf(compiled.totalLength, workers, index),
+        optimizer: options.optimizer, thetas, curve: options.curve, memory,
       }));
     })));
     const failure = opened.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -68,14 +76,15 @@ export class ReplicaGroup {
   }
 
   /**
-   * One step over order[start, start + n) on every member; the batch's mean loss and right count.
-   * `fresh`: this thread wrote `memory.theta` since the last step (the members read all of it).
+   * One step over order[start, start + n) on every member; each θ's batch mean loss and right count.
+   * `fresh`: this thread wrote `memory.theta` since the last step (the members read all of it);
+   * `coeffs`: in curve mode, the point's coefficient on each of the curve's points.
    */
-  async step(start: number, n: number, lr: number, step: number, fresh: boolean): Promise<BatchOutcome> {
+  async step(start: number, n: number, lr: number, step: number, fresh: boolean, coeffs?: Float32Array): Promise<BatchOutcome[]> {
     this.#check();
     const control = this.memory.control;
     await this.scheduler.exclusive(this.slots, async () => {
-      const calls = this.slots.map((slot) => slot.call((api) => api.replicaStep(this.id, start, n, lr, step, fresh)).catch((error: unknown) => {
+      const calls = this.slots.map((slot) => slot.call((api) => api.replicaStep(this.id, start, n, lr, step, fresh, coeffs)).catch((error: unknown) => {
         abortPeers(control);
         throw error;
       }));
@@ -87,14 +96,18 @@ export class ReplicaGroup {
         throw this.#broken;
       }
     });
-    const ranges = shardRanges(n, this.options.shards);
-    let loss = 0;
-    let right = 0;
-    ranges.forEach((r, s) => {
-      loss += (r.n / n) * this.memory.outcomes[2 * s];
-      right += this.memory.outcomes[2 * s + 1];
+    const S = this.options.shards;
+    const ranges = shardRanges(n, S);
+    const thetas = this.options.curve ? 1 : this.options.thetas ?? 1;
+    return Array.from({ length: thetas }, (_, k) => {
+      let loss = 0;
+      let right = 0;
+      ranges.forEach((r, s) => {
+        loss += (r.n / n) * this.memory.outcomes[2 * (k * S + s)];
+        right += this.memory.outcomes[2 * (k * S + s) + 1];
+      });
+      return { loss, right };
     });
-    return { loss, right };
   }
 
   /** The optimiser's buffers, gathered from the members' slices. */

@@ -1,9 +1,10 @@
 /**
  * The shared memory of a replica group: W workers that each hold a copy of θ, compute the gradients
  * of their shards of every batch, then reduce one slice of θ's length (all shards, in shard order)
- * and step the optimiser on it. One SharedArrayBuffer per array: θ [T]; the shard gradients [S·T]
- * (shard s at s·T); the reduced gradient [T] (gradient sessions); per shard the mean loss and right
- * count (f64 [2S]) and the dropout stream (u32 [4S]); control words (arrivals, generation, abort).
+ * and step the optimiser on it. One SharedArrayBuffer per array: θ [T] (V vectors: a gradient session's
+ * K θ's or a curve's points, [V·T]); the shard gradients [K·S·T] (θ_k's shard s at (k·S + s)·T); the
+ * reduced gradients [K·T] (gradient sessions); per unit the mean loss and right count (f64 [2·K·S]);
+ * per shard the dropout stream (u32 [4S]); control words (arrivals, generation, abort).
  */
 import { ModeconnError } from '../errors.js';
 
@@ -24,14 +25,17 @@ const ALIGN = 16;
 /** How long a waiting worker sleeps between looks at the abort word (ms). */
 const POLL = 50;
 
-/** Shared arrays for θ of `total` values and `shards` shards (the reduced gradient only when `gradientOut`). */
-export function createReplicaMemory(total: number, shards: number, gradientOut: boolean): ReplicaMemory {
+/**
+ * Shared arrays for `vectors` vectors of `total` values, gradients at `thetas` of them per step over
+ * `shards` shards (the reduced gradients only when `gradientOut`).
+ */
+export function createReplicaMemory(total: number, shards: number, { vectors = 1, thetas = 1, gradientOut = false } = {}): ReplicaMemory {
   const f32 = (n: number) => new Float32Array(new SharedArrayBuffer(4 * n));
   return {
-    theta: f32(total),
-    grads: f32(shards * total),
-    out: f32(gradientOut ? total : 0),
-    outcomes: new Float64Array(new SharedArrayBuffer(16 * shards)),
+    theta: f32(vectors * total),
+    grads: f32(thetas * shards * total),
+    out: f32(gradientOut ? thetas * total : 0),
+    outcomes: new Float64Array(new SharedArrayBuffer(16 * thetas * shards)),
     rng: new Uint32Array(new SharedArrayBuffer(16 * shards)),
     control: new Int32Array(new SharedArrayBuffer(16)),
   };
@@ -43,10 +47,17 @@ export function sliceOf(total: number, workers: number, w: number): { start: num
   return { start: edge(w), end: edge(w + 1) };
 }
 
-/** The shards worker w of `workers` computes: s ≡ w (mod workers). */
-export function shardsOf(shards: number, workers: number, w: number): number[] {
-  const out: number[] = [];
-  for (let s = w; s < shards; s += workers) out.push(s);
+/**
+ * The units (θ_k's shard s) worker w of `workers` computes, in the order one thread would (k, then s).
+ * `byShard`: every θ's shard s on worker s mod W — a shard's dropout stream then runs through the θ's
+ * in order on one worker (train mode); else unit k·S + s on worker (k·S + s) mod W, which spreads the
+ * θ's of a gradient session with one shard over the workers.
+ */
+export function unitsOf(thetas: number, shards: number, workers: number, w: number, byShard: boolean): Array<{ point: number; shard: number }> {
+  const out: Array<{ point: number; shard: number }> = [];
+  for (let k = 0; k < thetas; k++) {
+    for (let s = 0; s < shards; s++) if ((byShard ? s : k * shards + s) % workers === w) out.push({ point: k, shard: s });
+  }
   return out;
 }
 

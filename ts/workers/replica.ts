@@ -4,8 +4,11 @@
  * θ from the shared copy; each owned shard's gradient (the BatchNorm tail restored before every shard
  * but the first, shard 0's kept) into the shared shard gradients; wait for the peers; the slice's
  * blend Σ_s (n_s/n)·g_s, then the optimiser on it (training) or the blend itself (gradient sessions),
- * written back to the shared arrays. The same kernels on the same values as one thread's whole-vector
- * calls, element by element, so the bits do not depend on the worker count.
+ * written back to the shared arrays. In curve mode the member holds the K points q_j of a curve
+ * instead, θ = Σ_j c_j q_j is blended before the shards, and each bend's slice steps along c_j·g
+ * with its own optimiser (running statistics are not kept: curve fitting does not fit them). The same
+ * kernels on the same values as one thread's whole-vector calls, element by element, so the bits do
+ * not depend on the worker count.
  */
 import { ModeconnError } from '../errors.js';
 import type { DataSet } from '../data/dataset.js';
@@ -18,6 +21,12 @@ import type { OptimizerConfig } from '../model/training-options.js';
 import type { Buf } from '../wasm/kernel.js';
 import { awaitPeers, type ReplicaMemory } from './replica-memory.js';
 
+/** One unit of a step's work: the gradient of point `point`'s shard `shard`. */
+export interface ReplicaUnit {
+  point: number;
+  shard: number;
+}
+
 /** How a worker joins a group (plain data; `memory` is shared, not copied). */
 export interface ReplicaSpec {
   /** The largest batch. */
@@ -27,12 +36,16 @@ export interface ReplicaSpec {
   /** Workers in the group, and this one's index. */
   workers: number;
   index: number;
-  /** The shards this worker computes, ascending. */
-  owned: number[];
+  /** The units this worker computes (unitsOf in replica-memory.ts), in the order one thread would. */
+  owned: ReplicaUnit[];
   /** The slice [start, end) of θ's length it reduces. */
   slice: { start: number; end: number };
   /** Training: the optimiser stepped on the slice; absent for a gradient session. */
   optimizer?: OptimizerConfig;
+  /** A gradient session's independent θ's per step (default 1; θ_k at k·T of the shared arrays). */
+  thetas?: number;
+  /** Curve mode: `points` points in the shared θ (point j at j·T), the `bends` trained with `weightDecay`. */
+  curve?: { points: number; bends: number[]; weightDecay: number };
   memory: ReplicaMemory;
 }
 
@@ -41,31 +54,44 @@ export class Replica {
   readonly #compiled: CompiledArch;
   readonly #spec: ReplicaSpec;
   readonly #batches: ResidentBatches;
-  readonly #theta: Buf;
-  /** The gradient of each owned shard, and the slice of every other shard's (copied from the peers). */
+  /** The vectors held: θ, a gradient session's θ's, or a curve's points (θ is then their blend, a buffer of its own). */
+  readonly #points: Buf[];
+  readonly #blend: Buf | null;
+  /** The gradient of each owned unit, and per (point, shard) the slice of that gradient (a region of an owned one, else copied from the peers). */
   readonly #grads: Buf[];
-  readonly #parts: Buf[];
+  readonly #parts: Buf[][];
+  readonly #owned: boolean[][];
   readonly #reduced: Buf;
-  /** The optimiser over the slice's trainable part (null for gradient sessions or a slice past P). */
-  readonly #optimizer: VectorOptimizer | null;
+  /** The optimiser over the slice's trainable part, one per bend in curve mode (none for gradient sessions or a slice past P). */
+  readonly #optimizers: VectorOptimizer[];
+  /** Curve mode: a bend's gradient c_j·g over the slice's trainable part. */
+  readonly #bendGrad: Buf | null;
 
   constructor(engine: Engine, compiled: CompiledArch, data: DataSet, spec: ReplicaSpec) {
     const core = engine.core;
     const { start, end } = spec.slice;
+    const T = compiled.totalLength;
     this.#engine = engine;
     this.#compiled = compiled;
     this.#spec = spec;
     // A shard holds at most ⌈capacity / S⌉ samples; the dropout state comes from the shared words each time.
     this.#batches = new ResidentBatches(engine, compiled, data, Math.max(1, Math.ceil(spec.capacity / spec.shards)), 0, 0);
-    this.#theta = core.allocF32(compiled.totalLength);
-    this.#grads = spec.owned.map(() => core.allocF32(compiled.totalLength));
-    this.#parts = Array.from({ length: spec.shards }, (_, s) => {
-      const own = spec.owned.indexOf(s);
+    const curve = spec.curve;
+    const thetas = curve ? 1 : spec.thetas ?? 1;
+    this.#points = Array.from({ length: curve?.points ?? thetas }, () => core.allocF32(T));
+    this.#blend = curve ? core.allocF32(T) : null;
+    this.#grads = spec.owned.map(() => core.allocF32(T));
+    this.#owned = Array.from({ length: thetas }, (_, k) => Array.from({ length: spec.shards }, (_, s) => spec.owned.some((u) => u.point === k && u.shard === s)));
+    this.#parts = Array.from({ length: thetas }, (_, k) => Array.from({ length: spec.shards }, (_, s) => {
+      const own = spec.owned.findIndex((u) => u.point === k && u.shard === s);
       return own >= 0 ? core.region(this.#grads[own], start, end - start) : core.allocF32(end - start);
-    });
+    }));
     this.#reduced = core.allocF32(end - start);
     const trainable = Math.max(0, Math.min(end, compiled.paramCount) - start);
-    this.#optimizer = spec.optimizer && trainable > 0 ? new VectorOptimizer(engine.ops, spec.optimizer, trainable) : null;
+    const optimizer = spec.optimizer;
+    const count = optimizer && trainable > 0 ? (curve ? curve.bends.length : 1) : 0;
+    this.#optimizers = Array.from({ length: count }, () => new VectorOptimizer(engine.ops, optimizer!, trainable, curve?.weightDecay));
+    this.#bendGrad = curve && count > 0 ? core.allocF32(trainable) : null;
   }
 
   setOrder(order: Uint32Array): void {
@@ -76,77 +102,108 @@ export class Replica {
    * One step over order[start, start + n) (see the module header); `lr` and `step` drive the optimiser.
    * `fresh`: θ was written by the caller since the last step, so all of it is read (else only what the
    * peers changed: everything but this worker's own trainable slice, which it updated itself).
+   * `coeffs`: in curve mode, the coefficient of each point.
    */
-  step(start: number, n: number, lr: number, step: number, fresh: boolean): void {
+  step(start: number, n: number, lr: number, step: number, fresh: boolean, coeffs?: Float32Array): void {
     const core = this.#engine.core;
     const m = this.#spec.memory;
     const T = this.#compiled.totalLength;
     const P = this.#compiled.paramCount;
     const slice = this.#spec.slice;
     const own = { start: slice.start, end: Math.max(slice.start, Math.min(slice.end, P)) };
-    if (fresh) core.f32(this.#theta).set(m.theta);
-    else if (this.#spec.workers > 1) copyOutside(m.theta, core.f32(this.#theta), own.start, own.end);
-    const ranges = shardRanges(n, this.#spec.shards);
-    let before: Float32Array | null = null;
-    let kept: Float32Array | null = null;
-    this.#spec.owned.forEach((s, k) => {
+    const curve = this.#spec.curve;
+    // Only the trained vectors change between steps: θ itself, or the curve's bends.
+    this.#points.forEach((point, j) => {
+      const shared = m.theta.subarray(j * T, (j + 1) * T);
+      if (fresh) core.f32(point).set(shared);
+      else if (this.#spec.workers > 1 && (!curve || curve.bends.includes(j))) copyOutside(shared, core.f32(point), own.start, own.end);
+    });
+    if (curve) {
+      if (!coeffs || coeffs.length !== curve.points) throw new ModeconnError('BAD_ARGUMENT', `a curve step needs ${curve.points} coefficients`);
+      this.#engine.ops.blend(this.#points, coeffs, this.#blend!, T);
+    }
+    const S = this.#spec.shards;
+    const ranges = shardRanges(n, S);
+    // Every shard of a θ starts from its BatchNorm tail as it was; shard 0's pass decides the tail kept.
+    const before = new Map<number, Float32Array>();
+    const kept = new Map<number, Float32Array>();
+    this.#spec.owned.forEach(({ point: k, shard: s }, u) => {
       if (s >= ranges.length) return;
-      if (before) core.f32(this.#theta).set(before, P);
-      else before = core.f32(this.#theta).slice(P, T);
+      const theta = this.#blend ?? this.#points[k];
+      const tail = before.get(k);
+      if (tail) core.f32(theta).set(tail, P);
+      else before.set(k, core.f32(theta).slice(P, T));
       this.#batches.setRngState(m.rng.subarray(4 * s, 4 * s + 4));
-      const outcome = this.#batches.gradient(this.#theta, this.#grads[k], start + ranges[s].start, ranges[s].n, this.#spec.mode);
+      const outcome = this.#batches.gradient(theta, this.#grads[u], start + ranges[s].start, ranges[s].n, this.#spec.mode);
       m.rng.set(this.#batches.rngState(), 4 * s);
+      const at = k * S + s;
       // The peers read the parts of this gradient outside this worker's slice.
-      if (this.#spec.workers > 1) copyOutside(core.f32(this.#grads[k]), m.grads.subarray(s * T, (s + 1) * T), slice.start, slice.end);
-      m.outcomes[2 * s] = outcome.loss;
-      m.outcomes[2 * s + 1] = outcome.right;
-      if (s === 0) kept = core.f32(this.#theta).slice(P, T);
+      if (this.#spec.workers > 1) copyOutside(core.f32(this.#grads[u]), m.grads.subarray(at * T, (at + 1) * T), slice.start, slice.end);
+      m.outcomes[2 * at] = outcome.loss;
+      m.outcomes[2 * at + 1] = outcome.right;
+      if (s === 0 && !curve) kept.set(k, core.f32(theta).slice(P, T));
     });
     awaitPeers(m.control, this.#spec.workers);
-    this.#reduce(ranges, n, lr, step);
-    if (kept) {
-      m.theta.set(kept, P);
-      if (this.#spec.workers === 1) core.f32(this.#theta).set(kept, P);
+    this.#parts.forEach((_, k) => this.#reduce(k, ranges, n, lr, step, coeffs));
+    for (const [k, tail] of kept) {
+      m.theta.set(tail, k * T + P);
+      if (this.#spec.workers === 1) core.f32(this.#points[k]).set(tail, P);
     }
   }
 
-  /** The slice's blend of the shard gradients, then the optimiser step or the blend written out. */
-  #reduce(ranges: ReadonlyArray<{ n: number }>, n: number, lr: number, step: number): void {
+  /** The slice's blend of θ_k's shard gradients, then the optimiser step(s) or the blend written out. */
+  #reduce(k: number, ranges: ReadonlyArray<{ n: number }>, n: number, lr: number, step: number, coeffs?: Float32Array): void {
     const { start, end } = this.#spec.slice;
     if (end <= start) return;
     const core = this.#engine.core;
     const m = this.#spec.memory;
     const T = this.#compiled.totalLength;
-    const parts = this.#parts.slice(0, ranges.length);
+    const S = this.#spec.shards;
+    const parts = this.#parts[k].slice(0, ranges.length);
     parts.forEach((part, s) => {
-      if (!this.#spec.owned.includes(s)) core.f32(part).set(m.grads.subarray(s * T + start, s * T + end));
+      const at = (k * S + s) * T;
+      if (!this.#owned[k][s]) core.f32(part).set(m.grads.subarray(at + start, at + end));
     });
     this.#engine.ops.blend(parts, Float32Array.from(ranges, (r) => r.n / n), this.#reduced, end - start);
     if (!this.#spec.optimizer) {
-      m.out.set(core.f32(this.#reduced), start);
+      m.out.set(core.f32(this.#reduced), k * T + start);
       return;
     }
-    if (!this.#optimizer) return;
     const trainable = Math.min(end, this.#compiled.paramCount) - start;
-    this.#optimizer.step(core.region(this.#theta, start, trainable), this.#reduced, lr, step);
-    m.theta.set(core.f32(this.#theta).subarray(start, start + trainable), start);
+    const curve = this.#spec.curve;
+    this.#optimizers.forEach((optimizer, b) => {
+      const j = curve ? curve.bends[b] : 0;
+      const point = core.region(this.#points[j], start, trainable);
+      if (curve && this.#bendGrad) {
+        // ∂L/∂q_j = c_j·g, formed as the calling thread's session forms it: zero, then one axpy.
+        core.f32(this.#bendGrad).fill(0);
+        this.#engine.ops.axpy(this.#reduced, this.#bendGrad, coeffs![j], trainable);
+        optimizer.step(point, this.#bendGrad, lr, step);
+      } else {
+        optimizer.step(point, this.#reduced, lr, step);
+      }
+      m.theta.set(core.f32(point), j * T + start);
+    });
   }
 
   /** The optimiser's buffers over this worker's slice. */
   state(): Float32Array[] {
-    return this.#optimizer?.state() ?? [];
+    if (this.#spec.curve) throw new ModeconnError('BAD_ARGUMENT', 'a curve group does not hand out its optimisers\' state');
+    return this.#optimizers[0]?.state() ?? [];
   }
 
   /** Loads this worker's slice of each optimiser buffer. */
   load(state: readonly Float32Array[]): void {
-    if (this.#optimizer) this.#optimizer.load(state);
+    if (this.#spec.curve) throw new ModeconnError('BAD_ARGUMENT', 'a curve group does not load optimiser state');
+    if (this.#optimizers[0]) this.#optimizers[0].load(state);
     else if (state.some((b) => b.length > 0)) throw new ModeconnError('BAD_SHAPE', 'optimiser state for a replica that holds none');
   }
 
   free(): void {
     const core = this.#engine.core;
-    for (const b of [this.#theta, this.#reduced, ...this.#grads, ...this.#parts]) core.free(b);
-    this.#optimizer?.free();
+    const own = [...this.#points, ...(this.#blend ? [this.#blend] : []), ...(this.#bendGrad ? [this.#bendGrad] : [])];
+    for (const b of [...own, this.#reduced, ...this.#grads, ...this.#parts.flat()]) core.free(b);
+    for (const o of this.#optimizers) o.free();
     this.#batches.free();
   }
 }
