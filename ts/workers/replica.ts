@@ -112,8 +112,10 @@ export class Replica {
     const slice = this.#spec.slice;
     const own = { start: slice.start, end: Math.max(slice.start, Math.min(slice.end, P)) };
     const curve = this.#spec.curve;
-    // Only the trained vectors change between steps: θ itself, or the curve's bends.
+    // Only the trained vectors change between steps (θ itself, or the curve's bends), and of a gradient
+    // session's θ's only those of this worker's units are read.
     this.#points.forEach((point, j) => {
+      if (!curve && !this.#owned[j].includes(true)) return;
       const shared = m.theta.subarray(j * T, (j + 1) * T);
       if (fresh) core.f32(point).set(shared);
       else if (this.#spec.workers > 1 && (!curve || curve.bends.includes(j))) copyOutside(shared, core.f32(point), own.start, own.end);
