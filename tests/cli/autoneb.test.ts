@@ -1,6 +1,8 @@
 // The built CLI's autoneb command on the bundled MNIST digits at small scale: two MLPs trained for an
 // epoch; the band is saved as a waypoint curve that `path --curve` reads back, and report.json has the
-// line and the band (whose worst training loss is below the line's) and the cycle log.
+// line and the band (whose worst training loss is below the line's) and the cycle log; on 2 workers
+// the same band.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readJson, runCli, tempRoot, trainTwoModels } from './run-cli.js';
@@ -23,5 +25,11 @@ describe('modeconn autoneb', () => {
     expect(again.code, again.stderr).toBe(0);
     const r2 = readJson(join(root, 'again', 'report.json'));
     expect(r2.paths.curve.sets.test.points.map((p: { loss: number }) => p.loss)).toEqual(r.paths.autoneb.sets.test.points.map((p: { loss: number }) => p.loss));
-  }, 90_000);
+    // The pivots' gradients spread over 2 worker threads: the band this thread found, byte for byte.
+    const pooled = join(root, 'neb-pool');
+    const onPool = await runCli(['autoneb', model('a'), model('b'), '--cycles', '2', '--steps', '30', ...small, '--workers', '2', '--out', pooled]);
+    expect(onPool.code, onPool.stderr).toBe(0);
+    expect(readJson(join(pooled, 'report.json')).autoneb).toMatchObject({ shards: 1, workers: 2 });
+    expect(readFileSync(join(pooled, 'curve.safetensors')).equals(readFileSync(join(out, 'curve.safetensors')))).toBe(true);
+  }, 120_000);
 });

@@ -1,6 +1,7 @@
 // The built CLI's path and curve commands on the bundled MNIST digits at small scale: two MLPs
 // trained for one epoch with `modeconn train`, the line (`path`), a fitted curve (`curve`), and the
-// saved curve read back by `path --curve`; report fields, files and usage errors.
+// saved curve read back by `path --curve`; report fields, files and usage errors; the curve fitted
+// in a pool's workers.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -111,6 +112,20 @@ describe('modeconn curve', () => {
     expect(description).toMatchObject({ kind: 'bezier', degree: 2, points: 3, tensors: 'state_dict' });
     expect(path.points).toHaveLength(3);
   }, 90_000);
+
+  it('--workers 2 --shards 2 fits the bits --shards 2 fits on this thread (curve fitting in the workers)', async () => {
+    const fits = [];
+    for (const extra of [['--shards', '2'], ['--workers', '2', '--shards', '2']]) {
+      const dir = join(root, `curve-${extra.join('')}`);
+      const { code, stderr } = await runCli(['curve', model('a'), model('b'), ...SMALL, '--epochs', '1', ...extra, '--out', dir]);
+      expect(code, stderr).toBe(0);
+      expect(readJson(join(dir, 'report.json')).fit).toMatchObject({ shards: 2 });
+      fits.push(readFileSync(join(dir, 'curve.safetensors')));
+    }
+    expect(fits[1].equals(fits[0])).toBe(true);
+    // Sharding changes the result (the blend of two half-batch gradients is not the whole batch's in f32).
+    expect(fits[0].equals(readFileSync(join(out, 'curve.safetensors')))).toBe(false);
+  }, 120_000);
 
   it('path --curve evaluates the saved curve exactly as curve did', async () => {
     const again = join(root, 'curve-again');

@@ -8,9 +8,10 @@ import { autoNeb } from '../paths/autoneb.js';
 import { linearPath } from '../paths/path.js';
 import { type CommandSpec } from './args.js';
 import { IO_FLAGS } from './data-spec.js';
-import { describeArch, evaluateAndReport, EVAL_FLAGS, trainSubset } from './path-run.js';
+import { cancelOnSigint, describeArch, evaluateAndReport, EVAL_FLAGS, trainSubset } from './path-run.js';
 import { ensureDir } from './manifest.js';
 import { ProgressBar } from './progress.js';
+import { parallelFlags, shardCount, withRunner } from './runner.js';
 import { ARCH_FLAGS, startPairCommand } from './resolve-arch.js';
 import { fixed4, formatPairs } from './table.js';
 
@@ -35,10 +36,12 @@ export const spec = {
     spring: { kind: 'number', default: 1, min: 0, value: 'k', help: 'spring constant along the band' },
     batchSize: { kind: 'int', default: 128, min: 1, value: 'n', help: 'samples per gradient' },
     seed: { kind: 'int', default: 1, min: 0, max: 0xffffffff, value: 'seed', help: 'seed of the minibatch order' },
+    ...parallelFlags('move the pivots', 'one'),
     ...EVAL_FLAGS,
   },
   examples: [
     'modeconn autoneb runs/a/model.safetensors runs/b/model.safetensors --data mnist --out runs/neb',
+    'modeconn autoneb a.safetensors b.safetensors --data fashion-mnist --workers 2 --out runs/neb   # the pivots\' gradients spread over 2 threads',
   ],
 } as const satisfies CommandSpec;
 
@@ -47,11 +50,14 @@ export async function run(argv: string[]): Promise<number> {
   const progress = new ProgressBar({ label: 'autoneb', quiet: flags.quiet });
   progress.note(`${flags.cycles} cycles of ${flags.steps} steps from ${flags.pivots} pivots, +${flags.insert} per cycle, on ${train.name} (${train.n})`);
   const started = performance.now();
-  const neb = await autoNeb(arch, a.params, b.params, train, {
+  const sigint = cancelOnSigint(progress);
+  const shards = shardCount(flags, 'one');
+  const neb = await withRunner(flags.workers, (runner) => autoNeb(arch, a.params, b.params, train, {
     seed: flags.seed, pivots: flags.pivots, cycles: flags.cycles, insert: flags.insert, steps: flags.steps,
     lr: flags.lr, spring: flags.spring, batchSize: flags.batchSize,
+    runner, shards, bnStatistics: flags.bnStatistics as 'batch' | 'shard', signal: sigint.signal,
     onCycle: (c) => progress.update({ fraction: c.cycle / flags.cycles, detail: `cycle ${c.cycle}: ${c.pivots} pivots, worst midpoint ${fixed4(Math.max(...c.midpointLosses))}` }),
-  });
+  })).finally(() => sigint.dispose());
   progress.done();
   const seconds = (performance.now() - started) / 1000;
   ensureDir(flags.out);
@@ -64,7 +70,7 @@ export async function run(argv: string[]): Promise<number> {
       { key: 'autoneb', label: `AutoNEB (${neb.path.points.length - 2} pivots)`, path: neb.path },
     ],
     flags, inputs, seeds: { neb: flags.seed },
-    extra: { autoneb: { log: neb.log, knots: neb.path.knots, seconds } },
+    extra: { autoneb: { log: neb.log, knots: neb.path.knots, shards, workers: flags.workers, seconds } },
     extraFiles: files,
   });
   process.stdout.write(`${summary}\n${formatPairs(Object.entries(report.files))}`);

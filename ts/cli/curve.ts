@@ -15,6 +15,7 @@ import { IO_FLAGS } from './data-spec.js';
 import { ensureDir } from './manifest.js';
 import { cancelOnSigint, describeArch, evaluateAndReport, EVAL_FLAGS } from './path-run.js';
 import { ProgressBar, formatDuration, formatLoss } from './progress.js';
+import { parallelFlags, shardCount, withRunner } from './runner.js';
 import { ARCH_FLAGS, startPairCommand } from './resolve-arch.js';
 import { formatPairs, percent } from './table.js';
 
@@ -39,6 +40,10 @@ export interface FitFlags {
   batchSize: number;
   seed: number;
   l2: number;
+  /** Data-parallel fitting (`parallelFlags`; absent: this thread, one shard). */
+  workers?: number;
+  shards?: number;
+  bnStatistics?: string;
 }
 
 export const spec = {
@@ -53,11 +58,13 @@ export const spec = {
     ...ARCH_FLAGS,
     ...IO_FLAGS,
     ...FIT_FLAGS,
+    ...parallelFlags('fit', 'workers'),
     ...EVAL_FLAGS,
   },
   examples: [
     'modeconn curve runs/a/model.safetensors runs/b/model.safetensors --data mnist --epochs 5 --out runs/curve',
     'modeconn curve a.safetensors b.safetensors --data fashion-mnist --kind polychain --bends 2 --lr 0.02 --out runs/chain',
+    'modeconn curve a.safetensors b.safetensors --data fashion-mnist --workers 2 --out runs/curve-parallel',
   ],
 } as const satisfies CommandSpec;
 
@@ -78,7 +85,11 @@ export async function fitAndSave(arch: Arch, paramsA: Float32Array, paramsB: Flo
   progress.note(`fitting a ${curveLabel(flags.kind, flags.bends)} on ${train.name} (${train.n}): ${flags.epochs} epochs, ${optimizer.type} lr ${optimizer.lr}, seed ${flags.seed}`);
   const sigint = cancelOnSigint(progress);
   try {
-    const fit = await fitCurve(initial, arch, train, {
+    const workers = flags.workers ?? 0;
+    const fit = await withRunner(workers, (runner) => fitCurve(initial, arch, train, {
+      runner,
+      shards: shardCount({ shards: flags.shards, workers }, 'workers'),
+      bnStatistics: (flags.bnStatistics ?? 'batch') as 'batch' | 'shard',
       seed: flags.seed,
       epochs: flags.epochs,
       batchSize: flags.batchSize,
@@ -87,7 +98,7 @@ export async function fitAndSave(arch: Arch, paramsA: Float32Array, paramsB: Flo
       signal: sigint.signal,
       onProgress: (p) => progress.update({ fraction: p.fraction, loss: p.loss, detail: `fit epoch ${p.epoch}/${flags.epochs}` }),
       onEpoch: (log) => progress.note(`fit epoch ${log.epoch}/${flags.epochs}  E_t loss ${formatLoss(log.trainLoss)} acc ${percent(log.trainAccuracy)}  ${formatDuration(log.seconds)}`),
-    });
+    }));
     progress.done();
     ensureDir(out);
     const files = await saveCurve(fit.path, join(out, 'curve'), { arch, manifest: fit.manifest, log: fit.log });
@@ -108,7 +119,8 @@ export async function run(argv: string[]): Promise<number> {
     inputs,
     seeds: { fit: flags.seed },
     extra: {
-      fit: { kind: flags.kind, bends: flags.bends, epochs: flags.epochs, batchSize: flags.batchSize, optimizer: fit.optimizer, l2: flags.l2, seed: flags.seed, log: fit.log, seconds: fit.seconds },
+      fit: { kind: flags.kind, bends: flags.bends, epochs: flags.epochs, batchSize: flags.batchSize, optimizer: fit.optimizer, l2: flags.l2, seed: flags.seed,
+        shards: shardCount(flags, 'workers'), workers: flags.workers, log: fit.log, seconds: fit.seconds },
     },
     extraFiles: { curve: fit.files.json, curveWeights: fit.files.safetensors },
   });

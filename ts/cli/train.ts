@@ -15,7 +15,7 @@ import { parseArgs, UsageError, type CommandSpec } from './args.js';
 import { describeData, IO_FLAGS, parseDataSpec } from './data-spec.js';
 import { ensureDir, runInfo, writeJsonAtomic, type RunInfo } from './manifest.js';
 import { ProgressBar, formatDuration, formatLoss } from './progress.js';
-import { withRunner } from './runner.js';
+import { parallelFlags, shardCount, withRunner } from './runner.js';
 import { cancelOnSignals } from './signals.js';
 import { ARCH_HELP, resolveArch } from './resolve-arch.js';
 import { parseSchedule } from './specs.js';
@@ -43,16 +43,7 @@ export const spec = {
     weightDecay: { kind: 'number', default: 0, min: 0, help: 'L2 weight decay' },
     schedule: { kind: 'string', default: 'constant', value: 'spec', help: 'constant | step:every=<epochs>,gamma=<g> | cosine[:min=<lr>] | cyclic:cycle=<epochs>,min=<lr>' },
     warmup: { kind: 'number', default: 0, min: 0, value: 'epochs', help: 'linear learning-rate warm-up (may be fractional)' },
-    workers: { kind: 'int', default: 0, min: 0, value: 'n', help: 'train data-parallel on a pool of n worker threads (0 = this thread)' },
-    shards: {
-      kind: 'int', min: 1, value: 's',
-      help: 'shards per batch: each a gradient over its own samples and dropout stream, blended in order (default: --workers, or 1). ' +
-        'The result depends on --shards, never on --workers',
-    },
-    bnStatistics: {
-      kind: 'string', default: 'batch', choices: ['batch', 'shard'], value: 'batch|shard',
-      help: 'BatchNorm with --shards > 1: shard = each shard normalised by its own statistics (ghost BatchNorm); batch refuses',
-    },
+    ...parallelFlags('train', 'workers'),
     quiet: { kind: 'boolean', short: 'q', help: 'no progress output on stderr' },
   },
   examples: [
@@ -88,7 +79,7 @@ export async function run(argv: string[]): Promise<number> {
     ? { type: 'adam', lr: flags.lr ?? 0.001, weightDecay: flags.weightDecay }
     : { type: 'sgd', lr: flags.lr ?? 0.05, momentum: flags.momentum, nesterov: flags.nesterov, weightDecay: flags.weightDecay };
   if (flags.nesterov && (flags.optimizer !== 'sgd' || flags.momentum === 0)) throw new UsageError('--nesterov needs --optimizer sgd with --momentum > 0');
-  const shards = flags.shards ?? Math.max(1, flags.workers);
+  const shards = shardCount(flags, 'workers');
   if (flags.arch === undefined && flags.archFile === undefined) throw new UsageError('--arch or --arch-file is required');
 
   const [train, test] = await Promise.all([source.load('train'), source.load('test')]);
