@@ -69,11 +69,12 @@ describe('modeconn trajectory', () => {
 });
 
 describe('modeconn subspace', () => {
-  it('sweeps d and reports d_int', async () => {
+  it('sweeps d and reports d_int (data-parallel: 2 workers, 2 shards)', async () => {
     const out = join(root, 's');
     const { code, stdout, stderr } = await runCli(['subspace', '--arch', 'mlp:784-8-10', '--data', 'mnist', '--dims', '5,400', '--epochs', '1',
-      '--train-samples', '1000', '-q', '--out', out]);
+      '--train-samples', '1000', '--workers', '2', '-q', '--out', out]);
     expect(code, stderr).toBe(0);
+    expect(readJson(join(out, 'report.json')).options).toMatchObject({ workers: 2, shards: 2 });
     expect(stdout).toMatch(/d_int90/);
     const r = readJson(join(out, 'report.json'));
     expect(r.result.rows.map((x: { d: number }) => x.d)).toEqual([5, 400]);

@@ -93,6 +93,13 @@ describe('subspace training', async () => {
     for (let i = 0; i < compiled.paramCount; i += 5) expect(here.params[i]).toBeCloseTo(init[i] + off[i], 5);
     const there = await lib.trainSubspace(arch, data, { ...options, runner: pool });
     expect(Buffer.from(there.params.buffer).equals(Buffer.from(here.params.buffer))).toBe(true);
+    // Data-parallel: 2 shards (per-shard BatchNorm statistics) on the pool's 2 workers, the bits of 2 shards here — and not the unsharded run's.
+    const sharded = { ...options, shards: 2, bnStatistics: 'shard' as const };
+    const shardedHere = await lib.trainSubspace(arch, data, sharded);
+    const shardedThere = await lib.trainSubspace(arch, data, { ...sharded, runner: pool });
+    expect(Buffer.from(shardedThere.params.buffer).equals(Buffer.from(shardedHere.params.buffer))).toBe(true);
+    expect(Buffer.from(shardedHere.params.buffer).equals(Buffer.from(here.params.buffer))).toBe(false);
+    await expect(lib.trainSubspace(arch, data, { ...options, shards: 2 })).rejects.toMatchObject({ code: 'NOT_SUPPORTED' });
   });
 
   it('d_int is the smallest d reaching the threshold', () => {

@@ -16,7 +16,7 @@ import { ensureDir, runInfo, writeJsonAtomic } from './manifest.js';
 import { describeArch, trainSubset } from './path-run.js';
 import { ProgressBar } from './progress.js';
 import { ARCH_FLAGS, resolveArch } from './resolve-arch.js';
-import { withRunner } from './runner.js';
+import { parallelFlags, shardCount, withRunner } from './runner.js';
 import { fixed4, formatPairs, formatTable, percent } from './table.js';
 
 export const spec = {
@@ -40,7 +40,7 @@ export const spec = {
     threshold: { kind: 'number', default: 0.9, min: 0, max: 1, value: 'f', help: 'fraction of the full model\'s test accuracy that defines d_int' },
     trainSamples: { kind: 'int', min: 1, value: 'n', help: 'train on this many evenly spaced training samples (default all)' },
     seed: { kind: 'int', default: 1, min: 0, value: 'n', help: 'seed of θ₀, the projections, the shuffles and dropout' },
-    workers: { kind: 'int', default: 0, min: 0, value: 'n', help: 'gradients on a pool of n worker threads (0 = this thread; same bits)' },
+    ...parallelFlags('train', 'workers'),
     quiet: { kind: 'boolean', short: 'q', help: 'no progress output on stderr' },
   },
   examples: [
@@ -65,6 +65,7 @@ export async function run(argv: string[]): Promise<number> {
   const result = await withRunner(flags.workers, (runner) => intrinsicDimension(arch, train, test, {
     dims, seed: flags.seed, epochs: flags.epochs, batchSize: flags.batchSize, projection: flags.projection as ProjectionKind,
     optimizer: { type: 'adam', lr: flags.lr }, threshold: flags.threshold, runner,
+    shards: shardCount(flags, 'workers'), bnStatistics: flags.bnStatistics as 'batch' | 'shard',
     onBaseline: (acc) => progress.note(`full model: test accuracy ${percent(acc)}`),
     onRow: (row) => progress.note(`d = ${row.d}: test accuracy ${percent(row.testAccuracy)} (${row.seconds.toFixed(1)} s)`),
   }));
@@ -94,7 +95,8 @@ export async function run(argv: string[]): Promise<number> {
     status: 'completed',
     data: { spec: flags.data, train: describeData(train), test: describeData(test) },
     arch: { label: flags.arch ?? describeArch(arch), parameters: compiled.paramCount, value: arch },
-    options: { dims, projection: flags.projection, epochs: flags.epochs, batchSize: flags.batchSize, lr: flags.lr, threshold: flags.threshold, seed: flags.seed, workers: flags.workers },
+    options: { dims, projection: flags.projection, epochs: flags.epochs, batchSize: flags.batchSize, lr: flags.lr, threshold: flags.threshold, seed: flags.seed, workers: flags.workers,
+      shards: shardCount(flags, 'workers') },
     result,
     seconds,
     files,

@@ -22,6 +22,9 @@ export interface IntrinsicOptions extends RunnerOption {
   projection?: ProjectionKind;
   /** The subspace optimiser (default Adam, lr 0.01). */
   optimizer?: SubspaceOptimizer;
+  /** Virtual shards per batch, for the baseline and every subspace run (data-parallel on a pool; default 1). */
+  shards?: number;
+  bnStatistics?: 'batch' | 'shard';
   /** The full model's optimiser (default SGD, lr 0.05, momentum 0.9). */
   baselineOptimizer?: OptimizerConfig;
   /** Fraction of the baseline accuracy to reach (default 0.9). */
@@ -66,6 +69,7 @@ export async function intrinsicDimension(arch: Arch, train: DataSet, test: DataS
   const started = performance.now();
   const full = await trainModel(arch, train, {
     seed, epochs, batchSize, init, runner: options.runner, optimizer: options.baselineOptimizer ?? { type: 'sgd', lr: 0.05, momentum: 0.9 },
+    shards: options.shards, bnStatistics: options.bnStatistics,
   });
   const evald = await evaluateModel(full, test, { runner: options.runner });
   const baseline = { testAccuracy: evald.accuracy, testLoss: evald.loss, seconds: (performance.now() - started) / 1000 };
@@ -73,7 +77,8 @@ export async function intrinsicDimension(arch: Arch, train: DataSet, test: DataS
   const rows: IntrinsicRow[] = [];
   for (const d of [...options.dims].sort((a, b) => a - b)) {
     const t0 = performance.now();
-    const r = await trainSubspace(arch, train, { d, seed, epochs, batchSize, init, projection: options.projection, optimizer: options.optimizer, runner: options.runner });
+    const r = await trainSubspace(arch, train, { d, seed, epochs, batchSize, init, projection: options.projection, optimizer: options.optimizer, runner: options.runner,
+      shards: options.shards, bnStatistics: options.bnStatistics });
     const e = await evaluateModel({ arch, params: r.params }, test, { runner: options.runner });
     const row = { d, testAccuracy: e.accuracy, testLoss: e.loss, log: r.log, seconds: (performance.now() - t0) / 1000 };
     rows.push(row);

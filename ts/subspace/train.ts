@@ -39,6 +39,10 @@ export interface SubspaceOptions extends RunnerOption {
   onEpoch?: (log: SubspaceEpoch) => void;
   onStep?: (step: number, steps: number, loss: number) => void;
   signal?: AbortSignal;
+  /** Virtual shards per batch for data-parallel gradients on a pool (see TrainingLoopOptions.shards; default 1). */
+  shards?: number;
+  /** BatchNorm statistics with shards > 1 (see TrainingLoopOptions.bnStatistics). */
+  bnStatistics?: 'batch' | 'shard';
 }
 
 export interface SubspaceEpoch {
@@ -96,7 +100,7 @@ export async function trainSubspace(arch: Arch, data: DataSet, options: Subspace
   const engine = await Engine.local();
   const core = engine.core;
   const capacity = Math.min(batchSize, data.n);
-  const session = await runner.openGradients(arch, data, { capacity, seed, mode: 'train' });
+  const session = await runner.openGradients(arch, data, { capacity, seed, mode: 'train', shards: options.shards, bnStatistics: options.bnStatistics });
   const theta = core.allocF32(compiled.totalLength);
   const grads = core.allocF32(compiled.totalLength);
   const z = new Float64Array(d);
