@@ -27,7 +27,8 @@ describe('modeconn autoneb', () => {
     expect(r2.paths.curve.sets.test.points.map((p: { loss: number }) => p.loss)).toEqual(r.paths.autoneb.sets.test.points.map((p: { loss: number }) => p.loss));
     // The pivots' gradients spread over 2 worker threads: the band this thread found, byte for byte.
     const pooled = join(root, 'neb-pool');
-    const onPool = await runCli(['autoneb', model('a'), model('b'), '--cycles', '2', '--steps', '30', ...small, '--workers', '2', '--out', pooled]);
+    const fewPoints = small.map((f) => (f === '9' ? '2' : f)); // the band does not depend on how many points are evaluated
+    const onPool = await runCli(['autoneb', model('a'), model('b'), '--cycles', '2', '--steps', '30', ...fewPoints, '--workers', '2', '--out', pooled]);
     expect(onPool.code, onPool.stderr).toBe(0);
     expect(readJson(join(pooled, 'report.json')).autoneb).toMatchObject({ shards: 1, workers: 2 });
     expect(readFileSync(join(pooled, 'curve.safetensors')).equals(readFileSync(join(out, 'curve.safetensors')))).toBe(true);
