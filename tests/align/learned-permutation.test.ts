@@ -1,7 +1,8 @@
 /**
  * Learned permutations: Sinkhorn's backward pass against central differences of an f64 forward
  * written here; the straight-through estimator and Sinkhorn re-basin on a planted B = π(A) learn
- * π⁻¹ (aligned B = A exactly; Sinkhorn from uniform logits: most units); the loss falls.
+ * π⁻¹ (aligned B = A exactly; Sinkhorn from uniform logits: most units); the loss falls; with shards
+ * the same run on a pool.
  */
 import { describe, expect, it } from 'vitest';
 import { applyPermutation, invertPermutation, permutationSpec, randomPermutations } from '../../ts/align/spec.js';
@@ -11,6 +12,7 @@ import { steMatching } from '../../ts/align/ste-matching.js';
 import { mlp } from '../../ts/model/builders.js';
 import { trainModel } from '../../ts/model/train.js';
 import { gaussianBlobs } from '../../ts/data/synthetic.js';
+import { createPool } from '../../ts/workers/pool.js';
 import { seedState, uniform } from '../../ts/reference/rng.js';
 
 /** Σ_ij w_ij·S_ij with S from an f64 Sinkhorn (the oracle of the backward pass). */
@@ -70,6 +72,22 @@ describe('learned permutations of a planted π(A)', async () => {
     expectInverse(r.permutations);
     expect(r.aligned.params).toEqual(a.params);
     expect(r.losses).toHaveLength(20);
+  });
+
+  it('data-parallel: 2 shards on a pool of 2 workers give the losses and permutations of 2 shards on this thread', async () => {
+    const pool = await createPool({ workers: 2 });
+    try {
+      const options = { steps: 12, batchSize: 64, t: 'random' as const, seed: 3, shards: 2, lr: 0.2 };
+      const here = await sinkhornMatching(a, b, data, options);
+      const there = await sinkhornMatching(a, b, data, { ...options, runner: pool });
+      expect(there.losses).toEqual(here.losses);
+      for (const g of spec.groups) expect(Array.from(there.permutations[g.name])).toEqual(Array.from(here.permutations[g.name]));
+      // The shards change the gradient's rounding, so the losses, not the batches, differ from one shard's.
+      const one = await sinkhornMatching(a, b, data, { ...options, shards: 1 });
+      expect(one.losses[0]).toBeCloseTo(here.losses[0], 5);
+    } finally {
+      await pool.close();
+    }
   });
 
   it('Sinkhorn re-basin: from weight matching\'s start it keeps π⁻¹; from uniform logits it finds most of it and the loss falls', async () => {

@@ -1,15 +1,17 @@
 /**
  * The loop learned permutations share: minibatches of a seeded shuffle, t at the midpoint or drawn
- * uniformly per step (Peña et al. 2023: a random t along the line), ∇L(θ(t)) of the batch on the
- * runner (batch statistics: the midpoint's BatchNorm buffers are meaningless), and Adam on a flat
- * f64 vector (Kingma & Ba 2015).
+ * uniformly per step (Peña et al. 2023: a random t along the line), ∇L(θ(t)) of the batch from the
+ * runner's gradient session (batch statistics: the midpoint's BatchNorm buffers are meaningless; with
+ * `shards`, data-parallel on a pool), and Adam on a flat f64 vector (Kingma & Ba 2015).
  */
 import { ModeconnError } from '../errors.js';
 import type { DataSet } from '../data/dataset.js';
 import { shuffledOrder } from '../data/dataset.js';
 import { rngState, uniform } from '../kernels/xoshiro.js';
 import type { Arch } from '../model/arch.js';
+import { Engine } from '../model/engine.js';
 import { resolveRunner } from '../model/inline-runner.js';
+import { compiledOf } from '../model/model.js';
 import type { RunnerOption } from '../model/train.js';
 
 export interface LearnedPermutationOptions extends RunnerOption {
@@ -23,6 +25,8 @@ export interface LearnedPermutationOptions extends RunnerOption {
   t?: 'midpoint' | 'random';
   /** Seed of the batches and the t draws (default 0). */
   seed?: number;
+  /** Virtual shards per batch (data-parallel gradients on a pool; default 1; see TrainingLoopOptions.shards). */
+  shards?: number;
   onProgress?: (p: { step: number; steps: number; loss: number }) => void;
 }
 
@@ -60,17 +64,27 @@ export async function runLearningLoop(arch: Arch, data: DataSet, options: Learne
   const size = Math.min(batchSize, data.n);
   const perEpoch = Math.floor(data.n / size);
   const draws = rngState(seed, 0x5e0000);
-  let order = shuffledOrder(data.n, seed);
+  const { core } = await Engine.local();
+  const session = await runner.openGradients(arch, data, { capacity: size, seed, stream: 0, mode: 'batch-stats', shards: options.shards });
+  const thetaBuf = core.allocF32(compiledOf(arch).totalLength);
+  const gradsBuf = core.allocF32(compiledOf(arch).totalLength);
   const losses: number[] = [];
-  for (let step = 0; step < steps; step++) {
-    const b = step % perEpoch;
-    if (b === 0 && step > 0) order = shuffledOrder(data.n, seed + step);
-    const t = tMode === 'random' ? uniform(draws) : 0.5;
-    const indices = order.subarray(b * size, (b + 1) * size);
-    const { grads, loss } = await runner.gradient(arch, theta(t), data, indices, { mode: 'batch-stats', seed });
-    losses.push(loss);
-    await apply(grads, t);
-    onProgress?.({ step: step + 1, steps, loss });
+  try {
+    for (let step = 0; step < steps; step++) {
+      const b = step % perEpoch;
+      if (b === 0) await session.setOrder(shuffledOrder(data.n, step === 0 ? seed : seed + step));
+      const t = tMode === 'random' ? uniform(draws) : 0.5;
+      const point = theta(t); // before taking a view: building θ(t) may grow the core's memory
+      core.f32(thetaBuf).set(point);
+      const { loss } = await session.gradient(thetaBuf, gradsBuf, b * size, size);
+      losses.push(loss);
+      await apply(core.f32(gradsBuf).slice(), t);
+      onProgress?.({ step: step + 1, steps, loss });
+    }
+  } finally {
+    core.free(thetaBuf);
+    core.free(gradsBuf);
+    await session.close();
   }
   return losses;
 }

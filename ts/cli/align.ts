@@ -23,6 +23,7 @@ import { expectPositionals, splitPositionals } from './positionals.js';
 import { ProgressBar } from './progress.js';
 import { ARCH_FLAGS, readModelPair } from './resolve-arch.js';
 import { formatPairs } from './table.js';
+import { parallelFlags, shardCount, withRunner } from './runner.js';
 
 export const spec = {
   name: 'align',
@@ -43,6 +44,7 @@ export const spec = {
     t: { kind: 'string', default: 'midpoint', choices: ['midpoint', 'random'], value: 'm', help: 'ste/sinkhorn: loss at t = ½ or at t ~ U[0, 1] per step' },
     batchSize: { kind: 'int', default: 256, min: 1, value: 'n', help: 'ste/sinkhorn: samples per step' },
     init: { kind: 'string', default: 'uniform', choices: ['uniform', 'weight-matching'], value: 'm', help: 'sinkhorn: start from uniform logits or from weight matching' },
+    ...parallelFlags('ste/sinkhorn: learn', 'workers'),
     ...ARCH_FLAGS,
     ...IO_FLAGS,
     seed: { kind: 'int', default: 0, min: 0, value: 'n', help: 'seed of weight matching\'s layer order' },
@@ -77,8 +79,10 @@ export async function run(argv: string[]): Promise<number> {
   const result: AlignmentResult = flags.method === 'weight'
     ? await weightMatching(a, b, { seed: flags.seed, maxIterations: flags.maxIterations, check: test })
     : flags.method === 'activation' ? await activationMatching(a, b, train, { samples: flags.samples, check: test })
-      : flags.method === 'ste' ? await steMatching(a, b, train, learned)
-        : await sinkhornMatching(a, b, train, { ...learned, init: flags.init as 'uniform' | 'weight-matching' });
+      : await withRunner(flags.workers, (runner) => {
+        const parallel = { ...learned, runner, shards: shardCount(flags, 'workers') };
+        return flags.method === 'ste' ? steMatching(a, b, train, parallel) : sinkhornMatching(a, b, train, { ...parallel, init: flags.init as 'uniform' | 'weight-matching' });
+      });
   progress.done();
   const check = logitGap(engine, compiledOf(arch), b.params, result.aligned.params, checkSample(arch, test, 256));
   ensureDir(flags.out);
@@ -92,7 +96,7 @@ export async function run(argv: string[]): Promise<number> {
     data: { spec: flags.data, train: describeData(train), test: describeData(test) },
     arch: { label: flags.arch ?? describeArch(arch), value: arch },
     inputs,
-    options: { seed: flags.seed, samples: flags.samples, maxIterations: flags.maxIterations, ...(flags.method === 'ste' || flags.method === 'sinkhorn' ? { steps: flags.steps, lr: flags.lr ?? null, t: flags.t, batchSize: flags.batchSize, init: flags.init } : {}) },
+    options: { seed: flags.seed, samples: flags.samples, maxIterations: flags.maxIterations, ...(flags.method === 'ste' || flags.method === 'sinkhorn' ? { steps: flags.steps, lr: flags.lr ?? null, t: flags.t, batchSize: flags.batchSize, init: flags.init, shards: shardCount(flags, 'workers'), workers: flags.workers } : {}) },
     ...('losses' in result ? { losses: result.losses } : {}),
     objective: result.objective,
     permutations: Object.fromEntries(Object.entries(result.permutations).map(([k, p]) => [k, Array.from(p)])),
